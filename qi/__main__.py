@@ -1,0 +1,6 @@
+"""Allow ``python -m qi``."""
+
+from qi.cli import main
+
+if __name__ == "__main__":
+    main()
