@@ -1,0 +1,173 @@
+"""What every command shares: the root options, consoles, errors, JSON and confirmation.
+
+Nothing heavy is imported here at module level: `qi --help` must stay fast, so
+SQLAlchemy, pandas and friends are imported inside the functions that use them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from qi.errors import InvalidInput, QiError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from qi.config import DatabaseLocation
+
+
+@dataclass
+class _State:
+    db: str | None = None
+    debug: bool = False
+
+
+STATE = _State()
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+def debug_enabled() -> bool:
+    return STATE.debug or os.environ.get("QI_DEBUG", "") not in ("", "0")
+
+
+def _error_line(message: str) -> str:
+    message = message.strip()
+    return f"Error: {message}" + ("" if message.endswith((".", "?", "!")) else ".")
+
+
+class QiGroup(TyperGroup):
+    """The root group: turns every QiError (and any surprise) into one line on stderr."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QiError as exc:
+            if debug_enabled():
+                traceback.print_exc()
+            typer.echo(_error_line(str(exc)), err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("Interrupted; nothing was changed.", err=True)
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            # Typer's own exceptions (usage errors, exit, abort) are handled by Typer.
+            if type(exc).__module__.startswith(("typer", "click")) or debug_enabled():
+                raise
+            # A bug: still one line, with the way to see more.
+            typer.echo(
+                _error_line(
+                    f"qi hit an unexpected problem ({type(exc).__name__}: {exc}). "
+                    "Nothing was changed. Run again with --debug for details and report it"
+                ),
+                err=True,
+            )
+            raise typer.Exit(1) from None
+
+
+_consoles: dict[bool, Console] = {}
+
+
+def console(stderr: bool = False) -> Console:
+    """A Rich console for people (stderr for diagnostics). Rich honours NO_COLOR itself."""
+    if stderr not in _consoles:
+        from rich.console import Console
+
+        _consoles[stderr] = Console(stderr=stderr, highlight=False)
+    return _consoles[stderr]
+
+
+def reset_consoles() -> None:
+    """Forget cached consoles (CliRunner swaps sys.stdout between invocations)."""
+    _consoles.clear()
+
+
+def print_json(data: Any) -> None:
+    """Stable JSON on stdout: keys in their given order, UTF-8 as is, ending with a newline."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def say(message: str) -> None:
+    """A confirmation for people ("Added team ...") on stderr, leaving stdout for data."""
+    console(stderr=True).print(message, markup=False)
+
+
+def location() -> DatabaseLocation:
+    from qi.config import resolve
+
+    return resolve(STATE.db)
+
+
+@contextmanager
+def open_session(write: bool = True) -> Iterator:
+    """The command's one transaction on the chosen database."""
+    from qi import db
+
+    with db.session(location(), write=write) as s:
+        yield s
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Ask before something destructive; refuse clearly when nobody can answer."""
+    if yes:
+        return
+    if not sys.stdin or not sys.stdin.isatty():
+        # Still allow an answer piped in (and CliRunner's input), but never hang or guess.
+        sys.stderr.write(f"{question} [y/N]: ")
+        line = sys.stdin.readline() if sys.stdin else ""
+        sys.stderr.write("\n")
+        if line.strip().lower() in ("y", "yes"):
+            return
+        raise QiError(f"{question} Not confirmed, so nothing was changed. Add --yes to confirm")
+    if not typer.confirm(question, default=False, err=True):
+        raise QiError("Not confirmed, so nothing was changed")
+
+
+def show_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console().print(table)
+
+
+def show_fields(title: str, fields: Sequence[tuple[str, Any]]) -> None:
+    """A record as 'label  value' lines under a bold title."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    for label, value in fields:
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value) or "-"
+        grid.add_row(label, "-" if value is None or value == "" else str(value))
+    out = console()
+    out.print(title, style="bold", markup=False)
+    out.print(grid)
+
+
+def parse_date_option(value: str | None, option: str):
+    """Parse a date option; a bad date is a bad option value (exit 2)."""
+    if value is None:
+        return None
+    from qi.dates import parse_date
+
+    try:
+        return parse_date(value, what=option)
+    except InvalidInput as exc:
+        raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None

@@ -1,0 +1,133 @@
+"""`qi init` and `qi db path|status|upgrade|backup`: where the data is and its schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qi.cli._common import (
+    JsonOption,
+    console,
+    location,
+    open_session,
+    print_json,
+    say,
+    show_fields,
+    show_table,
+)
+from qi.errors import Conflict, InvalidInput
+
+app = typer.Typer(help="Where the data lives, its schema version, upgrades and backups.",
+                  no_args_is_help=True)
+
+
+def init(
+    path: Annotated[
+        str | None,
+        typer.Argument(help="Database file or URL to create (default: --db, or ./qi.db).",
+                       show_default=False),
+    ] = None,
+) -> None:
+    """Create a new, empty qi database."""
+    from qi import db
+    from qi.cli._common import STATE
+    from qi.config import resolve
+
+    loc = resolve(path or STATE.db or "qi.db")
+    rev = db.peek_revision(loc)  # refuses folders, missing folders and foreign files untouched
+    if rev is not None:
+        raise Conflict(
+            f"There is already a qi database at {loc.display} (schema {rev}). Nothing was "
+            "changed. Use it with --db, or give another path"
+        )
+    db.ensure_schema(loc, create=True)
+    say(f"Initialised a qi database at {loc.display}")
+    if path and not STATE.db:
+        say(f"Use it with --db {path} or export QI_DB={path}")
+
+
+@app.command("path")
+def path_cmd(json_out: JsonOption = False) -> None:
+    """Print which database qi uses, and why."""
+    loc = location()
+    exists = loc.path.exists() if loc.is_sqlite else None
+    if json_out:
+        print_json({"database": loc.display, "reason": loc.reason,
+                    "backend": "sqlite" if loc.is_sqlite else "postgresql", "exists": exists})
+        return
+    typer.echo(loc.display)
+    note = "" if exists is not False else " (it does not exist yet: 'qi init' creates it)"
+    say(f"Chosen because: {loc.reason}{note}")
+
+
+@app.command("status")
+def status(json_out: JsonOption = False) -> None:
+    """Show the schema revision and how many rows each table holds."""
+    from qi import db
+    from qi.services import admin
+
+    loc = location()
+    with open_session(write=False) as s:
+        rev = db.current_revision(s.connection())
+        counts = admin.row_counts(s)
+    data = {"database": loc.display, "backend": "sqlite" if loc.is_sqlite else "postgresql",
+            "revision": rev, "head": db.HEAD_REVISION, "up_to_date": rev == db.HEAD_REVISION,
+            "rows": counts}
+    if json_out:
+        print_json(data)
+        return
+    show_fields("Database", [("location", loc.display), ("backend", data["backend"]),
+                             ("schema", f"{rev} (current)" if data["up_to_date"] else rev)])
+    show_table(None, ["table", "rows"], list(counts.items()))
+
+
+@app.command("upgrade")
+def upgrade() -> None:
+    """Migrate the database to this qi's schema (a SQLite file is backed up first).
+
+    PostgreSQL databases are only ever migrated by this command: take a pg_dump first.
+    """
+    from qi import db
+
+    loc = location()
+    if loc.is_sqlite and not loc.path.exists():
+        raise InvalidInput(f"There is no database at {loc.display}. Run 'qi init' to create one")
+    db.peek_revision(loc)  # refuses foreign files untouched
+    old, copy = db.upgrade(loc)
+    if old == db.HEAD_REVISION:
+        say(f"{loc.display} is already at schema {old}; nothing to do")
+        return
+    say(f"Upgraded {loc.display} from schema {old or 'none'} to {db.HEAD_REVISION}"
+        + (f" (backup copy: {copy})" if copy else ""))
+
+
+@app.command("backup")
+def backup(
+    target: Annotated[Path, typer.Argument(help="File to write the copy to.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite TARGET if it exists.")] = False,
+) -> None:
+    """Write a consistent copy of a SQLite database, even while others are using it.
+
+    For PostgreSQL use pg_dump (see the README).
+    """
+    from qi import db
+
+    loc = location()
+    if not loc.is_sqlite:
+        raise InvalidInput("qi db backup copies SQLite files. For PostgreSQL use pg_dump "
+                           "(see the README)")
+    db.ensure_schema(loc, create=False)
+    target = target.expanduser().resolve()
+    if target == loc.path:
+        raise InvalidInput("The backup must go to a different file from the database itself")
+    if target.exists() and not force:
+        raise Conflict(f"{target} already exists. Choose another file, or add --force to "
+                       "overwrite it")
+    if not target.parent.is_dir():
+        raise InvalidInput(f"The folder {target.parent} does not exist. Create it first")
+    tmp = target.with_name(target.name + ".partial")
+    db.backup_sqlite(loc.path, tmp)
+    tmp.replace(target)  # never leave a half-written backup under the real name
+    console(stderr=True).print(f"Backed up {loc.display} to {target}", markup=False)

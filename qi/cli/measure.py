@@ -1,0 +1,140 @@
+"""`qi measure add|list|show|edit|remove`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from qi.cli._common import (
+    JsonOption,
+    YesOption,
+    confirm,
+    open_session,
+    print_json,
+    say,
+    show_fields,
+    show_table,
+)
+from qi.domain import ChartType, Direction, MeasureKind
+
+app = typer.Typer(help="Measures: outcome, process and balancing measures of a project.",
+                  no_args_is_help=True)
+
+MeasureArg = Annotated[str, typer.Argument(help="SLUG (if unique) or PROJECT/SLUG.")]
+
+
+@app.command("add")
+def add(
+    slug: Annotated[str, typer.Argument(help="Short id, e.g. 'dna-rate'.")],
+    project: Annotated[str, typer.Option(help="The project's slug.")],
+    name: Annotated[str, typer.Option(help="Full name, e.g. 'DNA rate, nurse clinics'.")],
+    kind: Annotated[MeasureKind, typer.Option(help="outcome, process or balancing.")],
+    unit: Annotated[str | None, typer.Option(help="Unit, e.g. '%' or 'calls/day'.")] = None,
+    direction: Annotated[Direction, typer.Option(
+        help="Which way is better.")] = Direction.neither,
+    target: Annotated[float | None, typer.Option(help="Target or goal value.")] = None,
+    definition: Annotated[str | None, typer.Option(
+        help="Operational definition: what is counted, from where, how often.")] = None,
+    chart: Annotated[ChartType, typer.Option(help="Default chart type.")] = ChartType.run,
+    denominator: Annotated[bool | None, typer.Option(
+        "--denominator/--no-denominator",
+        help="Values are a numerator over a denominator (proportion or rate). "
+        "Implied by p, pp, u and up charts.", show_default=False)] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Add a measure to a project."""
+    from qi.services import measures
+
+    with open_session() as s:
+        m = measures.add(s, slug, project=project, name=name, kind=kind, unit=unit,
+                         direction=direction, target=target, definition=definition,
+                         chart=chart, denominator=denominator)
+    if json_out:
+        print_json(m.as_json())
+    else:
+        say(f"Added {m.kind.value} measure '{m.ref}' ({m.chart.value} chart)")
+
+
+@app.command("list")
+def list_(
+    project: Annotated[str | None, typer.Option(help="Only this project's measures.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """List measures."""
+    from qi.services import measures
+
+    with open_session(write=False) as s:
+        rows = measures.list_all(s, project=project)
+    if json_out:
+        print_json([m.as_json() for m in rows])
+        return
+    if not rows:
+        say("No measures yet. Add one with 'qi measure add SLUG --project P --name N --kind K'")
+        return
+    show_table("Measures", ["measure", "name", "kind", "unit", "direction", "target", "chart"],
+               [(m.ref, m.name, m.kind.value, m.unit, m.direction.value, m.target,
+                 m.chart.value) for m in rows])
+
+
+@app.command("show")
+def show(measure: MeasureArg, json_out: JsonOption = False) -> None:
+    """Show a measure and its operational definition."""
+    from qi.services import measures
+
+    with open_session(write=False) as s:
+        m = measures.show(s, measure)
+    if json_out:
+        print_json(m.as_json())
+        return
+    show_fields(f"{m.name} ({m.ref})", [
+        ("kind", m.kind.value), ("unit", m.unit), ("direction", m.direction.value),
+        ("target", m.target), ("definition", m.definition), ("chart", m.chart.value),
+        ("denominator", "yes" if m.denominator else "no"),
+    ])
+
+
+@app.command("edit")
+def edit(
+    measure: MeasureArg,
+    new_slug: Annotated[str | None, typer.Option("--slug", help="New slug.")] = None,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    kind: Annotated[MeasureKind | None, typer.Option(help="New kind.")] = None,
+    unit: Annotated[str | None, typer.Option(help="New unit ('' clears it).")] = None,
+    direction: Annotated[Direction | None, typer.Option(help="New direction.")] = None,
+    target: Annotated[float | None, typer.Option(help="New target.")] = None,
+    no_target: Annotated[bool, typer.Option("--no-target", help="Remove the target.")] = False,
+    definition: Annotated[str | None, typer.Option(
+        help="New operational definition ('' clears it).")] = None,
+    chart: Annotated[ChartType | None, typer.Option(help="New default chart type.")] = None,
+    denominator: Annotated[bool | None, typer.Option(
+        "--denominator/--no-denominator", help="Has a denominator.", show_default=False)] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Change any field of a measure."""
+    from qi.services import measures
+
+    if no_target and target is not None:
+        raise typer.BadParameter("give --target or --no-target, not both",
+                                 param_hint="'--no-target'")
+    with open_session() as s:
+        m = measures.edit(s, measure, new_slug=new_slug, name=name, kind=kind, unit=unit,
+                          direction=direction, target=target, clear_target=no_target,
+                          definition=definition, chart=chart, denominator=denominator)
+    if json_out:
+        print_json(m.as_json())
+    else:
+        say(f"Updated measure '{m.ref}'")
+
+
+@app.command("remove")
+def remove(measure: MeasureArg, yes: YesOption = False) -> None:
+    """Remove a measure."""
+    from qi.services import measures
+
+    with open_session(write=False) as s:
+        m = measures.show(s, measure)
+    confirm(f"Remove measure '{m.ref}' ({m.name})?", yes)
+    with open_session() as s:
+        measures.remove(s, m.ref)
+    say(f"Removed measure '{m.ref}'")

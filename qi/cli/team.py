@@ -1,0 +1,124 @@
+"""`qi team add|list|show|edit|remove`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from qi.cli._common import (
+    JsonOption,
+    YesOption,
+    confirm,
+    open_session,
+    print_json,
+    say,
+    show_fields,
+    show_table,
+)
+
+app = typer.Typer(help="Teams: the groups that run projects (e.g. by area).",
+                  no_args_is_help=True)
+
+SlugArg = Annotated[str, typer.Argument(help="The team's slug (see 'qi team list').")]
+
+
+def _show(team) -> None:
+    show_fields(f"{team.name} ({team.slug})", [
+        ("area", team.area), ("note", team.note), ("members", team.members),
+        ("projects", team.projects),
+    ])
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="The team's name, e.g. 'North Barnet'.")],
+    slug: Annotated[str | None, typer.Option(help="Short id; derived from the name if "
+                                             "not given ('north-barnet').")] = None,
+    area: Annotated[str | None, typer.Option(help="Area or locality, e.g. 'North'.")] = None,
+    note: Annotated[str | None, typer.Option(help="Any note about the team.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Add a team."""
+    from qi.services import teams
+
+    with open_session() as s:
+        team = teams.add(s, name, slug=slug, area=area, note=note)
+    if json_out:
+        print_json(team.as_json())
+    else:
+        say(f"Added team '{team.slug}' ({team.name})")
+
+
+@app.command("list")
+def list_(
+    area: Annotated[str | None, typer.Option(help="Only teams in this area.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """List teams."""
+    from qi.services import teams
+
+    with open_session(write=False) as s:
+        rows = teams.list_all(s, area=area)
+    if json_out:
+        print_json([t.as_json() for t in rows])
+        return
+    if not rows:
+        say("No teams yet. Add one with 'qi team add NAME'")
+        return
+    show_table("Teams", ["slug", "name", "area", "note"],
+               [(t.slug, t.name, t.area, t.note) for t in rows])
+
+
+@app.command("show")
+def show(slug: SlugArg, json_out: JsonOption = False) -> None:
+    """Show a team with its members and projects."""
+    from qi.services import teams
+
+    with open_session(write=False) as s:
+        team = teams.show(s, slug)
+    if json_out:
+        print_json(team.as_json())
+    else:
+        _show(team)
+
+
+@app.command("edit")
+def edit(
+    slug: SlugArg,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    new_slug: Annotated[str | None, typer.Option("--slug", help="New slug.")] = None,
+    area: Annotated[str | None, typer.Option(help="New area ('' clears it).")] = None,
+    note: Annotated[str | None, typer.Option(help="New note ('' clears it).")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Change a team's name, slug, area or note."""
+    from qi.services import teams
+
+    with open_session() as s:
+        team = teams.edit(s, slug, name=name, new_slug=new_slug, area=area, note=note)
+    if json_out:
+        print_json(team.as_json())
+    else:
+        say(f"Updated team '{team.slug}'")
+
+
+@app.command("remove")
+def remove(
+    slug: SlugArg,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Also remove the team's projects and their measures.")] = False,
+    yes: YesOption = False,
+) -> None:
+    """Remove a team. A team with projects or members needs --force."""
+    from qi.services import teams
+    from qi.services._common import counted
+
+    # Ask outside any write transaction, so nobody else waits while we wait for an answer.
+    with open_session(write=False) as s:
+        counts = teams.check_removable(s, slug, force=force)
+    what = " and ".join(counted(n, k) for k, n in counts.items() if n)
+    confirm(f"Remove team '{slug}'" + (f" with its {what}?" if what else "?"), yes)
+    with open_session() as s:
+        teams.remove(s, slug, force=force)
+    say(f"Removed team '{slug}'")

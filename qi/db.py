@@ -1,0 +1,268 @@
+"""The database: one engine per process, SQLite pragmas, the unit of work, schema checks.
+
+SQLite is opened in WAL mode with foreign keys on, FULL synchronous commits (a commit
+that returned survives a power cut) and a busy timeout. Write transactions start with
+BEGIN IMMEDIATE so that two terminals writing at once queue for the lock instead of
+failing half-way with "database is locked".
+
+Schema versions are Alembic revisions named 0001, 0002, ...: a database behind this qi
+is upgraded (SQLite: automatically, after a backup copy; PostgreSQL: only by
+`qi db upgrade`), and a database ahead of it is refused untouched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlmodel import Session
+
+from qi.config import DatabaseLocation, redact_url
+from qi.errors import Conflict, QiError, SchemaOutOfDate
+
+# The newest schema revision this version of qi knows; tests check it matches the
+# newest migration script (so it cannot drift).
+HEAD_REVISION = "0001"
+BUSY_TIMEOUT_S = 30
+
+_engines: dict[str, Engine] = {}
+_checked: set[str] = set()
+
+
+class DatabaseUnavailable(QiError):
+    """The database cannot be opened, read or reached."""
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (the sqlite3 module's own implicit
+    # transactions would otherwise start too late and always as DEFERRED).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode != "wal":
+        cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.close()
+
+
+def get_engine(loc: DatabaseLocation) -> Engine:
+    """The process's engine for this database (created once)."""
+    engine = _engines.get(loc.url)
+    if engine is not None:
+        return engine
+    if loc.is_sqlite:
+        engine = create_engine(
+            loc.url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn) -> None:
+            mode = conn.get_execution_options().get("qi_begin", "IMMEDIATE")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+    else:
+        engine = create_engine(loc.url, pool_pre_ping=True)
+    _engines[loc.url] = engine
+    return engine
+
+
+def dispose_all() -> None:
+    """Close every engine (tests, and before copying a database file)."""
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+    _checked.clear()
+
+
+def describe_error(exc: Exception, loc: DatabaseLocation) -> str:
+    """A one-line, password-free description of a driver error."""
+    orig = getattr(exc, "orig", None) or exc
+    message = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    return redact_url(message).replace(loc.url, loc.display)
+
+
+# --- schema version -----------------------------------------------------------------
+
+
+def current_revision(conn) -> str | None:
+    """The schema revision stored in the database, or None for an empty database."""
+    tables = set(inspect(conn).get_table_names())
+    if "alembic_version" not in tables:
+        if tables:
+            raise SchemaOutOfDate(
+                f"This database has tables ({', '.join(sorted(tables)[:5])}) but is not a qi "
+                "database. Point --db or QI_DB at a qi database, or run 'qi init' on a new path"
+            )
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def is_newer(rev: str | None) -> bool:
+    """True when `rev` was written by a newer qi than this one."""
+    return rev is not None and (not rev.isdigit() or int(rev) > int(HEAD_REVISION))
+
+
+def check_sqlite_file(loc: DatabaseLocation, *, create: bool) -> None:
+    path = loc.path
+    assert path is not None
+    if path.is_dir():
+        raise DatabaseUnavailable(
+            f"The database path {path} is a folder. Give a file name, e.g. {path / 'qi.db'}"
+        )
+    if not path.exists():
+        if not create:
+            raise DatabaseUnavailable(
+                f"There is no qi database at {path}. Run 'qi init {path}' to create one"
+            )
+        if not path.parent.is_dir():
+            raise DatabaseUnavailable(
+                f"Cannot create the database {path}: the folder {path.parent} does not exist. "
+                "Create the folder first or choose another path with --db"
+            )
+        return
+    with path.open("rb") as fh:
+        header = fh.read(16)
+    if header and header != b"SQLite format 3\x00":
+        raise DatabaseUnavailable(
+            f"{path} is not a SQLite database (it was left untouched). "
+            "Point --db or QI_DB at a qi database file"
+        )
+
+
+def backup_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite database consistently, even while other processes write to it."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def upgrade(loc: DatabaseLocation, *, backup: bool = True) -> tuple[str | None, Path | None]:
+    """Migrate the database to HEAD_REVISION; return (old revision, backup path or None)."""
+    from qi.migrations import run_upgrade
+
+    engine = get_engine(loc)
+    with engine.connect() as conn:
+        old = current_revision(conn)
+        conn.rollback()
+    if is_newer(old):
+        raise SchemaOutOfDate(_newer_message(loc, old))
+    copy = None
+    if backup and loc.is_sqlite and old is not None and old != HEAD_REVISION:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        copy = loc.path.with_name(f"{loc.path.name}.backup-{old}-{stamp}")
+        backup_sqlite(loc.path, copy)
+    if old != HEAD_REVISION:
+        run_upgrade(engine)
+    return old, copy
+
+
+def _newer_message(loc: DatabaseLocation, rev: str | None) -> str:
+    return (
+        f"The database {loc.display} has schema revision {rev}, newer than this qi knows "
+        f"({HEAD_REVISION}); it was left untouched. Upgrade qi (pip install -U qi-tracker)"
+    )
+
+
+@contextmanager
+def _reading(loc: DatabaseLocation) -> Iterator:
+    """Map driver errors met while opening or inspecting a database to one clear message."""
+    try:
+        yield
+    except (OperationalError, DBAPIError) as exc:
+        raise DatabaseUnavailable(
+            f"Cannot open the database {loc.display}: {describe_error(exc, loc)}. "
+            "Check the path or URL, its permissions, and that the server is running"
+        ) from exc
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseUnavailable(
+            f"Cannot read the database {loc.display}: {exc}. It was left untouched"
+        ) from exc
+
+
+def peek_revision(loc: DatabaseLocation) -> str | None:
+    """The stored schema revision, without creating or changing anything."""
+    if loc.is_sqlite:
+        check_sqlite_file(loc, create=True)
+        if not loc.path.exists():
+            return None
+    with _reading(loc), get_engine(loc).connect().execution_options(
+        qi_begin="DEFERRED"
+    ) as conn:
+        rev = current_revision(conn)
+        conn.rollback()
+    return rev
+
+
+def ensure_schema(loc: DatabaseLocation, *, create: bool = True) -> None:
+    """Make sure the database exists and has the current schema, once per process."""
+    if loc.url in _checked:
+        return
+    if loc.is_sqlite:
+        check_sqlite_file(loc, create=create)
+    rev = peek_revision(loc)
+    if is_newer(rev):
+        raise SchemaOutOfDate(_newer_message(loc, rev))
+    if rev != HEAD_REVISION:
+        if not loc.is_sqlite:
+            raise SchemaOutOfDate(
+                f"The database {loc.display} is at schema revision {rev or 'none'}, this qi "
+                f"needs {HEAD_REVISION}. Take a backup (pg_dump), then run 'qi db upgrade'"
+            )
+        with _reading(loc):
+            old, copy = upgrade(loc, backup=rev is not None)
+        if old is None:
+            print(f"Created a new qi database at {loc.display}", file=sys.stderr)
+        else:
+            print(
+                f"Upgraded {loc.display} from schema {old} to {HEAD_REVISION} "
+                f"(backup copy: {copy})",
+                file=sys.stderr,
+            )
+    _checked.add(loc.url)
+
+
+@contextmanager
+def session(loc: DatabaseLocation, *, write: bool = True) -> Iterator[Session]:
+    """One command, one transaction: commit at the end, roll back on any error.
+
+    Read-only sessions begin DEFERRED on SQLite so they never wait for a writer.
+    """
+    ensure_schema(loc)
+    engine = get_engine(loc)
+    if not write and loc.is_sqlite:
+        engine = engine.execution_options(qi_begin="DEFERRED")
+    with Session(engine, expire_on_commit=False) as s:
+        try:
+            yield s
+            s.commit()
+        except IntegrityError as exc:
+            s.rollback()
+            raise Conflict(
+                f"The change clashes with what is stored: {describe_error(exc, loc)}. "
+                "Nothing was changed"
+            ) from exc
+        except OperationalError as exc:
+            s.rollback()
+            raise DatabaseUnavailable(
+                f"The database {loc.display} could not complete the change: "
+                f"{describe_error(exc, loc)}. Nothing was changed; try again"
+            ) from exc
+        except BaseException:
+            s.rollback()
+            raise

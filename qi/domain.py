@@ -1,0 +1,144 @@
+"""Enums and the small frozen records passed from services to the CLI. Stdlib only.
+
+Services return these rather than ORM rows so that the CLI never touches a database
+session (and never trips over a lazy load after the session has closed).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class ProjectStatus(StrEnum):
+    active = "active"
+    completed = "completed"
+    abandoned = "abandoned"
+
+
+class MeasureKind(StrEnum):
+    outcome = "outcome"
+    process = "process"
+    balancing = "balancing"
+
+
+class Direction(StrEnum):
+    """Which way is an improvement."""
+
+    up = "up"
+    down = "down"
+    neither = "neither"
+
+
+class ChartType(StrEnum):
+    """The chart types of qicharts2 that qi draws."""
+
+    run = "run"
+    i = "i"
+    mr = "mr"
+    xbar = "xbar"
+    s = "s"
+    t = "t"
+    p = "p"
+    pp = "pp"
+    c = "c"
+    u = "u"
+    up = "up"
+    g = "g"
+
+
+# Chart types whose points are a numerator over a denominator.
+RATIO_CHARTS = frozenset({ChartType.p, ChartType.pp, ChartType.u, ChartType.up})
+
+_SLUG_OK = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slugify(text: str) -> str:
+    """'North Barnet' -> 'north-barnet'."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def is_slug(text: str) -> bool:
+    return bool(_SLUG_OK.match(text)) and len(text) <= 60
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Record:
+    """Base for records: `as_json()` gives the stable JSON form (ISO dates, plain values)."""
+
+    def as_json(self) -> dict:
+        return {k: _jsonable(v) for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class Team(Record):
+    id: int
+    slug: str
+    name: str
+    area: str | None
+    note: str | None
+    members: tuple[str, ...] = field(default=())
+    projects: tuple[str, ...] = field(default=())
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Member(Record):
+    id: int
+    name: str
+    role: str
+    email: str | None
+    teams: tuple[str, ...] = field(default=())
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Project(Record):
+    id: int
+    slug: str
+    title: str
+    aim: str
+    team: str
+    start: date | None
+    status: ProjectStatus
+    closing_note: str | None
+    measures: tuple[str, ...] = field(default=())
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Measure(Record):
+    id: int
+    slug: str
+    project: str
+    name: str
+    kind: MeasureKind
+    unit: str | None
+    direction: Direction
+    target: float | None
+    definition: str | None
+    chart: ChartType
+    denominator: bool
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.project}/{self.slug}"

@@ -1,0 +1,119 @@
+"""Every table of qi, in one module.
+
+Enumerated fields are stored as short strings (validated by the services) rather than
+database enum types, so adding a value never needs a schema migration on PostgreSQL.
+The metadata carries a naming convention so that constraints have stable names that
+Alembic migrations can refer to on both SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _created() -> Column:
+    return Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+def _updated() -> Column:
+    return Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+def _fk(target: str, *, cascade: bool) -> Column:
+    return Column(
+        Integer,
+        ForeignKey(target, ondelete="CASCADE" if cascade else "RESTRICT"),
+        nullable=False,
+        index=True,
+    )
+
+
+class Team(SQLModel, table=True):
+    __tablename__ = "team"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True)
+    name: str = Field(max_length=200)
+    area: str | None = Field(default=None, max_length=200)
+    note: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_updated())
+
+
+class Member(SQLModel, table=True):
+    __tablename__ = "member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_updated())
+
+
+class TeamMembership(SQLModel, table=True):
+    """A member belongs to one or more teams; removing either side removes the link."""
+
+    __tablename__ = "team_membership"
+
+    team_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    member_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+
+
+class Project(SQLModel, table=True):
+    __tablename__ = "project"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True)
+    title: str = Field(max_length=300)
+    aim: str
+    # RESTRICT: a team's projects are removed explicitly (with --force), never by accident.
+    team_id: int = Field(sa_column=_fk("team.id", cascade=False))
+    start_date: date | None = None
+    status: str = Field(default="active", max_length=20)
+    closing_note: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_updated())
+
+
+class Measure(SQLModel, table=True):
+    __tablename__ = "measure"
+    __table_args__ = (UniqueConstraint("project_id", "slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(sa_column=_fk("project.id", cascade=False))
+    slug: str = Field(max_length=60)
+    name: str = Field(max_length=300)
+    kind: str = Field(max_length=20)
+    unit: str | None = Field(default=None, max_length=100)
+    direction: str = Field(default="neither", max_length=20)
+    target: float | None = None
+    definition: str | None = None
+    chart: str = Field(default="run", max_length=10)
+    has_denominator: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_updated())

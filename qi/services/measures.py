@@ -1,0 +1,187 @@
+"""Measures: the family of outcome, process and balancing measures of a project.
+
+A measure is addressed as SLUG where that slug is unique across projects, or as
+PROJECT/SLUG.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sqlmodel import Session, select
+
+from qi import domain, models
+from qi.domain import RATIO_CHARTS, ChartType, Direction, MeasureKind
+from qi.errors import Conflict, InvalidInput
+from qi.services import projects as project_service
+from qi.services._common import (
+    as_utc,
+    check_slug,
+    known_list,
+    not_found,
+    optional_text,
+    required_text,
+)
+
+LIST_CMD = "qi measure list"
+
+
+def get_row(s: Session, ref: str) -> tuple[models.Measure, models.Project]:
+    """Find a measure by 'slug' (unique) or 'project/slug'."""
+    ref = ref.strip()
+    query = select(models.Measure, models.Project).join(
+        models.Project, models.Project.id == models.Measure.project_id
+    )
+    if "/" in ref:
+        project_slug, slug = ref.split("/", 1)
+        project = project_service.get_row(s, project_slug)
+        row = s.exec(query.where(models.Measure.project_id == project.id,
+                                 models.Measure.slug == slug)).first()
+        if row is None:
+            existing = list(s.exec(select(models.Measure.slug).where(
+                models.Measure.project_id == project.id)).all())
+            raise not_found("measure", ref, [f"{project.slug}/{m}" for m in existing], LIST_CMD)
+        return row
+    rows = s.exec(query.where(models.Measure.slug == ref)).all()
+    if len(rows) == 1:
+        return rows[0]
+    if len(rows) > 1:
+        refs = [f"{p.slug}/{m.slug}" for m, p in rows]
+        raise InvalidInput(
+            f"Several projects have a measure '{ref}': {known_list(refs)}. "
+            "Say which with PROJECT/SLUG"
+        )
+    existing = [f"{p.slug}/{m.slug}" for m, p in s.exec(query).all()]
+    raise not_found("measure", ref, existing, LIST_CMD)
+
+
+def _record(measure: models.Measure, project_slug: str) -> domain.Measure:
+    return domain.Measure(
+        id=measure.id,
+        slug=measure.slug,
+        project=project_slug,
+        name=measure.name,
+        kind=MeasureKind(measure.kind),
+        unit=measure.unit,
+        direction=Direction(measure.direction),
+        target=measure.target,
+        definition=measure.definition,
+        chart=ChartType(measure.chart),
+        denominator=measure.has_denominator,
+        created_at=as_utc(measure.created_at),
+        updated_at=as_utc(measure.updated_at),
+    )
+
+
+def _check_target(target: float | None) -> float | None:
+    if target is not None and not math.isfinite(target):
+        raise InvalidInput(f"The target must be a finite number, not {target}")
+    return target
+
+
+def _check_chart(chart: ChartType, denominator: bool) -> None:
+    if chart in RATIO_CHARTS and not denominator:
+        raise InvalidInput(
+            f"A {chart.value} chart plots a numerator over a denominator, but this measure "
+            "has no denominator. Add --denominator, or choose --chart run, i or c"
+        )
+
+
+def add(
+    s: Session, slug: str, *, project: str, name: str, kind: MeasureKind,
+    unit: str | None = None, direction: Direction = Direction.neither,
+    target: float | None = None, definition: str | None = None,
+    chart: ChartType = ChartType.run, denominator: bool | None = None,
+) -> domain.Measure:
+    """Add a measure. A p/u chart implies a denominator when none is said."""
+    check_slug(slug, "measure")
+    project_row = project_service.get_row(s, project)
+    if denominator is None:
+        denominator = chart in RATIO_CHARTS
+    _check_chart(chart, denominator)
+    taken = s.exec(select(models.Measure.id).where(
+        models.Measure.project_id == project_row.id, models.Measure.slug == slug)).first()
+    if taken is not None:
+        raise Conflict(
+            f"Project '{project_row.slug}' already has a measure '{slug}'. Choose another "
+            f"slug, or see it with 'qi measure show {project_row.slug}/{slug}'"
+        )
+    measure = models.Measure(
+        project_id=project_row.id,
+        slug=slug,
+        name=required_text(name, "measure name"),
+        kind=kind.value,
+        unit=optional_text(unit),
+        direction=direction.value,
+        target=_check_target(target),
+        definition=optional_text(definition),
+        chart=chart.value,
+        has_denominator=denominator,
+    )
+    s.add(measure)
+    s.flush()
+    return _record(measure, project_row.slug)
+
+
+def list_all(s: Session, *, project: str | None = None) -> list[domain.Measure]:
+    query = (
+        select(models.Measure, models.Project.slug)
+        .join(models.Project, models.Project.id == models.Measure.project_id)
+        .order_by(models.Project.slug, models.Measure.slug)
+    )
+    if project:
+        query = query.where(models.Measure.project_id == project_service.get_row(s, project).id)
+    return [_record(m, p) for m, p in s.exec(query).all()]
+
+
+def show(s: Session, ref: str) -> domain.Measure:
+    measure, project = get_row(s, ref)
+    return _record(measure, project.slug)
+
+
+def edit(
+    s: Session, ref: str, *, new_slug: str | None = None, name: str | None = None,
+    kind: MeasureKind | None = None, unit: str | None = None,
+    direction: Direction | None = None, target: float | None = None,
+    clear_target: bool = False, definition: str | None = None,
+    chart: ChartType | None = None, denominator: bool | None = None,
+) -> domain.Measure:
+    measure, project = get_row(s, ref)
+    if new_slug is not None and new_slug != measure.slug:
+        check_slug(new_slug, "measure")
+        taken = s.exec(select(models.Measure.id).where(
+            models.Measure.project_id == project.id, models.Measure.slug == new_slug)).first()
+        if taken is not None:
+            raise Conflict(f"Project '{project.slug}' already has a measure '{new_slug}'. "
+                           "Choose another slug")
+        measure.slug = new_slug
+    if name is not None:
+        measure.name = required_text(name, "measure name")
+    if kind is not None:
+        measure.kind = kind.value
+    if unit is not None:
+        measure.unit = optional_text(unit)
+    if direction is not None:
+        measure.direction = direction.value
+    if clear_target:
+        measure.target = None
+    elif target is not None:
+        measure.target = _check_target(target)
+    if definition is not None:
+        measure.definition = optional_text(definition)
+    if chart is not None:
+        measure.chart = chart.value
+    if denominator is not None:
+        measure.has_denominator = denominator
+    _check_chart(ChartType(measure.chart), measure.has_denominator)
+    s.add(measure)
+    s.flush()
+    return _record(measure, project.slug)
+
+
+def remove(s: Session, ref: str) -> domain.Measure:
+    measure, project = get_row(s, ref)
+    record = _record(measure, project.slug)
+    s.delete(measure)
+    s.flush()
+    return record

@@ -1,0 +1,153 @@
+"""Members: people with a profession or role, in one or more teams.
+
+A member is addressed by id or by name (case-insensitive); a name shared by two people
+must be given as an id.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlmodel import Session, func, select
+
+from qi import domain, models
+from qi.errors import InvalidInput
+from qi.services import teams as team_service
+from qi.services._common import as_utc, known_list, not_found, optional_text, required_text
+
+LIST_CMD = "qi member list"
+
+
+def get_row(s: Session, ref: str) -> models.Member:
+    ref = ref.strip()
+    if ref.isdigit():
+        member = s.get(models.Member, int(ref))
+        if member is not None:
+            return member
+    matches = s.exec(
+        select(models.Member).where(func.lower(models.Member.name) == ref.lower())
+    ).all()
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        ids = ", ".join(str(m.id) for m in matches)
+        raise InvalidInput(
+            f"{len(matches)} members are called '{ref}' (ids {ids}). Give the id instead"
+        )
+    names = list(s.exec(select(models.Member.name)).all())
+    raise not_found("member", ref, names, LIST_CMD)
+
+
+def _teams_of(s: Session, member_ids: list[int]) -> dict[int, list[str]]:
+    rows = s.exec(
+        select(models.TeamMembership.member_id, models.Team.slug)
+        .join(models.Team, models.Team.id == models.TeamMembership.team_id)
+        .where(models.TeamMembership.member_id.in_(member_ids))
+        .order_by(models.Team.slug)
+    ).all()
+    teams: dict[int, list[str]] = defaultdict(list)
+    for member_id, slug in rows:
+        teams[member_id].append(slug)
+    return teams
+
+
+def _record(member: models.Member, teams: list[str]) -> domain.Member:
+    return domain.Member(
+        id=member.id,
+        name=member.name,
+        role=member.role,
+        email=member.email,
+        teams=tuple(teams),
+        created_at=as_utc(member.created_at),
+        updated_at=as_utc(member.updated_at),
+    )
+
+
+def _check_email(email: str | None) -> str | None:
+    email = optional_text(email)
+    if email is not None and ("@" not in email or " " in email):
+        raise InvalidInput(f"'{email}' is not an email address. Give it as name@example.org")
+    return email
+
+
+def _join(s: Session, member: models.Member, team_slugs: list[str]) -> None:
+    current = set(_teams_of(s, [member.id]).get(member.id, []))
+    for slug in team_slugs:
+        team = team_service.get_row(s, slug)
+        if team.slug not in current:
+            s.add(models.TeamMembership(team_id=team.id, member_id=member.id))
+            current.add(team.slug)
+
+
+def _leave(s: Session, member: models.Member, team_slugs: list[str]) -> None:
+    current = _teams_of(s, [member.id]).get(member.id, [])
+    for slug in team_slugs:
+        team = team_service.get_row(s, slug)
+        link = s.get(models.TeamMembership, (team.id, member.id))
+        if link is None:
+            raise InvalidInput(
+                f"{member.name} is not in team '{slug}'. Their teams: "
+                f"{known_list(current) or 'none'}"
+            )
+        s.delete(link)
+
+
+def add(
+    s: Session, name: str, *, role: str, teams: list[str] | None = None,
+    email: str | None = None,
+) -> domain.Member:
+    member = models.Member(
+        name=required_text(name, "member name"),
+        role=required_text(role, "role"),
+        email=_check_email(email),
+    )
+    s.add(member)
+    s.flush()
+    _join(s, member, teams or [])
+    s.flush()
+    return _record(member, _teams_of(s, [member.id]).get(member.id, []))
+
+
+def list_all(s: Session, *, team: str | None = None) -> list[domain.Member]:
+    query = select(models.Member).order_by(func.lower(models.Member.name), models.Member.id)
+    if team:
+        team_row = team_service.get_row(s, team)
+        query = query.join(
+            models.TeamMembership, models.TeamMembership.member_id == models.Member.id
+        ).where(models.TeamMembership.team_id == team_row.id)
+    members = s.exec(query).all()
+    teams = _teams_of(s, [m.id for m in members])
+    return [_record(m, teams.get(m.id, [])) for m in members]
+
+
+def show(s: Session, ref: str) -> domain.Member:
+    member = get_row(s, ref)
+    return _record(member, _teams_of(s, [member.id]).get(member.id, []))
+
+
+def edit(
+    s: Session, ref: str, *, name: str | None = None, role: str | None = None,
+    email: str | None = None, add_teams: list[str] | None = None,
+    remove_teams: list[str] | None = None,
+) -> domain.Member:
+    member = get_row(s, ref)
+    if name is not None:
+        member.name = required_text(name, "member name")
+    if role is not None:
+        member.role = required_text(role, "role")
+    if email is not None:
+        member.email = _check_email(email)
+    s.add(member)
+    _join(s, member, add_teams or [])
+    _leave(s, member, remove_teams or [])
+    s.flush()
+    return _record(member, _teams_of(s, [member.id]).get(member.id, []))
+
+
+def remove(s: Session, ref: str) -> domain.Member:
+    """Remove a member and their team memberships (their teams and projects stay)."""
+    member = get_row(s, ref)
+    record = _record(member, _teams_of(s, [member.id]).get(member.id, []))
+    s.delete(member)
+    s.flush()
+    return record

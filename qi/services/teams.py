@@ -1,0 +1,153 @@
+"""Teams: a name, a slug, an optional area (North, West, ...) and a note.
+
+Edit functions take None for "leave as it is" and "" for "clear this optional field".
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, func, select
+
+from qi import domain, models
+from qi.errors import Conflict
+from qi.services._common import (
+    as_utc,
+    by_slug,
+    check_slug,
+    counted,
+    optional_text,
+    required_text,
+)
+
+LIST_CMD = "qi team list"
+
+
+def get_row(s: Session, slug: str) -> models.Team:
+    return by_slug(s, models.Team, slug, "team", LIST_CMD)
+
+
+def _record(s: Session, team: models.Team, *, detail: bool = False) -> domain.Team:
+    members: tuple[str, ...] = ()
+    projects: tuple[str, ...] = ()
+    if detail:
+        members = tuple(
+            s.exec(
+                select(models.Member.name)
+                .join(models.TeamMembership, models.TeamMembership.member_id == models.Member.id)
+                .where(models.TeamMembership.team_id == team.id)
+                .order_by(models.Member.name)
+            ).all()
+        )
+        projects = tuple(
+            s.exec(
+                select(models.Project.slug)
+                .where(models.Project.team_id == team.id)
+                .order_by(models.Project.slug)
+            ).all()
+        )
+    return domain.Team(
+        id=team.id,
+        slug=team.slug,
+        name=team.name,
+        area=team.area,
+        note=team.note,
+        members=members,
+        projects=projects,
+        created_at=as_utc(team.created_at),
+        updated_at=as_utc(team.updated_at),
+    )
+
+
+def _ensure_free(s: Session, slug: str) -> None:
+    if s.exec(select(models.Team.id).where(models.Team.slug == slug)).first() is not None:
+        raise Conflict(
+            f"A team with the slug '{slug}' already exists. Choose another with --slug, "
+            f"or see it with 'qi team show {slug}'"
+        )
+
+
+def add(
+    s: Session, name: str, *, slug: str | None = None, area: str | None = None,
+    note: str | None = None,
+) -> domain.Team:
+    name = required_text(name, "team name")
+    slug = check_slug(slug if slug is not None else domain.slugify(name), "team")
+    _ensure_free(s, slug)
+    team = models.Team(slug=slug, name=name, area=optional_text(area), note=optional_text(note))
+    s.add(team)
+    s.flush()
+    return _record(s, team)
+
+
+def list_all(s: Session, *, area: str | None = None) -> list[domain.Team]:
+    query = select(models.Team).order_by(models.Team.slug)
+    if area:
+        query = query.where(func.lower(models.Team.area) == area.strip().lower())
+    return [_record(s, t) for t in s.exec(query).all()]
+
+
+def show(s: Session, slug: str) -> domain.Team:
+    return _record(s, get_row(s, slug), detail=True)
+
+
+def edit(
+    s: Session, slug: str, *, name: str | None = None, new_slug: str | None = None,
+    area: str | None = None, note: str | None = None,
+) -> domain.Team:
+    team = get_row(s, slug)
+    if name is not None:
+        team.name = required_text(name, "team name")
+    if new_slug is not None and new_slug != team.slug:
+        _ensure_free(s, check_slug(new_slug, "team"))
+        team.slug = new_slug
+    if area is not None:
+        team.area = optional_text(area)
+    if note is not None:
+        team.note = optional_text(note)
+    s.add(team)
+    s.flush()
+    return _record(s, team, detail=True)
+
+
+def children(s: Session, slug: str) -> dict[str, int]:
+    """What removing the team would also remove: its projects and memberships."""
+    team = get_row(s, slug)
+    projects = s.exec(
+        select(func.count()).select_from(models.Project).where(models.Project.team_id == team.id)
+    ).one()
+    members = s.exec(
+        select(func.count())
+        .select_from(models.TeamMembership)
+        .where(models.TeamMembership.team_id == team.id)
+    ).one()
+    return {"project": projects, "member": members}
+
+
+def check_removable(s: Session, slug: str, *, force: bool) -> dict[str, int]:
+    """Refuse to remove a team with children unless forced; return what would go."""
+    counts = children(s, slug)
+    if any(counts.values()) and not force:
+        what = " and ".join(counted(n, k) for k, n in counts.items() if n)
+        raise Conflict(
+            f"Team '{slug}' has {what}. Add --force to remove the team with its projects "
+            "and their measures (members stay), or first move the projects with "
+            "'qi project edit PROJECT --team OTHER'"
+        )
+    return counts
+
+
+def remove(s: Session, slug: str, *, force: bool = False) -> domain.Team:
+    """Remove a team; with children (projects, members) only when `force` is given.
+
+    With force, the team's projects and their measures go too; members stay (they only
+    lose this team).
+    """
+    from qi.services import projects as project_service
+
+    team = get_row(s, slug)
+    check_removable(s, slug, force=force)
+    record = _record(s, team, detail=True)
+    for project_slug in record.projects:
+        project_service.delete_with_children(s, project_slug)
+    s.delete(team)
+    s.flush()
+    return record
