@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from qi import __version__
-from qi.cli import _common, db, measure, member, project, team
+from qi.cli import _common
 from qi.cli._common import STATE, QiGroup
 
 app = typer.Typer(
@@ -17,6 +17,7 @@ app = typer.Typer(
     "Teams, projects and their measures; PDSA cycles; run and SPC charts.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain Click help: importing rich.markdown would slow every start
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -52,12 +53,23 @@ def root(
     _common.reset_consoles()
 
 
-app.command("init")(db.init)
-app.add_typer(db.app, name="db")
-app.add_typer(team.app, name="team")
-app.add_typer(member.app, name="member")
-app.add_typer(project.app, name="project")
-app.add_typer(measure.app, name="measure")
+
+
+@app.command("init")
+def init(
+    path: Annotated[
+        str | None,
+        typer.Argument(help="Database file or URL to create (default: --db, or ./qi.db).",
+                       show_default=False),
+    ] = None,
+) -> None:
+    """Create a new, empty qi database."""
+    from qi.cli.db import init_database
+
+    init_database(path)
+
+
+# The nouns (team, project, ...) are added lazily by QiGroup from _common.NOUNS.
 # analyze: registered here by qi/cli/analyze.py's author (one line, below).
 
 

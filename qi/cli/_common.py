@@ -47,8 +47,51 @@ def _error_line(message: str) -> str:
     return f"Error: {message}" + ("" if message.endswith((".", "?", "!")) else ".")
 
 
+# The nouns of `qi NOUN VERB`: module and one-line help. Each noun's commands are built
+# only when that noun is used (building every Typer command costs time at each start).
+NOUNS: dict[str, tuple[str, str]] = {
+    "db": ("qi.cli.db", "Where the data lives, its schema version, upgrades and backups."),
+    "team": ("qi.cli.team", "Teams: the groups that run projects (e.g. by area)."),
+    "member": ("qi.cli.member", "People: GPs, nurses, practice managers, pharmacists, ..."),
+    "project": ("qi.cli.project", "Improvement projects: an aim, a team, dates and a status."),
+    "measure": ("qi.cli.measure", "Measures: outcome, process and balancing measures."),
+}
+
+
+def noun_app(noun: str) -> typer.Typer:
+    """The Typer app of one noun, with its help text from NOUNS."""
+    return typer.Typer(name=noun, help=NOUNS[noun][1], no_args_is_help=True,
+                       rich_markup_mode=None, add_completion=False)
+
+
 class QiGroup(TyperGroup):
-    """The root group: turns every QiError (and any surprise) into one line on stderr."""
+    """The root group: lazy nouns, and every QiError (or surprise) as one line on stderr."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        eager = super().list_commands(ctx)  # `init` first, then the nouns, then the rest
+        return [n for n in eager if n == "init"] + list(NOUNS) + [
+            n for n in eager if n != "init" and n not in NOUNS
+        ]
+
+    def get_command(self, ctx: typer.Context, cmd_name: str):
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is None and cmd_name in NOUNS:
+            import importlib
+
+            from typer.main import get_command
+
+            cmd = get_command(importlib.import_module(NOUNS[cmd_name][0]).app)
+            self.commands[cmd_name] = cmd
+        return cmd
+
+    def format_commands(self, ctx: typer.Context, formatter) -> None:
+        # The root help lists the nouns from NOUNS without building them.
+        rows = [
+            (name, NOUNS[name][1] if name in NOUNS else self.commands[name].get_short_help_str(70))
+            for name in self.list_commands(ctx)
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:

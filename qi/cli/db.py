@@ -11,6 +11,7 @@ from qi.cli._common import (
     JsonOption,
     console,
     location,
+    noun_app,
     open_session,
     print_json,
     say,
@@ -19,18 +20,11 @@ from qi.cli._common import (
 )
 from qi.errors import Conflict, InvalidInput
 
-app = typer.Typer(help="Where the data lives, its schema version, upgrades and backups.",
-                  no_args_is_help=True)
+app = noun_app("db")
 
 
-def init(
-    path: Annotated[
-        str | None,
-        typer.Argument(help="Database file or URL to create (default: --db, or ./qi.db).",
-                       show_default=False),
-    ] = None,
-) -> None:
-    """Create a new, empty qi database."""
+def init_database(path: str | None) -> None:
+    """`qi init`: create a new, empty qi database at PATH (default: --db, or ./qi.db)."""
     from qi import db
     from qi.cli._common import STATE
     from qi.config import resolve

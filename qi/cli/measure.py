@@ -10,6 +10,7 @@ from qi.cli._common import (
     JsonOption,
     YesOption,
     confirm,
+    noun_app,
     open_session,
     print_json,
     say,
@@ -18,8 +19,7 @@ from qi.cli._common import (
 )
 from qi.domain import ChartType, Direction, MeasureKind
 
-app = typer.Typer(help="Measures: outcome, process and balancing measures of a project.",
-                  no_args_is_help=True)
+app = noun_app("measure")
 
 MeasureArg = Annotated[str, typer.Argument(help="SLUG (if unique) or PROJECT/SLUG.")]
 

@@ -8,6 +8,7 @@ import typer
 
 from qi.cli._common import (
     JsonOption,
+    noun_app,
     open_session,
     parse_date_option,
     print_json,
@@ -17,8 +18,7 @@ from qi.cli._common import (
 )
 from qi.domain import ProjectStatus
 
-app = typer.Typer(help="Improvement projects: an aim, a team, dates and a status.",
-                  no_args_is_help=True)
+app = noun_app("project")
 
 SlugArg = Annotated[str, typer.Argument(help="The project's slug (see 'qi project list').")]
 StartOption = Annotated[str | None, typer.Option(

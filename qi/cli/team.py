@@ -10,6 +10,7 @@ from qi.cli._common import (
     JsonOption,
     YesOption,
     confirm,
+    noun_app,
     open_session,
     print_json,
     say,
@@ -17,8 +18,7 @@ from qi.cli._common import (
     show_table,
 )
 
-app = typer.Typer(help="Teams: the groups that run projects (e.g. by area).",
-                  no_args_is_help=True)
+app = noun_app("team")
 
 SlugArg = Annotated[str, typer.Argument(help="The team's slug (see 'qi team list').")]
 
