@@ -47,10 +47,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
     cur.execute("PRAGMA foreign_keys = ON")
-    mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
-    if mode != "wal":
-        cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = FULL")
+    # WAL is switched on by ensure_schema once the file is known to be ours (it is a
+    # persistent setting written into the file, and foreign files are never modified).
     cur.close()
 
 
@@ -179,17 +178,28 @@ def _newer_message(loc: DatabaseLocation, rev: str | None) -> str:
     )
 
 
+def _use_wal(loc: DatabaseLocation) -> None:
+    """Switch a qi SQLite file to WAL (outside any transaction, as SQLite requires)."""
+    with _reading(loc):
+        raw = get_engine(loc).raw_connection()
+        try:
+            if raw.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                raw.execute("PRAGMA journal_mode = WAL")
+        finally:
+            raw.close()
+
+
 @contextmanager
 def _reading(loc: DatabaseLocation) -> Iterator:
     """Map driver errors met while opening or inspecting a database to one clear message."""
     try:
         yield
-    except (OperationalError, DBAPIError) as exc:
+    except (OperationalError, DBAPIError, sqlite3.OperationalError) as exc:
         raise DatabaseUnavailable(
             f"Cannot open the database {loc.display}: {describe_error(exc, loc)}. "
             "Check the path or URL, its permissions, and that the server is running"
         ) from exc
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.DatabaseError as exc:  # e.g. a damaged file
         raise DatabaseUnavailable(
             f"Cannot read the database {loc.display}: {exc}. It was left untouched"
         ) from exc
@@ -218,6 +228,8 @@ def ensure_schema(loc: DatabaseLocation, *, create: bool = True) -> None:
     rev = peek_revision(loc)
     if is_newer(rev):
         raise SchemaOutOfDate(_newer_message(loc, rev))
+    if loc.is_sqlite:
+        _use_wal(loc)
     if rev != HEAD_REVISION:
         if not loc.is_sqlite:
             raise SchemaOutOfDate(

@@ -143,7 +143,7 @@ def print_json(data: Any) -> None:
 
 def say(message: str) -> None:
     """A confirmation for people ("Added team ...") on stderr, leaving stdout for data."""
-    console(stderr=True).print(message, markup=False)
+    console(stderr=True).print(message, markup=False, soft_wrap=True)
 
 
 def location() -> DatabaseLocation:

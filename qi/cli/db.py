@@ -9,7 +9,6 @@ import typer
 
 from qi.cli._common import (
     JsonOption,
-    console,
     location,
     noun_app,
     open_session,
@@ -124,4 +123,4 @@ def backup(
     tmp = target.with_name(target.name + ".partial")
     db.backup_sqlite(loc.path, tmp)
     tmp.replace(target)  # never leave a half-written backup under the real name
-    console(stderr=True).print(f"Backed up {loc.display} to {target}", markup=False)
+    say(f"Backed up {loc.display} to {target}")

@@ -1,0 +1,223 @@
+"""The database layer: pragmas, refusing what is not ours, backups, concurrency."""
+
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from qi import db
+from qi.config import resolve
+from qi.errors import QiError, SchemaOutOfDate
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_sqlite_pragmas(db_path):
+    loc = resolve(str(db_path))
+    with db.session(loc, write=False) as s:
+        conn = s.connection()
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_new_database_is_created_with_one_line(tmp_path, capsys):
+    loc = resolve(str(tmp_path / "new.db"))
+    db.ensure_schema(loc)
+    assert capsys.readouterr().err == f"Created a new qi database at {loc.path}\n"
+    assert loc.path.exists()
+
+
+def test_a_transaction_that_fails_leaves_nothing(db_path):
+    from qi.services import teams
+
+    loc = resolve(str(db_path))
+    with pytest.raises(QiError), db.session(loc) as s:
+        teams.add(s, "North")
+        teams.add(s, "North")  # duplicate: the whole unit of work is rolled back
+    with db.session(loc, write=False) as s:
+        assert teams.list_all(s) == []
+
+
+def test_newer_database_is_refused_untouched(qi_sqlite, db_path):
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.commit()
+    con.close()
+    before = _digest(db_path)
+    r = qi_sqlite("team list")
+    assert r.exit_code == 1
+    assert "newer than this qi" in r.stderr and "left untouched" in r.stderr
+    assert _digest(db_path) == before
+    with pytest.raises(SchemaOutOfDate):
+        db.ensure_schema(resolve(str(db_path)))
+
+
+def test_file_that_is_not_sqlite_is_refused_untouched(qi_sqlite, tmp_path):
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("Practice meeting notes\n" * 20)
+    before = _digest(bogus)
+    r = qi_sqlite(["--db", str(bogus), "team", "list"])
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"Error: {bogus} is not a SQLite database")
+    assert "Traceback" not in r.stderr
+    assert _digest(bogus) == before
+
+
+def test_sqlite_database_of_another_application_is_refused(qi_sqlite, tmp_path):
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE invoices (id INTEGER)")
+    con.commit()
+    con.close()
+    before = _digest(other)
+    r = qi_sqlite(["--db", str(other), "team", "list"])
+    assert r.exit_code == 1
+    assert "is not a qi database" in r.stderr and "invoices" in r.stderr
+    assert _digest(other) == before
+
+
+def test_missing_folder(qi_sqlite, tmp_path):
+    target = tmp_path / "no" / "such" / "qi.db"
+    r = qi_sqlite(["--db", str(target), "team", "list"])
+    assert r.exit_code == 1
+    assert f"the folder {target.parent} does not exist" in r.stderr
+    assert not target.parent.exists()
+
+
+def test_read_only_folder(qi_sqlite, tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    target = folder / "qi.db"
+    if os.access(folder, os.W_OK):  # root ignores permissions; /proc refuses even root
+        target = Path("/proc/qi-test.db")
+    r = qi_sqlite(["--db", str(target), "team", "add", "North"])
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"Error: Cannot open the database {target}")
+    assert not target.exists()
+
+
+def test_unreachable_postgres_never_shows_the_password(qi_sqlite):
+    url = "postgresql+psycopg://ann:hunter2-secret@127.0.0.1:1/qi?connect_timeout=3"
+    r = qi_sqlite(["--db", url, "team", "list"])
+    assert r.exit_code == 1
+    assert "hunter2" not in r.stderr + r.stdout
+    assert r.stderr.startswith("Error: Cannot open the database postgresql+psycopg://ann:***@")
+    r = qi_sqlite(["--db", url, "--debug", "db", "path"])
+    assert "hunter2" not in r.stderr + r.stdout
+
+
+def test_backup_is_consistent_while_another_connection_writes(qi_sqlite, db_path, tmp_path):
+    qi_sqlite("team add North", ok=True)
+    writer = sqlite3.connect(db_path)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO team (slug, name, created_at, updated_at) "
+                   "VALUES ('uncommitted', 'U', '2020-01-01', '2020-01-01')")
+    target = tmp_path / "copy.db"
+    qi_sqlite(["db", "backup", str(target)], ok=True)
+    writer.rollback()
+    writer.close()
+    con = sqlite3.connect(target)
+    assert con.execute("SELECT slug FROM team").fetchall() == [("north",)]
+    assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    con.close()
+
+
+def test_backup_refuses_to_overwrite(qi_sqlite, tmp_path):
+    target = tmp_path / "copy.db"
+    target.write_text("precious")
+    r = qi_sqlite(["db", "backup", str(target)])
+    assert r.exit_code == 1 and "--force" in r.stderr
+    assert target.read_text() == "precious"
+    qi_sqlite(["db", "backup", str(target), "--force"], ok=True)
+    assert target.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_backup_of_postgres_points_to_pg_dump(qi_sqlite, tmp_path):
+    r = qi_sqlite(["--db", "postgresql+psycopg://u:pw@127.0.0.1:1/x", "db", "backup",
+                   str(tmp_path / "x.db")])
+    assert r.exit_code == 1 and "pg_dump" in r.stderr
+
+
+WRITER = """
+import sys
+from qi.cli import main
+sys.argv = ["qi", "team", "add", sys.argv[1]]
+main()
+"""
+
+
+def test_concurrent_writers_lose_nothing(backend, tmp_path):
+    """Several processes adding teams at once: every team present, no 'database is locked'."""
+    script = tmp_path / "writer.py"
+    lines = ["import subprocess, sys"]
+    script.write_text(
+        "import sys\nfrom qi.cli import app\n"
+        "for i in range(int(sys.argv[2])):\n"
+        "    try:\n"
+        "        app([\"team\", \"add\", f\"{sys.argv[1]} {i}\"], prog_name=\"qi\")\n"
+        "    except SystemExit as exc:\n"
+        "        if exc.code: raise\n"
+    )
+    del lines
+    env = {**os.environ, "QI_DB": backend}
+    procs = [subprocess.Popen([sys.executable, str(script), f"w{n}", "12"], env=env,
+                              stderr=subprocess.PIPE, text=True) for n in range(4)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    assert not any("locked" in e or "Error" in e for e in errors), errors
+    loc = resolve(backend)
+    with db.session(loc, write=False) as s:
+        count = s.execute(text("SELECT count(*) FROM team")).scalar()
+    assert count == 48
+
+
+def test_db_path_says_why(qi_sqlite, db_path):
+    r = qi_sqlite("db path", ok=True)
+    assert r.stdout.strip() == str(db_path)
+    assert "QI_DB" in r.stderr
+    data = json.loads(qi_sqlite("db path --json", ok=True).stdout)
+    assert data == {"database": str(db_path), "reason": "from the QI_DB environment variable",
+                    "backend": "sqlite", "exists": True}
+
+
+def test_db_status_counts_rows(qi):
+    qi("team add North", ok=True)
+    qi("member add Ann --role GP --team north", ok=True)
+    data = json.loads(qi("db status --json", ok=True).stdout)
+    assert data["revision"] == db.HEAD_REVISION and data["up_to_date"] is True
+    assert data["rows"]["team"] == 1 and data["rows"]["team_membership"] == 1
+    assert data["rows"]["project"] == 0
+
+
+def test_init_creates_and_refuses_a_second_time(qi_sqlite, tmp_path):
+    target = tmp_path / "programme.db"
+    r = qi_sqlite(["init", str(target)], ok=True)
+    assert "Initialised a qi database" in r.stderr
+    r = qi_sqlite(["init", str(target)])
+    assert r.exit_code == 1 and "already a qi database" in r.stderr
+    r = qi_sqlite(["init", str(tmp_path / "missing" / "x.db")])
+    assert r.exit_code == 1 and "does not exist" in r.stderr
+
+
+def test_init_default_is_local_qi_db(qi_sqlite, tmp_path, monkeypatch):
+    monkeypatch.delenv("QI_DB")
+    (tmp_path / "qi.db").unlink()
+    qi_sqlite("init", ok=True)
+    assert (tmp_path / "qi.db").exists()
+    assert "./qi.db exists" in qi_sqlite("db path").stderr
+
+
+def test_upgrade_when_current_says_so(qi_sqlite):
+    r = qi_sqlite("db upgrade", ok=True)
+    assert "is already at schema 0001; nothing to do" in r.stderr
