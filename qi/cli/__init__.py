@@ -71,6 +71,7 @@ def init(
 
 # The nouns (team, project, ...) are added lazily by QiGroup from _common.NOUNS.
 # analyze: registered here by qi/cli/analyze.py's author (one line, below).
+app.command("analyze")(__import__("qi.cli.analyze", fromlist=["analyze"]).analyze)
 
 
 def main() -> None:

@@ -1,0 +1,105 @@
+"""House rules every command follows: help text, fast start, one-line errors."""
+
+import subprocess
+import sys
+
+import pytest
+import typer.main
+
+from qi import __version__
+from qi.cli import app
+from qi.cli._common import NOUNS
+
+HEAVY = ("pandas", "matplotlib", "numpy", "sqlalchemy", "sqlmodel", "alembic", "psycopg")
+
+
+def _all_commands():
+    root = typer.main.get_command(app)
+    ctx = typer.Context(root)
+    for name in root.list_commands(ctx):
+        cmd = root.get_command(ctx, name)
+        if hasattr(cmd, "list_commands"):
+            for sub in cmd.list_commands(ctx):
+                yield f"{name} {sub}", cmd.get_command(ctx, sub)
+        else:
+            yield name, cmd
+
+
+def test_every_command_has_help_text():
+    missing = [path for path, cmd in _all_commands() if not (cmd.help or "").strip()]
+    assert missing == []
+
+
+def test_every_noun_is_documented_in_the_readme():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    undocumented = [path for path, _ in _all_commands() if f"qi {path}" not in readme]
+    assert undocumented == []
+
+
+def test_importing_the_cli_loads_no_heavy_library():
+    code = f"import sys, qi.cli; print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == ""
+
+
+def test_help_and_version_load_no_heavy_library():
+    code = (
+        "import sys\nfrom qi.cli import app\n"
+        "for argv in (['--help'], ['--version'], ['team', '--help']):\n"
+        "    try:\n        app(argv, prog_name='qi')\n    except SystemExit:\n        pass\n"
+        f"print('LOADED', ' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().splitlines()[-1] == "LOADED"
+
+
+def test_python_dash_m_and_version():
+    r = subprocess.run([sys.executable, "-m", "qi", "--version"], capture_output=True,
+                       text=True, check=True)
+    assert r.stdout == f"qi {__version__}\n"
+
+
+def test_root_help_lists_every_noun(qi_sqlite):
+    r = qi_sqlite("--help", ok=True)
+    for noun in NOUNS:
+        assert f"  {noun} " in r.stdout
+
+
+def test_unexpected_failure_is_one_line_and_debug_shows_traceback(qi_sqlite, monkeypatch):
+    from qi.services import teams
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(teams, "list_all", broken)
+    r = qi_sqlite("team list")
+    assert r.exit_code == 1
+    assert r.stderr.count("\n") == 1
+    assert r.stderr.startswith("Error: qi hit an unexpected problem (RuntimeError: disk on fire)")
+    assert "--debug" in r.stderr
+    with pytest.raises(RuntimeError):
+        qi_sqlite("--debug team list")
+
+
+def test_qi_debug_environment_shows_traceback_for_errors(qi_sqlite, monkeypatch):
+    monkeypatch.setenv("QI_DEBUG", "1")
+    r = qi_sqlite("team show nowhere")
+    assert r.exit_code == 1
+    assert "Traceback" in r.stderr and "Error: No team 'nowhere'" in r.stderr
+
+
+def test_bad_option_value_exits_2(qi_sqlite):
+    r = qi_sqlite("project list --status nonsense")
+    assert r.exit_code == 2
+    assert "Traceback" not in r.stderr
+
+
+def test_json_is_unicode_and_stable(qi_sqlite):
+    qi_sqlite(["team", "add", "Søuth “Quoted” 🩺", "--slug", "south"], ok=True)
+    out = qi_sqlite("team list --json", ok=True).stdout
+    assert "Søuth “Quoted” 🩺" in out
+    assert out.endswith("]\n")
