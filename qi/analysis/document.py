@@ -90,88 +90,154 @@ def to_dict(a: Analysis) -> dict:
 # ---------------------------------------------------------------------------- fast text
 
 _CHUNK = 65536
+_TRUE_FALSE = np.array(["false", "true"], dtype=object)
+_ROW_END = "\x00"  # never in JSON text (a NUL in a string would be escaped)
 
 
-def _json_float_strings(arr: np.ndarray) -> list[str]:
-    """json.dumps' text for each float (NaN -> null), formatting repeated values once."""
-    size = arr.shape[0]
-    if size == 0:
-        return []
-    nan = np.isnan(arr)
-    # consecutive equal values (centre lines and limits are constant within a part)
-    same_as_prev = np.concatenate(([False], (arr[1:] == arr[:-1]) | (nan[1:] & nan[:-1])))
-    starts = np.flatnonzero(~same_as_prev)
-    if starts.shape[0] * 4 < size:
-        reps = np.diff(np.concatenate((starts, [size])))
-        texts = ["null" if v != v else float.__repr__(v) for v in arr[starts].tolist()]
-        return np.repeat(np.array(texts, dtype=object), reps).tolist()
-    texts = list(map(float.__repr__, arr.tolist()))
-    if nan.any():
-        for i in np.flatnonzero(nan).tolist():
-            texts[i] = "null"
-    return texts
+def _float_texts(arr: np.ndarray) -> list[str]:
+    """json.dumps' text for each float, NaN -> null.
+
+    Measurements usually take few distinct values (counts, one or two decimals), and
+    ``float.__repr__`` is the slow part, so each distinct value is formatted once.
+    """
+    uniq, inverse = np.unique(arr, return_inverse=True)
+    if uniq.shape[0] * 2 < arr.shape[0]:
+        texts = np.array(
+            ["null" if v != v else float.__repr__(v) for v in uniq.tolist()], dtype=object
+        )
+        return texts[inverse.reshape(-1)].tolist()
+    out = list(map(float.__repr__, arr.tolist()))
+    for i in np.flatnonzero(np.isnan(arr)).tolist():
+        out[i] = "null"
+    return out
+
+
+def _point_columns(a: Analysis) -> list[tuple[str, np.ndarray, Callable]]:
+    """(key, values, texts(index) -> list of JSON texts), in the document's order.
+
+    ``index`` is a slice or an array of positions; ``values`` is what repeats are detected on.
+    """
+
+    def floats(arr):
+        return lambda idx: _float_texts(arr[idx])
+
+    def bools(arr):
+        return lambda idx: _TRUE_FALSE[arr[idx].astype(np.int64)].tolist()
+
+    if np.issubdtype(a.x.dtype, np.datetime64):
+
+        def x_texts(idx):
+            return ['"' + t + '"' for t in np.datetime_as_string(a.x[idx], unit="D").tolist()]
+    elif a.x.dtype.kind == "f":
+        x_texts = floats(a.x)
+    else:
+
+        def x_texts(idx):
+            return list(map(str, a.x[idx].tolist()))
+
+    if not a.got_n:
+        n_values = np.zeros(len(a))
+
+        def n_texts(idx):
+            return ["null"] * len(n_values[idx])
+    else:
+        n_values = a.n
+        as_int = bool(np.all(np.isnan(a.n) | (a.n == np.round(a.n))))
+
+        def n_texts(idx):
+            v = n_values[idx]
+            texts = (
+                list(map(str, np.nan_to_num(v).astype(np.int64).tolist()))
+                if as_int
+                else (list(map(float.__repr__, v.tolist())))
+            )
+            for i in np.flatnonzero(np.isnan(v)).tolist():
+                texts[i] = "null"
+            return texts
+
+    cols = [
+        ("x", a.x, x_texts),
+        ("y", a.y, floats(a.y)),
+        ("n", n_values, n_texts),
+        ("cl", a.cl, floats(a.cl)),
+        ("lcl", a.lcl, floats(a.lcl)),
+        ("ucl", a.ucl, floats(a.ucl)),
+        ("part", a.part, lambda idx: list(map(str, a.part[idx].tolist()))),
+        ("baseline", a.baseline, bools(a.baseline)),
+        ("include", a.include, bools(a.include)),
+        ("sigma_signal", a.sigma_signal, bools(a.sigma_signal)),
+        ("runs_signal", a.runs_signal, bools(a.runs_signal)),
+        ("lcl_95", a.lcl_95, floats(a.lcl_95)),
+        ("ucl_95", a.ucl_95, floats(a.ucl_95)),
+    ]
+    if a.point_type is not None:
+        pt = a.point_type
+        cols.append((
+            "point_type", pt,
+            lambda idx: ["null" if t is None else '"' + t + '"' for t in pt[idx].tolist()],
+        ))  # fmt: skip
+    return cols
+
+
+def _same_as_previous(arr: np.ndarray) -> np.ndarray:
+    """Element k: arr[k] equals arr[k-1] (NaN equals NaN); element 0 is False."""
+    same = arr[1:] == arr[:-1]
+    if arr.dtype.kind == "f":
+        same |= np.isnan(arr[1:]) & np.isnan(arr[:-1])
+    return np.concatenate(([False], same))
+
+
+def _rows(keys: list[str], texts: list[list[str]]) -> list[str]:
+    """One '"k1": v1,\\n      "k2": v2 ...' string per row, built in a single join."""
+    count = len(texts[0])
+    width = 2 * len(keys)
+    pieces: list[str] = [""] * (width * count)
+    for j, key in enumerate(keys):
+        pieces[2 * j :: width] = [(",\n      " if j else "") + '"' + key + '": '] * count
+        pieces[2 * j + 1 :: width] = texts[j]
+    pieces[width - 1 :: width] = [t + _ROW_END for t in texts[-1]]
+    return "".join(pieces).split(_ROW_END)[:-1]
 
 
 def write_json(a: Analysis, write: Callable[[str], object]) -> None:
-    """Write the document as ``json.dumps(to_dict(a), indent=2, ensure_ascii=False)`` + newline."""
+    """Write exactly ``json.dumps(to_dict(a), indent=2, ensure_ascii=False) + "\\n"``.
+
+    A point's fields after ``y`` are usually the same as the previous point's (centre line
+    and limits are constant within a part), so that text is formatted once per run of equal
+    points and repeated; only x and y are formatted for every point.
+    """
     head = json.dumps(_header(a), indent=2, ensure_ascii=False)
-    assert head.endswith("\n}")
     write(head[:-2] + ',\n  "points": [')
     size = len(a)
-    n_values = _n_values(a) if a.got_n else None
+    cols = _point_columns(a)
+    lead, rest = cols[:2], cols[2:]
+    rest_keys = [k for k, _, _ in rest]
     for lo in range(0, size, _CHUNK):
         hi = min(lo + _CHUNK, size)
-        cols = _text_columns_chunk(a, lo, hi, n_values)
-        keys = list(cols)
-        width = 2 * len(keys) + 1
-        pieces: list[str | None] = [None] * (width * (hi - lo))
-        for j, key in enumerate(keys):
-            prefix = (',\n    {\n      "' if j == 0 else ',\n      "') + key + '": '
-            pieces[2 * j :: width] = [prefix] * (hi - lo)
-            pieces[2 * j + 1 :: width] = cols[key]
-        pieces[width - 1 :: width] = ["\n    }"] * (hi - lo)
+        count = hi - lo
+        whole = slice(lo, hi)
+        same = np.ones(count, dtype=bool)
+        for _, values, _ in rest:
+            same &= _same_as_previous(values[whole])
+        same[0] = False
+        starts = np.flatnonzero(~same)
+        if starts.shape[0] * 4 < count:
+            # format each run of identical trailing fields once, then repeat it
+            at = starts + lo
+            run_tails = _rows(rest_keys, [fn(at) for _, _, fn in rest])
+            reps = np.diff(np.concatenate((starts, [count])))
+            tails = np.repeat(np.array(run_tails, dtype=object), reps).tolist()
+        else:
+            tails = _rows(rest_keys, [fn(whole) for _, _, fn in rest])
+        pieces: list[str] = [""] * (7 * count)
+        pieces[0::7] = [',\n    {\n      "x": '] * count
+        pieces[1::7] = lead[0][2](whole)
+        pieces[2::7] = [',\n      "y": '] * count
+        pieces[3::7] = lead[1][2](whole)
+        pieces[4::7] = [",\n      "] * count
+        pieces[5::7] = tails
+        pieces[6::7] = ["\n    }"] * count
         if lo == 0:  # no comma before the very first point
-            pieces[0] = '\n    {\n      "' + keys[0] + '": '
-        write("".join(pieces))  # type: ignore[arg-type]
+            pieces[0] = '\n    {\n      "x": '
+        write("".join(pieces))
     write("\n  ]\n}\n")
-
-
-def _text_columns_chunk(a: Analysis, lo: int, hi: int, n_values: list | None) -> dict[str, list]:
-    cols = _text_columns(a, lo, hi)
-    if n_values is not None:
-        cols["n"] = ["null" if v is None else repr(v) for v in n_values[lo:hi]]
-    return cols
-
-
-def _text_columns(a: Analysis, lo: int, hi: int) -> dict[str, list[str]]:
-    tf = np.array(["false", "true"], dtype=object)
-
-    def bools(arr: np.ndarray) -> list[str]:
-        return tf[arr[lo:hi].astype(np.int64)].tolist()
-
-    if np.issubdtype(a.x.dtype, np.datetime64):
-        x = ['"' + s + '"' for s in np.datetime_as_string(a.x[lo:hi], unit="D").tolist()]
-    elif a.x.dtype.kind == "f":
-        x = list(map(float.__repr__, a.x[lo:hi].tolist()))
-    else:
-        x = list(map(str, a.x[lo:hi].tolist()))
-    cols = {
-        "x": x,
-        "y": _json_float_strings(a.y[lo:hi]),
-        "n": ["null"] * (hi - lo),
-        "cl": _json_float_strings(a.cl[lo:hi]),
-        "lcl": _json_float_strings(a.lcl[lo:hi]),
-        "ucl": _json_float_strings(a.ucl[lo:hi]),
-        "part": list(map(str, a.part[lo:hi].tolist())),
-        "baseline": bools(a.baseline),
-        "include": bools(a.include),
-        "sigma_signal": bools(a.sigma_signal),
-        "runs_signal": bools(a.runs_signal),
-        "lcl_95": _json_float_strings(a.lcl_95[lo:hi]),
-        "ucl_95": _json_float_strings(a.ucl_95[lo:hi]),
-    }
-    if a.point_type is not None:
-        cols["point_type"] = [
-            "null" if t is None else '"' + t + '"' for t in a.point_type[lo:hi].tolist()
-        ]
-    return cols

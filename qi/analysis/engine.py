@@ -31,7 +31,7 @@ from qi.errors import InvalidInput
 from . import explain, rstats
 from .aggregate import Subgroups, aggregate
 from .limits import CHART_FUNCTIONS, Lines, PartData
-from .mdc import assurance, mdc_group
+from .mdc import MISSING, POINT_TYPES, assurance, mdc_group
 from .runs import IHI_MAX, IHI_MIN, anhoej, ihi
 
 __all__ = [
@@ -237,7 +237,7 @@ def _as_x(x, size: int) -> np.ndarray:
     if arr.dtype.kind == "f":
         return arr.astype(np.float64)
     raise InvalidInput(
-        "x must be numbers or dates (numpy datetime64); got values of type " f"{arr.dtype}"
+        f"x must be numbers or dates (numpy datetime64); got values of type {arr.dtype}"
     )
 
 
@@ -270,7 +270,9 @@ def _validate_values(chart: str, y: np.ndarray, n: np.ndarray | None) -> None:
             if bad.any():
                 i = _first(bad)
                 raise InvalidValue(
-                    i, "y", y[i],
+                    i,
+                    "y",
+                    y[i],
                     f"the numerator is greater than the denominator ({_show(n[i])}); "
                     f"a {chart} chart needs 0 <= y <= n",
                 )
@@ -380,8 +382,11 @@ def analyze(
     for b in breaks:
         if not 1 <= b < size:
             raise PositionError(
-                "part", b, f"a new part can start after positions 1 to {size - 1} "
-                f"(there are {size} points)" if size > 1 else "there is only 1 point"
+                "part",
+                b,
+                f"a new part can start after positions 1 to {size - 1} (there are {size} points)"
+                if size > 1
+                else "there is only 1 point",
             )
     excluded = _positions(exclude, "exclude")
     for e in excluded:
@@ -398,10 +403,11 @@ def analyze(
     if excluded:
         include[np.asarray(excluded) - 1] = False
 
-    common = dict(
-        sg=sg, positions=positions, part_id=part_id, starts=starts, ends=ends,
-        baseline=baseline, include=include, multiply=float(multiply), screen=screen_mr,
-    )  # fmt: skip
+    common = {
+        "sg": sg, "positions": positions, "part_id": part_id, "starts": starts, "ends": ends,
+        "baseline": baseline, "include": include, "multiply": float(multiply),
+        "screen": screen_mr,
+    }  # fmt: skip
     options = {
         "freeze": freeze, "part": sorted(set(breaks)), "exclude": sorted(set(excluded)),
         "multiply": float(multiply), "screen_mr": bool(screen_mr),
@@ -439,8 +445,29 @@ def _sigma_blocks(sigma: np.ndarray, side: np.ndarray, positions: np.ndarray):
     ]
 
 
-def _analyze_qic(*, sg, positions, part_id, starts, ends, baseline, include, multiply, screen,
-                 chart, rules, y_neg, options) -> Analysis:
+_NO_LIMITS = (
+    "No limits could be computed for this part: it needs at least two baseline points, "
+    "and points that vary (with screening, a series whose moving ranges are all equal has "
+    "none left, as in qicharts2)."
+)
+
+
+def _analyze_qic(
+    *,
+    sg,
+    positions,
+    part_id,
+    starts,
+    ends,
+    baseline,
+    include,
+    multiply,
+    screen,
+    chart,
+    rules,
+    y_neg,
+    options,
+) -> Analysis:
     chart_fn = CHART_FUNCTIONS[chart]
     size = len(sg)
     cols = {k: np.empty(size) for k in ("y", "cl", "lcl", "ucl", "lcl_95", "ucl_95")}
@@ -453,7 +480,9 @@ def _analyze_qic(*, sg, positions, part_id, starts, ends, baseline, include, mul
         pos = positions[a:b]
         inc = include[a:b]
         if rules == "ihi":
-            run_results.append((anhoej(lines.y, lines.cl, inc, pos), ihi(lines.y, lines.cl, inc, pos)))
+            run_results.append(
+                (anhoej(lines.y, lines.cl, inc, pos), ihi(lines.y, lines.cl, inc, pos))
+            )
         else:
             run_results.append((anhoej(lines.y, lines.cl, inc, pos), None))
 
@@ -485,17 +514,41 @@ def _analyze_qic(*, sg, positions, part_id, starts, ends, baseline, include, mul
             assert ri is not None
             runs_signal = ri.signal
             for r in ri.shifts:
-                signals.append(Signal("shift", r.start, r.end,
-                                      explain.ihi_shift(r.length, r.direction, r.start, r.end, label)))
+                signals.append(
+                    Signal(
+                        "shift",
+                        r.start,
+                        r.end,
+                        explain.ihi_shift(r.length, r.direction, r.start, r.end, label),
+                    )
+                )
             for r in ri.trends:
-                signals.append(Signal("trend", r.start, r.end,
-                                      explain.ihi_trend(r.length, r.direction, r.start, r.end, label)))
+                signals.append(
+                    Signal(
+                        "trend",
+                        r.start,
+                        r.end,
+                        explain.ihi_trend(r.length, r.direction, r.start, r.end, label),
+                    )
+                )
             if ri.too_few_runs:
-                signals.append(Signal("too_few_runs", a + 1, b,
-                                      explain.ihi_too_few(ri.n_runs, ra.n_useful, ri.runs_lower)))
+                signals.append(
+                    Signal(
+                        "too_few_runs",
+                        a + 1,
+                        b,
+                        explain.ihi_too_few(ri.n_runs, ra.n_useful, ri.runs_lower),
+                    )
+                )
             if ri.too_many_runs:
-                signals.append(Signal("too_many_runs", a + 1, b,
-                                      explain.ihi_too_many(ri.n_runs, ra.n_useful, ri.runs_upper)))
+                signals.append(
+                    Signal(
+                        "too_many_runs",
+                        a + 1,
+                        b,
+                        explain.ihi_too_many(ri.n_runs, ra.n_useful, ri.runs_upper),
+                    )
+                )
             if not ri.runs_tested:
                 notes.append(explain.ihi_no_runs_test(ra.n_useful, IHI_MIN, IHI_MAX) + ".")
             ihi_info = {
@@ -507,15 +560,31 @@ def _analyze_qic(*, sg, positions, part_id, starts, ends, baseline, include, mul
         else:
             runs_signal = ra.signal
             for r in ra.long_runs:
-                signals.append(Signal("longest_run", r.start, r.end, explain.anhoej_long_run(
-                    r.length, r.direction, r.start, r.end, ra.longest_run_max, label)))
+                signals.append(
+                    Signal(
+                        "longest_run",
+                        r.start,
+                        r.end,
+                        explain.anhoej_long_run(
+                            r.length, r.direction, r.start, r.end, ra.longest_run_max, label
+                        ),
+                    )
+                )
             if ra.n_crossings is not None and ra.n_crossings < ra.n_crossings_min:
-                signals.append(Signal("crossings", a + 1, b, explain.anhoej_crossings(
-                    ra.n_crossings, ra.n_useful, ra.n_crossings_min)))
+                signals.append(
+                    Signal(
+                        "crossings",
+                        a + 1,
+                        b,
+                        explain.anhoej_crossings(ra.n_crossings, ra.n_useful, ra.n_crossings_min),
+                    )
+                )
         runs_point[a:b] = runs_signal
         for s, e, d in _sigma_blocks(sigma[a:b], side[a:b], positions[a:b]):
             signals.append(Signal("sigma", s, e, explain.sigma(s, e, d, label)))
         signals.sort(key=lambda sig: (sig.start, sig.end))
+        if chart != "run" and np.all(np.isnan(lim["ucl"][a:b])):
+            notes.append(_NO_LIMITS)
         parts.append(PartSummary(
             part=p, start=a + 1, end=b, n_obs=ra.n_obs, n_useful=ra.n_useful,
             longest_run=ra.longest_run, longest_run_max=ra.longest_run_max,
@@ -539,26 +608,45 @@ def _analyze_qic(*, sg, positions, part_id, starts, ends, baseline, include, mul
 _MDC_SHORT_GROUP = 12
 
 
-def _analyze_mdc(*, sg, positions, part_id, starts, ends, baseline, include, multiply, screen,
-                 freeze, improvement, target, options) -> Analysis:
+def _analyze_mdc(
+    *,
+    sg,
+    positions,
+    part_id,
+    starts,
+    ends,
+    baseline,
+    include,
+    multiply,
+    screen,
+    freeze,
+    improvement,
+    target,
+    options,
+) -> Analysis:
     direction = _DIRECTION[improvement]
     size = len(sg)
     y_raw = sg.y
     cols = {k: np.empty(size) for k in ("cl", "lcl", "ucl", "lcl_95", "ucl_95")}
     outside = np.zeros(size, dtype=bool)
     high = np.zeros(size, dtype=np.int64)
-    point_type = np.full(size, None, dtype=object)
+    codes = np.zeros(size, dtype=np.int8)
     label = explain.labeller(sg.x)
     groups = []
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
         g = mdc_group(y_raw[a:b], include[a:b], positions[a:b], freeze, screen, direction)
         groups.append(g)
-        for k, v in (("cl", g.mean), ("lcl", g.lpl), ("ucl", g.upl), ("lcl_95", g.nlpl),
-                     ("ucl_95", g.nupl)):
+        for k, v in (
+            ("cl", g.mean),
+            ("lcl", g.lpl),
+            ("ucl", g.upl),
+            ("lcl_95", g.nlpl),
+            ("ucl_95", g.nupl),
+        ):
             cols[k][a:b] = v
         outside[a:b] = g.outside
         high[a:b] = g.high
-        point_type[a:b] = g.point_type
+        codes[a:b] = g.point_type
 
     with np.errstate(invalid="ignore", over="ignore"):
         y = y_raw * multiply
@@ -569,30 +657,55 @@ def _analyze_mdc(*, sg, positions, part_id, starts, ends, baseline, include, mul
     for p, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True), start=1):
         g = groups[p - 1]
         ra = anhoej(y_raw[a:b], cols["cl"][a:b], include[a:b], positions[a:b])
-        kinds = point_type[a:b]
+        kinds = codes[a:b]
 
         def kind_at(pos: int, _kinds=kinds, _a=a) -> str:
-            return explain.kind_words(_kinds[pos - 1 - _a] or "common_cause")
+            return explain.kind_words(POINT_TYPES[max(int(_kinds[pos - 1 - _a]), 0)])
 
         signals: list[Signal] = []
         for s, e, d in _sigma_blocks(outside[a:b], np.where(high[a:b] > 0, 1, -1), positions[a:b]):
-            signals.append(Signal("outside_limits", s, e,
-                                  explain.mdc_outside(s, e, d, label, kind_at(s))))
+            signals.append(
+                Signal("outside_limits", s, e, explain.mdc_outside(s, e, d, label, kind_at(s)))
+            )
         for r in g.trends:
-            signals.append(Signal("trend", r.start, r.end, explain.mdc_trend(
-                r.length, r.direction, r.start, r.end, label, _dominant_kind(kinds, r, a))))
+            signals.append(
+                Signal(
+                    "trend",
+                    r.start,
+                    r.end,
+                    explain.mdc_trend(
+                        r.length, r.direction, r.start, r.end, label, _dominant_kind(kinds, r, a)
+                    ),
+                )
+            )
         for r in g.two_in_three:
-            signals.append(Signal("two_of_three", r.start, r.end, explain.mdc_two_in_three(
-                r.length, r.direction, r.start, r.end, label, _dominant_kind(kinds, r, a))))
+            signals.append(
+                Signal(
+                    "two_of_three",
+                    r.start,
+                    r.end,
+                    explain.mdc_two_in_three(
+                        r.length, r.direction, r.start, r.end, label, _dominant_kind(kinds, r, a)
+                    ),
+                )
+            )
         for r in g.shifts:
-            signals.append(Signal("shift", r.start, r.end, explain.mdc_shift(
-                r.length, r.direction, r.start, r.end, label, _dominant_kind(kinds, r, a))))
+            signals.append(
+                Signal(
+                    "shift",
+                    r.start,
+                    r.end,
+                    explain.mdc_shift(
+                        r.length, r.direction, r.start, r.end, label, _dominant_kind(kinds, r, a)
+                    ),
+                )
+            )
         signals.sort(key=lambda sig: (sig.start, sig.end))
         runs_signal = bool(g.shifts or g.trends)
         runs_point[a:b] = runs_signal
 
-        present = [t for t in kinds.tolist() if t is not None]
-        variation = present[-1] if present else None
+        present = kinds[kinds != MISSING]
+        variation = POINT_TYPES[int(present[-1])] if present.size else None
         notes = []
         if b - a < _MDC_SHORT_GROUP:
             notes.append(
@@ -604,12 +717,14 @@ def _analyze_mdc(*, sg, positions, part_id, starts, ends, baseline, include, mul
                 f"Limits fixed after {explain.plural(freeze, 'point')}; NHSRplotthedots "
                 f"requires at least {_MDC_SHORT_GROUP}."
             )
+        if np.isnan(lim["ucl"][b - 1]):
+            notes.append(_NO_LIMITS)
+        tally = np.bincount(present.astype(np.int64), minlength=len(POINT_TYPES))
         counts = {
-            "common_cause": present.count("common_cause"),
-            "special_cause_improvement": present.count("special_cause_improvement"),
-            "special_cause_concern": present.count("special_cause_concern"),
-            "special_cause_neutral": present.count("special_cause_neutral_high")
-            + present.count("special_cause_neutral_low"),
+            "common_cause": int(tally[0]),
+            "special_cause_improvement": int(tally[1]),
+            "special_cause_concern": int(tally[2]),
+            "special_cause_neutral": int(tally[3] + tally[4]),
         }
         parts.append(PartSummary(
             part=p, start=a + 1, end=b, n_obs=ra.n_obs, n_useful=ra.n_useful,
@@ -629,15 +744,17 @@ def _analyze_mdc(*, sg, positions, part_id, starts, ends, baseline, include, mul
         chart="i", rules="mdc", x=sg.x, y=y, n=sg.n if sg.got_n else np.full(size, np.nan),
         cl=cl, lcl=lim["lcl"], ucl=lim["ucl"], lcl_95=lim["lcl_95"], ucl_95=lim["ucl_95"],
         part=part_id, baseline=baseline, include=include, sigma_signal=outside,
-        runs_signal=runs_point, parts=tuple(parts), point_type=point_type, got_n=sg.got_n,
+        runs_signal=runs_point, parts=tuple(parts),
+        point_type=np.array(POINT_TYPES + (None,), dtype=object)[codes], got_n=sg.got_n,
         target=target, improvement=improvement, multiply=multiply, options=options,
     )  # fmt: skip
 
 
 def _dominant_kind(kinds: np.ndarray, r, a: int) -> str:
-    """The point type most points of a signal share (a higher-priority rule may relabel a
-    few of them), in words."""
-    seg = [t for t in kinds[r.start - 1 - a : r.end - a].tolist() if t and t != "common_cause"]
-    if not seg:
+    """The special-cause type most points of a signal share (a higher-priority rule may
+    relabel a few of them), in words."""
+    seg = kinds[r.start - 1 - a : r.end - a]
+    tally = np.bincount(seg[seg > 0].astype(np.int64), minlength=len(POINT_TYPES))
+    if not tally.any():
         return "special cause"
-    return explain.kind_words(max(set(seg), key=seg.count))
+    return explain.kind_words(POINT_TYPES[int(tally.argmax())])

@@ -53,8 +53,9 @@ def side_word(direction: int) -> str:
 # ---- Anhøj --------------------------------------------------------------------------
 
 
-def anhoej_long_run(length: int, direction: int, start: int, end: int, maximum: int,
-                    label: Labeller) -> str:
+def anhoej_long_run(
+    length: int, direction: int, start: int, end: int, maximum: int, label: Labeller
+) -> str:
     return (
         f"{length} points in a row {side_word(direction)} the centre line "
         f"{span(start, end, label)} (more than {maximum} suggests a shift)"
@@ -128,8 +129,9 @@ def mdc_shift(length: int, direction: int, start: int, end: int, label: Labeller
     return f"{length} points {side_word(direction)} the mean {span(start, end, label)} ({kind})"
 
 
-def mdc_two_in_three(count: int, direction: int, start: int, end: int, label: Labeller,
-                     kind: str) -> str:
+def mdc_two_in_three(
+    count: int, direction: int, start: int, end: int, label: Labeller, kind: str
+) -> str:
     which = "upper" if direction > 0 else "lower"
     return (
         f"{count} points close to the {which} process limit {span(start, end, label)}, "

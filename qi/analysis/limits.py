@@ -183,7 +183,9 @@ def s_chart(d: PartData, base: np.ndarray, screen: bool) -> Lines:
         b3_95 = np.where(np.isnan(ratio), np.nan, np.maximum(0.0, 1 - 2 * ratio))
     b4 = 1 + 3 * ratio
     b4_95 = 1 + 2 * ratio
-    return Lines(y=y, cl=_full(y, cl), lcl=b3 * cl, ucl=b4 * cl, lcl_95=b3_95 * cl, ucl_95=b4_95 * cl)
+    return Lines(
+        y=y, cl=_full(y, cl), lcl=b3 * cl, ucl=b4 * cl, lcl_95=b3_95 * cl, ucl_95=b4_95 * cl
+    )
 
 
 def t_chart(d: PartData, base: np.ndarray, screen: bool) -> Lines:

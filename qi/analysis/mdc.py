@@ -47,8 +47,10 @@ POINT_TYPES = (
     "special_cause_neutral_low",
 )
 
-# special-cause labels (NHSRplotthedots' special_cause_type), in priority order
-OUTSIDE, TREND, TWO_IN_THREE, SHIFT = "outside_limits", "trend", "two_of_three", "shift"
+# special-cause labels (NHSRplotthedots' special_cause_type) as codes, highest priority first
+NONE, OUTSIDE, TREND, TWO_IN_THREE, SHIFT = 0, 1, 2, 3, 4
+LABELS = (None, "outside_limits", "trend", "two_of_three", "shift")
+MISSING = -1  # point-type code of a missing value
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,22 +63,26 @@ class MdcGroup:
     nlpl: float
     nupl: float
     outside: np.ndarray  # bool
-    label: np.ndarray  # object: None or one of OUTSIDE/TREND/TWO_IN_THREE/SHIFT
-    high: np.ndarray  # int: +1 label reads Above/Increasing, -1 Below/Decreasing, 0 none
-    point_type: np.ndarray  # object: one of POINT_TYPES, None for a missing value
+    label: np.ndarray  # int8 code: NONE, OUTSIDE, TREND, TWO_IN_THREE or SHIFT
+    high: np.ndarray  # int8: +1 label reads Above/Increasing, -1 Below/Decreasing, 0 none
+    point_type: np.ndarray  # int8: index into POINT_TYPES, MISSING for a missing value
     shifts: tuple[Run, ...]
     trends: tuple[Run, ...]
     two_in_three: tuple[Run, ...]
 
 
-def _segments(values: np.ndarray):
-    """(start, end-exclusive) of blocks of equal consecutive values; NaN never equals."""
-    if values.shape[0] == 0:
+def _long_blocks(values: np.ndarray, min_length: int):
+    """(start, end-exclusive) of blocks of >= min_length equal, non-zero consecutive values.
+
+    NaN never equals anything, so a missing value always ends a block.
+    """
+    if values.shape[0] < min_length:
         return []
     change = np.flatnonzero(~(values[1:] == values[:-1])) + 1
     starts = np.concatenate(([0], change))
     ends = np.concatenate((change, [values.shape[0]]))
-    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+    keep = (ends - starts >= min_length) & (values[starts] != 0)
+    return list(zip(starts[keep].tolist(), ends[keep].tolist(), strict=True))
 
 
 def mdc_group(
@@ -101,8 +107,8 @@ def mdc_group(
         rtm = np.sign(y - mean)
         close = ~outside & ((y < nlpl) | (y > nupl))
 
-    label = np.full(k, None, dtype=object)
-    high = np.zeros(k, dtype=np.int64)
+    label = np.zeros(k, dtype=np.int8)
+    high = np.zeros(k, dtype=np.int8)
 
     # Pattern rules work on the sequence of included points only.
     seq = np.flatnonzero(include)
@@ -111,19 +117,17 @@ def mdc_group(
     # Shift: 7+ equal non-zero signs in a row (NaN and 0 break the run).
     shift_flag = np.zeros(seq.shape[0], dtype=bool)
     shifts = []
-    for s, e in _segments(rs):
-        if e - s >= RUN and rs[s] != 0:
-            shift_flag[s:e] = True
-            shifts.append(Run(int(positions[seq[s]]), int(positions[seq[e - 1]]), int(rs[s]), e - s))
+    for s, e in _long_blocks(rs, RUN):
+        shift_flag[s:e] = True
+        shifts.append(Run(int(positions[seq[s]]), int(positions[seq[e - 1]]), int(rs[s]), e - s))
 
     # Trend: 6+ equal strict step signs in a row = 7+ points (ties and NaN break it).
     steps = np.sign(np.diff(ys))
     trend_flag = np.zeros(seq.shape[0], dtype=bool)
     trends = []
-    for s, e in _segments(steps):
-        if e - s >= RUN - 1 and steps[s] != 0:
-            trend_flag[s : e + 1] = True
-            trends.append(Run(int(positions[seq[s]]), int(positions[seq[e]]), int(steps[s]), e - s + 1))
+    for s, e in _long_blocks(steps, RUN - 1):
+        trend_flag[s : e + 1] = True
+        trends.append(Run(int(positions[seq[s]]), int(positions[seq[e]]), int(steps[s]), e - s + 1))
     # NHSRplotthedots' direction of a trend point: the step to the next point when that
     # point is in a trend too, else the step from the previous point; "Increasing" only
     # when that step is +1 (so a flat step reads "Decreasing", as in the package).
@@ -165,8 +169,8 @@ def mdc_group(
                 start = prev = i
 
     # Labels by priority: outside > trend > two-in-three > shift.
-    seq_label = np.full(n, None, dtype=object)
-    seq_high = np.zeros(n, dtype=np.int64)
+    seq_label = np.zeros(n, dtype=np.int8)
+    seq_high = np.zeros(n, dtype=np.int8)
     side = np.where(rs > 0, 1, -1)  # "Above" when relative_to_mean > 0, else "Below"
     for flag, name, hi in (
         (shift_flag, SHIFT, side),
@@ -181,16 +185,15 @@ def mdc_group(
     label[outside] = OUTSIDE
     high[outside] = np.where(rtm[outside] == 1, 1, -1)
 
-    point_type = np.full(k, "common_cause", dtype=object)
-    special = high != 0
+    point_type = np.zeros(k, dtype=np.int8)  # common_cause
     if direction == 0:
-        point_type[special & (high > 0)] = "special_cause_neutral_high"
-        point_type[special & (high < 0)] = "special_cause_neutral_low"
+        point_type[high > 0] = 3  # special_cause_neutral_high
+        point_type[high < 0] = 4  # special_cause_neutral_low
     else:
         oriented = high * direction
-        point_type[oriented > 0] = "special_cause_improvement"
-        point_type[oriented < 0] = "special_cause_concern"
-    point_type[np.isnan(y)] = None
+        point_type[oriented > 0] = 1  # special_cause_improvement
+        point_type[oriented < 0] = 2  # special_cause_concern
+    point_type[np.isnan(y)] = MISSING
 
     return MdcGroup(
         mean=mean,

@@ -112,14 +112,18 @@ def anhoej_limits(n_useful: int) -> tuple[int, int]:
 def _c4_scalar(m: float) -> float:
     if not m > 1:
         return math.nan
-    return math.sqrt(2.0 / (m - 1.0)) * math.exp(math.lgamma(m / 2.0) - math.lgamma((m - 1.0) / 2.0))
+    return math.sqrt(2.0 / (m - 1.0)) * math.exp(
+        math.lgamma(m / 2.0) - math.lgamma((m - 1.0) / 2.0)
+    )
 
 
 def c4(m: np.ndarray) -> np.ndarray:
     """Bias constant c4 for subgroup sizes m (NaN where m <= 1), as qicharts2's ``c4()``."""
     m = np.asarray(m, dtype=np.float64)
     uniq, inverse = np.unique(m, return_inverse=True)
-    return np.array([_c4_scalar(float(u)) for u in uniq], dtype=np.float64)[inverse].reshape(m.shape)
+    return np.array([_c4_scalar(float(u)) for u in uniq], dtype=np.float64)[inverse].reshape(
+        m.shape
+    )
 
 
 def c5(m: np.ndarray) -> np.ndarray:

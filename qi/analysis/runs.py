@@ -18,7 +18,16 @@ import numpy as np
 
 from .rstats import anhoej_limits
 
-__all__ = ["Run", "AnhoejResult", "IhiResult", "anhoej", "ihi", "IHI_RUNS_TABLE", "IHI_MIN", "IHI_MAX"]
+__all__ = [
+    "Run",
+    "AnhoejResult",
+    "IhiResult",
+    "anhoej",
+    "ihi",
+    "IHI_RUNS_TABLE",
+    "IHI_MIN",
+    "IHI_MAX",
+]
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,9 @@ def _blocks(values: np.ndarray):
     return starts, ends
 
 
-def anhoej(y: np.ndarray, cl: np.ndarray, include: np.ndarray, positions: np.ndarray) -> AnhoejResult:
+def anhoej(
+    y: np.ndarray, cl: np.ndarray, include: np.ndarray, positions: np.ndarray
+) -> AnhoejResult:
     """qicharts2's ``runs.analysis()`` with ``method = "anhoej"``.
 
     n_obs counts every included point, missing ones too (as qicharts2 does); n_useful counts
@@ -109,7 +120,9 @@ def anhoej(y: np.ndarray, cl: np.ndarray, include: np.ndarray, positions: np.nda
         Run(int(pos[starts[i]]), int(pos[ends[i] - 1]), int(signs[starts[i]]), int(lengths[i]))
         for i in long_idx
     )
-    return AnhoejResult(n_obs, n_useful, longest, lr_max, n_crossings, nc_min, bool(signal), long_runs)
+    return AnhoejResult(
+        n_obs, n_useful, longest, lr_max, n_crossings, nc_min, bool(signal), long_runs
+    )
 
 
 # Perla, Provost & Murray (2011), Table 1: useful observations -> (too few if runs <,

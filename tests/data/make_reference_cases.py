@@ -49,9 +49,7 @@ def qic_cases(rng: np.random.Generator) -> list[dict]:
             if repeated:
                 groups = size
                 sizes = (
-                    np.full(groups, 5)
-                    if k % 3 == 0
-                    else rng.integers(1 if k % 2 else 2, 7, groups)
+                    np.full(groups, 5) if k % 3 == 0 else rng.integers(1 if k % 2 else 2, 7, groups)
                 )
                 x = np.repeat(np.arange(1, groups + 1), sizes).astype(float)
                 y, n = _values(rng, chart, x.shape[0])
@@ -149,14 +147,30 @@ def mdc_cases(rng: np.random.Generator) -> list[dict]:
         cases.append(case)
     # the published NHSRplotthedots snapshot series: set.seed(123); rnorm(20), y[15] <- 10
     cases.append({"y_r": "set.seed(123); rnorm(20)", "screened": True, "improvement": "increase"})
-    cases.append({"y_r": "set.seed(123); v <- rnorm(20); v[15] <- 10; v", "screened": True,
-                  "improvement": "increase"})
-    cases.append({"y_r": "set.seed(123); v <- rnorm(20); v[15] <- 10; v", "screened": False,
-                  "improvement": "increase"})
-    cases.append({"y": [1, 2, 3, 3, 4, 5, 6, 7, 8, 1, 2, 3], "screened": True,
-                  "improvement": "increase"})
-    cases.append({"y": [5.5, 0, 0, -5.5, 0, 5.5, -5.5, 0, 0, 0, 1, -1], "screened": False,
-                  "improvement": "neutral"})
+    cases.append(
+        {
+            "y_r": "set.seed(123); v <- rnorm(20); v[15] <- 10; v",
+            "screened": True,
+            "improvement": "increase",
+        }
+    )
+    cases.append(
+        {
+            "y_r": "set.seed(123); v <- rnorm(20); v[15] <- 10; v",
+            "screened": False,
+            "improvement": "increase",
+        }
+    )
+    cases.append(
+        {"y": [1, 2, 3, 3, 4, 5, 6, 7, 8, 1, 2, 3], "screened": True, "improvement": "increase"}
+    )
+    cases.append(
+        {
+            "y": [5.5, 0, 0, -5.5, 0, 5.5, -5.5, 0, 0, 0, 1, -1],
+            "screened": False,
+            "improvement": "neutral",
+        }
+    )
     return cases
 
 

@@ -1,0 +1,344 @@
+"""`qi analyze FILE.csv`: run and SPC charts of a CSV file, no database needed."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from qi.cli._common import JsonOption, console
+from qi.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from qi.analysis import Analysis
+    from qi.ingest import Series
+
+
+class Chart(StrEnum):
+    run = "run"
+    i = "i"
+    mr = "mr"
+    xbar = "xbar"
+    s = "s"
+    t = "t"
+    p = "p"
+    pp = "pp"
+    c = "c"
+    u = "u"
+    up = "up"
+    g = "g"
+
+
+class Rules(StrEnum):
+    anhoej = "anhoej"
+    ihi = "ihi"
+    mdc = "mdc"
+
+
+class Improvement(StrEnum):
+    up = "up"
+    down = "down"
+    neither = "neither"
+
+
+CHART_NAMES = {
+    "run": "Run chart", "i": "I chart (XmR)", "mr": "MR chart", "xbar": "Xbar chart",
+    "s": "S chart", "t": "T chart", "p": "P chart", "pp": "P' chart (Laney)", "c": "C chart",
+    "u": "U chart", "up": "U' chart (Laney)", "g": "G chart",
+}  # fmt: skip
+RULE_NAMES = {
+    "anhoej": "Anhøj rules", "ihi": "IHI run chart rules",
+    "mdc": "Making Data Count rules (NHSRplotthedots)",
+}  # fmt: skip
+_MAX_SIGNALS_SHOWN = 25
+
+
+def _positions(value: str | None, option: str) -> list[int] | None:
+    """'3,12' -> [3, 12]; anything else is a bad option value (exit 2)."""
+    if value is None:
+        return None
+    out = []
+    for item in value.split(","):
+        item = item.strip()
+        if not item.isdigit() or int(item) < 1:
+            raise typer.BadParameter(
+                f"'{item}' in '{value}' is not a position; give 1-based positions separated "
+                "by commas, e.g. 12 or 6,18",
+                param_hint=f"'{option}'",
+            )
+        out.append(int(item))
+    return out
+
+
+def analyze(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV file with a header row (columns x, y and optionally n).", show_default=False
+        ),
+    ],
+    chart: Annotated[
+        Chart | None,
+        typer.Option(
+            "--chart", help="Chart type. Default: run (i with --rules mdc).", show_default=False
+        ),
+    ] = None,
+    x: Annotated[
+        str | None,
+        typer.Option(
+            "--x",
+            metavar="COL",
+            help="Column of subgroups: numbers or dates "
+            "(YYYY-MM-DD or DD/MM/YYYY). Default: 'x' if present, else row order.",
+            show_default=False,
+        ),
+    ] = None,
+    y: Annotated[str, typer.Option("--y", metavar="COL", help="Column of values.")] = "y",
+    n: Annotated[
+        str | None,
+        typer.Option(
+            "--n",
+            metavar="COL",
+            help="Column of denominators. Default: 'n' if present.",
+            show_default=False,
+        ),
+    ] = None,
+    freeze: Annotated[
+        int | None,
+        typer.Option(
+            "--freeze",
+            metavar="K",
+            min=1,
+            help="Baseline: the first K points (of each part) set the centre line and limits.",
+            show_default=False,
+        ),
+    ] = None,
+    part: Annotated[
+        str | None,
+        typer.Option(
+            "--part",
+            metavar="K[,K...]",
+            help="Start a new part after these 1-based "
+            "positions; each part is analysed on its own.",
+            show_default=False,
+        ),
+    ] = None,
+    exclude: Annotated[
+        str | None,
+        typer.Option(
+            "--exclude",
+            metavar="K[,K...]",
+            help="Leave these 1-based positions out of the calculations (still shown).",
+            show_default=False,
+        ),
+    ] = None,
+    multiply: Annotated[
+        float,
+        typer.Option(
+            "--multiply",
+            metavar="M",
+            help="Multiply values, centre line and limits, e.g. 100 for percent.",
+        ),
+    ] = 1.0,
+    no_screen_mr: Annotated[
+        bool,
+        typer.Option(
+            "--no-screen-mr",
+            help="Do not drop moving ranges over 3.267 x "
+            "their average before computing i/t/p'/u'/mdc limits.",
+        ),
+    ] = False,
+    rules: Annotated[
+        Rules,
+        typer.Option(
+            "--rules",
+            help="anhoej (any chart), ihi (run charts) or mdc (NHS Making Data Count, i charts).",
+        ),
+    ] = Rules.anhoej,
+    improvement: Annotated[
+        Improvement | None,
+        typer.Option(
+            "--improvement",
+            help="For mdc: which direction is better. Default: up.",
+            show_default=False,
+        ),
+    ] = None,
+    target: Annotated[
+        float | None,
+        typer.Option(
+            "--target",
+            metavar="T",
+            help="For mdc: the target, for the assurance (pass / fail / inconsistent).",
+            show_default=False,
+        ),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Analyse a CSV file as a run or control chart, like qicharts2, with no database.
+
+    Prints each part's centre line, limits and runs statistics and every signal in words;
+    --json prints the documented JSON document (one entry per subgroup).
+    """
+    part_list = _positions(part, "--part")
+    exclude_list = _positions(exclude, "--exclude")
+    if multiply == 0 or multiply != multiply or multiply in (float("inf"), float("-inf")):
+        raise typer.BadParameter("must be a finite number other than 0", param_hint="'--multiply'")
+    if rules is not Rules.mdc:
+        for given, option in ((improvement, "--improvement"), (target, "--target")):
+            if given is not None:
+                raise typer.BadParameter("only applies with --rules mdc", param_hint=f"'{option}'")
+    chart_name = chart.value if chart is not None else ("i" if rules is Rules.mdc else "run")
+    if rules is Rules.mdc and chart_name != "i":
+        raise typer.BadParameter(
+            "the Making Data Count rules are for i (XmR) charts; use --chart i or leave it out",
+            param_hint="'--rules'",
+        )
+    if rules is Rules.ihi and chart_name != "run":
+        raise typer.BadParameter(
+            "the IHI rules are for run charts; use --chart run or --rules anhoej",
+            param_hint="'--rules'",
+        )
+
+    from qi.analysis import InvalidValue, PositionError
+    from qi.analysis import analyze as run_analysis
+    from qi.ingest import read_series
+
+    series = read_series(file, x=x, y=y, n=n)
+    try:
+        result = run_analysis(
+            series.y, x=series.x, n=series.n, chart=chart_name, freeze=freeze,
+            part=part_list, exclude=exclude_list, multiply=multiply,
+            screen_mr=not no_screen_mr, rules=rules.value,
+            improvement=improvement.value if improvement is not None else None, target=target,
+        )  # fmt: skip
+    except PositionError as exc:
+        raise typer.BadParameter(exc.reason, param_hint=f"'--{exc.option}'") from None
+    except InvalidValue as exc:
+        raise InvalidInput(
+            f"{series.where(exc.index, exc.field)}: {_show(exc.value)} - {exc.reason}"
+        ) from None
+
+    if json_out:
+        from qi.analysis.document import write_json
+
+        try:
+            write_json(result, sys.stdout.write)
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. `qi analyze ... --json | head`: the reader left
+            _silence_stdout()
+            raise typer.Exit(1) from None
+    else:
+        _print(result, series)
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at devnull so Python's final flush stays quiet."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (tests); nothing will be flushed to a closed pipe
+
+
+def _show(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _fmt(v: float | None) -> str:
+    if v is None or v != v:
+        return "-"
+    return f"{v:.4g}"
+
+
+def _print(a: Analysis, series: Series) -> None:
+    """A readable summary: what was analysed, then each part with its signals."""
+    from rich.table import Table
+
+    out = console()
+    what = series.columns["y"] + (f" / {series.columns['n']}" if "n" in series.columns else "")
+    if a.multiply != 1:
+        what += f" x {_fmt(a.multiply)}"
+    out.print(
+        f"{CHART_NAMES[a.chart]} of {what} - {len(a)} points, {RULE_NAMES[a.rules]}",
+        style="bold",
+        markup=False,
+    )
+    xlabel = _x_labels(a)
+    for p in a.parts:
+        title = f"Part {p.part}: points {p.start} to {p.end} ({xlabel(p.start)} to {xlabel(p.end)})"
+        if len(a.parts) == 1:
+            title = f"Points 1 to {p.end} ({xlabel(1)} to {xlabel(p.end)})"
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column()
+        cl_name = "median" if a.chart == "run" else ("mean" if a.rules == "mdc" else "centre line")
+        grid.add_row(cl_name.capitalize(), _fmt(p.cl))
+        if a.chart != "run":
+            limit = "process limits" if a.rules == "mdc" else "control limits"
+            grid.add_row(
+                limit.capitalize(),
+                f"{_fmt(p.lcl)} to {_fmt(p.ucl)}" + (" (average)" if _varies(a, p) else ""),
+            )
+        grid.add_row("Useful points", f"{p.n_useful} of {p.n_obs}")
+        if p.longest_run is not None:
+            grid.add_row(
+                "Longest run", f"{p.longest_run} (more than {p.longest_run_max} suggests a shift)"
+            )
+            grid.add_row(
+                "Crossings", f"{p.n_crossings} (fewer than {p.n_crossings_min} suggests a shift)"
+            )
+        if a.rules == "ihi" and p.ihi and p.ihi["n_runs"] is not None:
+            grid.add_row(
+                "Runs",
+                str(p.ihi["n_runs"])
+                + (
+                    f" (expected {p.ihi['runs_lower']} to {p.ihi['runs_upper']})"
+                    if p.ihi["runs_tested"]
+                    else ""
+                ),
+            )
+        if a.chart != "run":
+            grid.add_row("Outside the limits", str(p.sigma_signals))
+        if a.rules == "mdc":
+            grid.add_row("Variation", (p.variation_type or "-").replace("_", " "))
+            if a.target is not None:
+                grid.add_row("Assurance", (p.assurance_type or "-").replace("_", " "))
+        else:
+            grid.add_row("Runs signal", "yes" if p.runs_signal else "no")
+        out.print()
+        out.print(title, style="bold", markup=False)
+        out.print(grid)
+        if p.signals:
+            out.print("Signals:", markup=False)
+            for s in p.signals[:_MAX_SIGNALS_SHOWN]:
+                out.print(f"  - {s.text}", markup=False)
+            if len(p.signals) > _MAX_SIGNALS_SHOWN:
+                more = len(p.signals) - _MAX_SIGNALS_SHOWN
+                out.print(f"  ... and {more} more (use --json to see them all)", markup=False)
+        else:
+            out.print("No signals: the variation looks random (common cause).", markup=False)
+        for note in p.notes:
+            out.print(f"Note: {note}", markup=False)
+
+
+def _varies(a: Analysis, p) -> bool:
+    import numpy as np
+
+    lcl = a.lcl[p.start - 1 : p.end]
+    lcl = lcl[~np.isnan(lcl)]
+    return bool(lcl.size and np.any(lcl != lcl[0]))
+
+
+def _x_labels(a: Analysis):
+    import numpy as np
+
+    if np.issubdtype(a.x.dtype, np.datetime64):
+        return lambda pos: str(a.x[pos - 1])
+    return lambda pos: f"x = {a.x[pos - 1]}"
