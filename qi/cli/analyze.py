@@ -287,7 +287,7 @@ def _print(a: Analysis, series: Series) -> None:
                 f"{_fmt(p.lcl)} to {_fmt(p.ucl)}" + (" (average)" if _varies(a, p) else ""),
             )
         grid.add_row("Useful points", f"{p.n_useful} of {p.n_obs}")
-        if p.longest_run is not None:
+        if p.longest_run is not None and a.rules != "mdc":  # mdc has its own run rules
             grid.add_row(
                 "Longest run", f"{p.longest_run} (more than {p.longest_run_max} suggests a shift)"
             )
