@@ -29,7 +29,7 @@ from qi.errors import Conflict, QiError, SchemaOutOfDate
 
 # The newest schema revision this version of qi knows; tests check it matches the
 # newest migration script (so it cannot drift).
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 BUSY_TIMEOUT_S = 30
 
 _engines: dict[str, Engine] = {}

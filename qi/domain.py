@@ -49,6 +49,32 @@ class ChartType(StrEnum):
     g = "g"
 
 
+class Purpose(StrEnum):
+    """Is the cycle to develop, test or implement a change."""
+
+    develop = "develop"
+    test = "test"
+    implement = "implement"
+
+
+class Decision(StrEnum):
+    """The Act of a PDSA cycle."""
+
+    adopt = "adopt"
+    adapt = "adapt"
+    abandon = "abandon"
+
+
+class Stage(StrEnum):
+    """Where a PDSA cycle is: plan -> do -> study -> act -> complete."""
+
+    plan = "plan"
+    do = "do"
+    study = "study"
+    act = "act"
+    complete = "complete"
+
+
 # Chart types whose points are a numerator over a denominator.
 RATIO_CHARTS = frozenset({ChartType.p, ChartType.pp, ChartType.u, ChartType.up})
 
@@ -142,3 +168,50 @@ class Measure(Record):
     @property
     def ref(self) -> str:
         return f"{self.project}/{self.slug}"
+
+
+@dataclass(frozen=True)
+class Idea(Record):
+    id: int
+    project: str
+    title: str
+    description: str | None
+    primary_driver: str | None
+    secondary_driver: str | None
+    cycles: tuple[str, ...] = field(default=())
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Cycle(Record):
+    """A PDSA cycle as shown and exported: `ref` is 'project#number'."""
+
+    id: int
+    project: str
+    number: int
+    ref: str
+    title: str
+    stage: Stage
+    idea: int | None
+    idea_title: str | None
+    purpose: Purpose
+    objective: str | None
+    questions: str | None
+    predictions: str | None
+    plan: str | None
+    data_plan: str | None
+    measures: tuple[str, ...]
+    planned_start: date | None
+    started_on: date | None
+    notes: str | None
+    problems: str | None
+    results: str | None
+    learning: str | None
+    decision: Decision | None
+    next_steps: str | None
+    completed_on: date | None
+    builds_on: str | None
+    logged_by: str | None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None

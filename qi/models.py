@@ -117,3 +117,74 @@ class Measure(SQLModel, table=True):
     has_denominator: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_updated())
+
+
+class ChangeIdea(SQLModel, table=True):
+    """A change idea of a project, optionally placed in its driver diagram."""
+
+    __tablename__ = "change_idea"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(sa_column=_fk("project.id", cascade=False))
+    title: str = Field(max_length=300)
+    description: str | None = None
+    primary_driver: str | None = Field(default=None, max_length=300)
+    secondary_driver: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_updated())
+
+
+def _optional_fk(target: str) -> Column:
+    return Column(Integer, ForeignKey(target, ondelete="SET NULL"), nullable=True, index=True)
+
+
+class Cycle(SQLModel, table=True):
+    """One PDSA cycle: the fields of the IHI worksheet. Its stage follows from its dates
+    and fields (see qi.services.cycles.stage_of), so it can never disagree with them."""
+
+    __tablename__ = "cycle"
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(sa_column=_fk("project.id", cascade=False))
+    number: int
+    title: str = Field(max_length=300)
+    idea_id: int | None = Field(default=None, sa_column=_optional_fk("change_idea.id"))
+    builds_on_id: int | None = Field(default=None, sa_column=_optional_fk("cycle.id"))
+    logged_by_id: int | None = Field(default=None, sa_column=_optional_fk("member.id"))
+    purpose: str = Field(default="test", max_length=20)
+    # Plan
+    objective: str | None = None
+    questions: str | None = None
+    predictions: str | None = None
+    plan: str | None = None
+    data_plan: str | None = None
+    planned_start: date | None = None
+    # Do
+    started_on: date | None = None
+    notes: str | None = None
+    problems: str | None = None
+    # Study
+    results: str | None = None
+    learning: str | None = None
+    # Act
+    decision: str | None = Field(default=None, max_length=20)
+    next_steps: str | None = None
+    completed_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_updated())
+
+
+class CycleMeasure(SQLModel, table=True):
+    """The measures a cycle's data-collection plan expects to move."""
+
+    __tablename__ = "cycle_measure"
+
+    cycle_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("cycle.id", ondelete="CASCADE"), primary_key=True)
+    )
+    measure_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )

@@ -32,14 +32,28 @@ def _reset() -> None:
     STATE.debug = False
 
 
+_pg_migrated = False
+
+
 def _empty_postgres(url: str) -> None:
+    """Migrate once per run from an empty schema; afterwards just empty every table."""
+    global _pg_migrated
     from sqlalchemy import create_engine, text
+
+    from qi.models import metadata
 
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        if _pg_migrated:
+            tables = ", ".join(t.name for t in metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        else:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+    if not _pg_migrated:
+        db.upgrade(resolve(url), backup=False)  # PostgreSQL is never migrated implicitly
+        _pg_migrated = True
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +85,6 @@ def backend(request, tmp_path, monkeypatch) -> str:
         return str(tmp_path / "qi.db")
     _empty_postgres(PG_URL)
     monkeypatch.setenv("QI_DB", PG_URL)
-    db.upgrade(resolve(PG_URL), backup=False)  # PostgreSQL is never migrated implicitly
     return PG_URL
 
 

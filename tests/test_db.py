@@ -220,4 +220,4 @@ def test_init_default_is_local_qi_db(qi_sqlite, tmp_path, monkeypatch):
 
 def test_upgrade_when_current_says_so(qi_sqlite):
     r = qi_sqlite("db upgrade", ok=True)
-    assert "is already at schema 0001; nothing to do" in r.stderr
+    assert f"is already at schema {db.HEAD_REVISION}; nothing to do" in r.stderr

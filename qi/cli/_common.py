@@ -55,6 +55,8 @@ NOUNS: dict[str, tuple[str, str]] = {
     "member": ("qi.cli.member", "People: GPs, nurses, practice managers, pharmacists, ..."),
     "project": ("qi.cli.project", "Improvement projects: an aim, a team, dates and a status."),
     "measure": ("qi.cli.measure", "Measures: outcome, process and balancing measures."),
+    "idea": ("qi.cli.idea", "Change ideas, placed in the project's driver diagram."),
+    "cycle": ("qi.cli.cycle", "PDSA cycles: plan, do, study, act."),
 }
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from qi.cli._common import (
     JsonOption,
+    console,
     noun_app,
     open_session,
     parse_date_option,
@@ -19,6 +22,13 @@ from qi.cli._common import (
 from qi.domain import ProjectStatus
 
 app = noun_app("project")
+
+
+
+class DiagramFormat(StrEnum):
+    tree = "tree"
+    mermaid = "mermaid"
+
 
 SlugArg = Annotated[str, typer.Argument(help="The project's slug (see 'qi project list').")]
 StartOption = Annotated[str | None, typer.Option(
@@ -76,11 +86,55 @@ def list_(
                 for p in rows])
 
 
+def _print_tree(diagram: dict) -> None:
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    def add_ideas(node, ideas: list[dict]) -> None:
+        for idea in ideas:
+            cycles = ", ".join(f"{c['ref']} ({c['stage']})" for c in idea["cycles"])
+            node.add(f"[bold]idea {idea['id']}[/]: {escape(idea['title'])}"
+                     + (f"  [dim]{escape(cycles)}[/]" if cycles else ""))
+
+    tree = Tree(f"[bold]Aim[/]: {escape(diagram['aim'])}")
+    for primary in diagram["primary_drivers"]:
+        p = tree.add(f"[bold]primary driver[/]: {escape(primary['driver'])}")
+        for secondary in primary["secondary_drivers"]:
+            add_ideas(p.add(f"[bold]secondary driver[/]: {escape(secondary['driver'])}"),
+                      secondary["ideas"])
+        add_ideas(p, primary["ideas"])
+    add_ideas(tree, diagram["ideas"])
+    console().print(tree)
+
+
 @app.command("show")
-def show(slug: SlugArg, json_out: JsonOption = False) -> None:
-    """Show a project: its aim, team, status and measures."""
+def show(
+    slug: SlugArg,
+    drivers: Annotated[bool, typer.Option(
+        "--drivers", help="Show the driver diagram: aim, drivers, change ideas, cycles.")]
+    = False,
+    fmt: Annotated[DiagramFormat, typer.Option(
+        "--format", help="With --drivers: a tree, or a Mermaid flowchart for slides.")]
+    = DiagramFormat.tree,
+    json_out: JsonOption = False,
+) -> None:
+    """Show a project: its aim, team, status and measures (or its driver diagram)."""
     from qi.services import projects
 
+    if drivers:
+        from qi.services import ideas
+
+        with open_session(write=False) as s:
+            diagram = ideas.driver_diagram(s, slug)
+        if json_out:
+            print_json(diagram)
+        elif fmt == DiagramFormat.mermaid:
+            from qi.reports.drivers import to_mermaid
+
+            sys.stdout.write(to_mermaid(diagram))
+        else:
+            _print_tree(diagram)
+        return
     with open_session(write=False) as s:
         project = projects.show(s, slug)
     if json_out:

@@ -152,8 +152,11 @@ def close(
 
 
 def delete_with_children(s: Session, slug: str) -> None:
-    """Delete a project and its measures (used by `qi team remove --force`)."""
+    """Delete a project with its cycles, ideas and measures (`qi team remove --force`)."""
     project = get_row(s, slug)
+    # Cycles first: they refer to ideas and measures (their links go with them by cascade).
+    s.exec(delete(models.Cycle).where(models.Cycle.project_id == project.id))
+    s.exec(delete(models.ChangeIdea).where(models.ChangeIdea.project_id == project.id))
     s.exec(delete(models.Measure).where(models.Measure.project_id == project.id))
     s.delete(project)
     s.flush()

@@ -1,0 +1,126 @@
+"""`qi idea add|list|show|edit|remove`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from qi.cli._common import (
+    JsonOption,
+    YesOption,
+    confirm,
+    noun_app,
+    open_session,
+    print_json,
+    say,
+    show_fields,
+    show_table,
+)
+
+app = noun_app("idea")
+
+IdeaArg = Annotated[str, typer.Argument(help="The idea's id (see 'qi idea list').")]
+PrimaryOption = Annotated[str | None, typer.Option(
+    "--primary-driver", help="The primary driver it acts on.")]
+SecondaryOption = Annotated[str | None, typer.Option(
+    "--secondary-driver", help="The secondary driver (under the primary driver).")]
+
+
+@app.command("add")
+def add(
+    project: Annotated[str, typer.Argument(help="The project's slug.")],
+    title: Annotated[str, typer.Argument(help="The change idea, e.g. 'SMS reminders'.")],
+    description: Annotated[str | None, typer.Option(help="More detail.")] = None,
+    primary_driver: PrimaryOption = None,
+    secondary_driver: SecondaryOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Add a change idea to a project."""
+    from qi.services import ideas
+
+    with open_session() as s:
+        idea = ideas.add(s, project, title, description=description,
+                         primary_driver=primary_driver, secondary_driver=secondary_driver)
+    if json_out:
+        print_json(idea.as_json())
+    else:
+        say(f"Added idea {idea.id} to '{idea.project}': {idea.title}")
+
+
+@app.command("list")
+def list_(
+    project: Annotated[str | None, typer.Argument(help="Only this project's ideas.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """List change ideas with their drivers and the cycles testing them."""
+    from qi.services import ideas
+
+    with open_session(write=False) as s:
+        rows = ideas.list_all(s, project=project)
+    if json_out:
+        print_json([i.as_json() for i in rows])
+        return
+    if not rows:
+        say("No change ideas yet. Add one with 'qi idea add PROJECT TITLE'")
+        return
+    show_table("Change ideas", ["id", "project", "idea", "primary driver", "secondary driver",
+                                "cycles"],
+               [(i.id, i.project, i.title, i.primary_driver, i.secondary_driver,
+                 ", ".join(i.cycles)) for i in rows])
+
+
+@app.command("show")
+def show(idea: IdeaArg, json_out: JsonOption = False) -> None:
+    """Show a change idea."""
+    from qi.services import ideas
+
+    with open_session(write=False) as s:
+        record = ideas.show(s, idea)
+    if json_out:
+        print_json(record.as_json())
+        return
+    show_fields(f"Idea {record.id}: {record.title}", [
+        ("project", record.project), ("description", record.description),
+        ("primary driver", record.primary_driver),
+        ("secondary driver", record.secondary_driver), ("cycles", record.cycles),
+    ])
+
+
+@app.command("edit")
+def edit(
+    idea: IdeaArg,
+    title: Annotated[str | None, typer.Option(help="New title.")] = None,
+    description: Annotated[str | None, typer.Option(help="New description ('' clears).")] = None,
+    primary_driver: PrimaryOption = None,
+    secondary_driver: SecondaryOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Change a change idea or move it in the driver diagram ('' clears a driver)."""
+    from qi.services import ideas
+
+    with open_session() as s:
+        record = ideas.edit(s, idea, title=title, description=description,
+                            primary_driver=primary_driver, secondary_driver=secondary_driver)
+    if json_out:
+        print_json(record.as_json())
+    else:
+        say(f"Updated idea {record.id}: {record.title}")
+
+
+@app.command("remove")
+def remove(
+    idea: IdeaArg,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Remove it even though cycles test it (they stay, unlinked).")] = False,
+    yes: YesOption = False,
+) -> None:
+    """Remove a change idea. An idea tested by cycles needs --force."""
+    from qi.services import ideas
+
+    with open_session(write=False) as s:
+        record = ideas.check_removable(s, idea, force=force)
+    confirm(f"Remove idea {record.id} ('{record.title}')?", yes)
+    with open_session() as s:
+        ideas.remove(s, str(record.id), force=force)
+    say(f"Removed idea {record.id}")

@@ -1,0 +1,353 @@
+"""PDSA cycles: numbered per project (`dna-rate#3`), moving plan -> do -> study -> act ->
+complete. The stage is derived from the worksheet's fields, never stored separately."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlmodel import Session, func, select
+
+from qi import domain, models
+from qi.domain import Decision, Purpose, Stage
+from qi.errors import Conflict, InvalidInput, NotFound
+from qi.services import ideas as idea_service
+from qi.services import measures as measure_service
+from qi.services import members as member_service
+from qi.services import projects as project_service
+from qi.services._common import as_utc, counted, optional_text, required_text
+
+# Text fields of the worksheet, by stage; `edit` accepts any of them at any stage.
+PLAN_FIELDS = ("objective", "questions", "predictions", "plan", "data_plan")
+TEXT_FIELDS = PLAN_FIELDS + ("notes", "problems", "results", "learning", "next_steps")
+
+
+def stage_of(c: models.Cycle) -> Stage:
+    if c.completed_on is not None:
+        return Stage.complete
+    if c.decision:
+        return Stage.act
+    if c.results or c.learning:
+        return Stage.study
+    if c.started_on is not None:
+        return Stage.do
+    return Stage.plan
+
+
+def ref_of(project_slug: str, number: int) -> str:
+    return f"{project_slug}#{number}"
+
+
+def get_row(s: Session, ref: str) -> tuple[models.Cycle, models.Project]:
+    """A cycle by 'project#number' or by id."""
+    ref = ref.strip()
+    if "#" in ref:
+        project_slug, _, number = ref.partition("#")
+        project = project_service.get_row(s, project_slug)
+        if not number.isdigit():
+            raise InvalidInput(f"'{ref}' is not a cycle. Write it as PROJECT#NUMBER, e.g. "
+                               f"{project.slug}#1")
+        cycle = s.exec(select(models.Cycle).where(models.Cycle.project_id == project.id,
+                                                  models.Cycle.number == int(number))).first()
+        if cycle is None:
+            numbers = s.exec(select(models.Cycle.number).where(
+                models.Cycle.project_id == project.id).order_by(models.Cycle.number)).all()
+            have = (f"Its cycles: {', '.join(f'#{n}' for n in numbers[:12])}"
+                    + (", ..." if len(numbers) > 12 else "") if numbers
+                    else "It has no cycles yet")
+            raise NotFound(f"Project '{project.slug}' has no cycle #{number}. {have}. "
+                           f"Run 'qi cycle list {project.slug}'")
+        return cycle, project
+    if ref.isdigit():
+        cycle = s.get(models.Cycle, int(ref))
+        if cycle is not None:
+            return cycle, s.get(models.Project, cycle.project_id)
+    raise NotFound(f"No cycle '{ref}'. Give it as PROJECT#NUMBER (e.g. dna-rate#3) or by id. "
+                   "Run 'qi cycle list'")
+
+
+def _records(s: Session, rows: list[tuple[models.Cycle, str]]) -> list[domain.Cycle]:
+    """Turn cycles into records with four further queries, however many cycles there are."""
+    ids = [c.id for c, _ in rows]
+    measures: dict[int, list[str]] = defaultdict(list)
+    for cycle_id, slug in s.exec(
+        select(models.CycleMeasure.cycle_id, models.Measure.slug)
+        .join(models.Measure, models.Measure.id == models.CycleMeasure.measure_id)
+        .where(models.CycleMeasure.cycle_id.in_(ids))
+        .order_by(models.Measure.slug)
+    ):
+        measures[cycle_id].append(slug)
+    idea_ids = {c.idea_id for c, _ in rows if c.idea_id}
+    idea_titles = dict(s.exec(select(models.ChangeIdea.id, models.ChangeIdea.title).where(
+        models.ChangeIdea.id.in_(idea_ids))).all()) if idea_ids else {}
+    member_ids = {c.logged_by_id for c, _ in rows if c.logged_by_id}
+    member_names = dict(s.exec(select(models.Member.id, models.Member.name).where(
+        models.Member.id.in_(member_ids))).all()) if member_ids else {}
+    parent_ids = {c.builds_on_id for c, _ in rows if c.builds_on_id}
+    parents = {cid: ref_of(slug, n) for cid, slug, n in s.exec(
+        select(models.Cycle.id, models.Project.slug, models.Cycle.number)
+        .join(models.Project, models.Project.id == models.Cycle.project_id)
+        .where(models.Cycle.id.in_(parent_ids)))} if parent_ids else {}
+    return [
+        domain.Cycle(
+            id=c.id, project=slug, number=c.number, ref=ref_of(slug, c.number),
+            title=c.title, stage=stage_of(c), idea=c.idea_id,
+            idea_title=idea_titles.get(c.idea_id), purpose=Purpose(c.purpose),
+            objective=c.objective, questions=c.questions, predictions=c.predictions,
+            plan=c.plan, data_plan=c.data_plan, measures=tuple(measures.get(c.id, [])),
+            planned_start=c.planned_start, started_on=c.started_on, notes=c.notes,
+            problems=c.problems, results=c.results, learning=c.learning,
+            decision=Decision(c.decision) if c.decision else None, next_steps=c.next_steps,
+            completed_on=c.completed_on, builds_on=parents.get(c.builds_on_id),
+            logged_by=member_names.get(c.logged_by_id),
+            created_at=as_utc(c.created_at), updated_at=as_utc(c.updated_at),
+        )
+        for c, slug in rows
+    ]
+
+
+def _one(s: Session, cycle: models.Cycle, project: models.Project) -> domain.Cycle:
+    return _records(s, [(cycle, project.slug)])[0]
+
+
+def _set_measures(s: Session, cycle: models.Cycle, project: models.Project,
+                  refs: list[str]) -> None:
+    wanted = []
+    for ref in refs:
+        measure, owner = measure_service.get_row(
+            s, ref if "/" in ref else f"{project.slug}/{ref}")
+        if owner.id != project.id:
+            raise InvalidInput(f"Measure '{ref}' belongs to project '{owner.slug}', not "
+                               f"'{project.slug}'")
+        wanted.append(measure.id)
+    for link in s.exec(select(models.CycleMeasure).where(
+            models.CycleMeasure.cycle_id == cycle.id)):
+        s.delete(link)
+    s.flush()
+    for measure_id in dict.fromkeys(wanted):
+        s.add(models.CycleMeasure(cycle_id=cycle.id, measure_id=measure_id))
+
+
+def _check_dates(cycle: models.Cycle, ref: str) -> None:
+    if cycle.completed_on and cycle.started_on and cycle.completed_on < cycle.started_on:
+        raise InvalidInput(
+            f"{ref} would be completed on {cycle.completed_on}, before it started on "
+            f"{cycle.started_on}. Check the dates"
+        )
+
+
+def _builds_on(s: Session, project: models.Project, ref: str | int | None) -> int | None:
+    if ref is None or ref == "":
+        return None
+    text = str(ref).strip().lstrip("#")
+    parent, _ = get_row(s, text if "#" in text else f"{project.slug}#{text}")
+    if parent.project_id != project.id:
+        raise InvalidInput("A cycle can only build on a cycle of the same project")
+    return parent.id
+
+
+def new(
+    s: Session, project: str, title: str, *, idea: str | None = None,
+    purpose: Purpose = Purpose.test, measures: list[str] | None = None,
+    builds_on: str | int | None = None, planned_start: date | None = None,
+    logged_by: str | None = None, **fields: str | None,
+) -> domain.Cycle:
+    """Plan a new cycle; it gets the project's next number."""
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown plan fields: {sorted(unknown)}")
+    # Lock the project row (PostgreSQL; SQLite's write lock is already held) so that two
+    # people planning cycles at once cannot both take the same number.
+    project_row = s.exec(select(models.Project).where(
+        models.Project.slug == project).with_for_update()).first() or \
+        project_service.get_row(s, project)
+    number = (s.exec(select(func.max(models.Cycle.number)).where(
+        models.Cycle.project_id == project_row.id)).one() or 0) + 1
+    cycle = models.Cycle(
+        project_id=project_row.id,
+        number=number,
+        title=required_text(title, "cycle title"),
+        idea_id=idea_service.get_row(s, idea, project=project_row).id if idea else None,
+        builds_on_id=_builds_on(s, project_row, builds_on),
+        logged_by_id=member_service.get_row(s, logged_by).id if logged_by else None,
+        purpose=Purpose(purpose).value,
+        planned_start=planned_start,
+        **{k: optional_text(v) for k, v in fields.items()},
+    )
+    s.add(cycle)
+    s.flush()
+    _set_measures(s, cycle, project_row, measures or [])
+    s.flush()
+    return _one(s, cycle, project_row)
+
+
+def prefill_from(s: Session, ref: str) -> dict:
+    """The plan of a cycle, to start the next cycle of its ramp from."""
+    cycle, project = get_row(s, ref)
+    record = _one(s, cycle, project)
+    return {
+        "idea": str(cycle.idea_id) if cycle.idea_id else None,
+        "purpose": Purpose(cycle.purpose),
+        "measures": list(record.measures),
+        **{f: getattr(cycle, f) for f in PLAN_FIELDS},
+    }
+
+
+def do(s: Session, ref: str, *, on: date, notes: str | None = None,
+       problems: str | None = None) -> domain.Cycle:
+    """Record that the cycle was carried out (Do): its start date, what happened."""
+    cycle, project = get_row(s, ref)
+    cycle.started_on = on
+    if notes is not None:
+        cycle.notes = optional_text(notes)
+    if problems is not None:
+        cycle.problems = optional_text(problems)
+    _check_dates(cycle, ref_of(project.slug, cycle.number))
+    s.add(cycle)
+    s.flush()
+    return _one(s, cycle, project)
+
+
+def study(s: Session, ref: str, *, results: str | None = None,
+          learning: str | None = None) -> domain.Cycle:
+    """Record the Study: results against the predictions, and what was learned."""
+    cycle, project = get_row(s, ref)
+    cref = ref_of(project.slug, cycle.number)
+    if cycle.started_on is None:
+        raise InvalidInput(f"{cref} has not been started: run 'qi cycle do {cref} --on DATE' "
+                           "first")
+    if not (results or "").strip() and not (learning or "").strip():
+        raise InvalidInput(f"Say what the study of {cref} found: give --results and/or "
+                           "--learning")
+    if results is not None:
+        cycle.results = optional_text(results)
+    if learning is not None:
+        cycle.learning = optional_text(learning)
+    s.add(cycle)
+    s.flush()
+    return _one(s, cycle, project)
+
+
+def act(s: Session, ref: str, *, decision: Decision, next_steps: str | None = None,
+        completed_on: date | None = None) -> domain.Cycle:
+    """Record the Act (adopt, adapt or abandon) and complete the cycle."""
+    cycle, project = get_row(s, ref)
+    cref = ref_of(project.slug, cycle.number)
+    if cycle.started_on is None:
+        raise InvalidInput(f"{cref} has not been started: run 'qi cycle do {cref} --on DATE' "
+                           "first")
+    if not (cycle.results or cycle.learning):
+        raise InvalidInput(f"{cref} has not been studied: run 'qi cycle study {cref} "
+                           "--results ... --learning ...' first")
+    cycle.decision = Decision(decision).value
+    if next_steps is not None:
+        cycle.next_steps = optional_text(next_steps)
+    cycle.completed_on = completed_on or date.today()
+    _check_dates(cycle, cref)
+    s.add(cycle)
+    s.flush()
+    return _one(s, cycle, project)
+
+
+def edit(
+    s: Session, ref: str, *, title: str | None = None, idea: str | None = None,
+    purpose: Purpose | None = None, measures: list[str] | None = None,
+    builds_on: str | None = None, planned_start: date | None = None,
+    started_on: date | None = None, decision: Decision | None = None,
+    completed_on: date | None = None, logged_by: str | None = None,
+    **fields: str | None,
+) -> domain.Cycle:
+    """Change any field at any stage. Text '' clears a field; idea/builds_on/logged_by ''
+    unlink."""
+    unknown = set(fields) - set(TEXT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    cycle, project = get_row(s, ref)
+    if title is not None:
+        cycle.title = required_text(title, "cycle title")
+    if idea is not None:
+        cycle.idea_id = (idea_service.get_row(s, idea, project=project).id
+                         if idea.strip() else None)
+    if purpose is not None:
+        cycle.purpose = Purpose(purpose).value
+    if builds_on is not None:
+        parent = _builds_on(s, project, builds_on)
+        if parent == cycle.id:
+            raise InvalidInput("A cycle cannot build on itself")
+        cycle.builds_on_id = parent
+    if logged_by is not None:
+        cycle.logged_by_id = (member_service.get_row(s, logged_by).id
+                              if logged_by.strip() else None)
+    if planned_start is not None:
+        cycle.planned_start = planned_start
+    if started_on is not None:
+        cycle.started_on = started_on
+    if decision is not None:
+        cycle.decision = Decision(decision).value
+    if completed_on is not None:
+        cycle.completed_on = completed_on
+    for name, value in fields.items():
+        if value is not None:
+            setattr(cycle, name, optional_text(value))
+    _check_dates(cycle, ref_of(project.slug, cycle.number))
+    if measures is not None:
+        _set_measures(s, cycle, project, measures)
+    s.add(cycle)
+    s.flush()
+    return _one(s, cycle, project)
+
+
+def show(s: Session, ref: str) -> domain.Cycle:
+    cycle, project = get_row(s, ref)
+    return _one(s, cycle, project)
+
+
+def list_all(
+    s: Session, *, project: str | None = None, stage: Stage | None = None,
+    since: date | None = None,
+) -> list[domain.Cycle]:
+    """Cycles in project and number order. `since` keeps cycles with any activity (planned
+    start, start, completion or an update) on or after that date."""
+    query = (
+        select(models.Cycle, models.Project.slug)
+        .join(models.Project, models.Project.id == models.Cycle.project_id)
+        .order_by(models.Project.slug, models.Cycle.number)
+    )
+    if project:
+        query = query.where(models.Cycle.project_id == project_service.get_row(s, project).id)
+    records = _records(s, list(s.exec(query).all()))
+    if stage is not None:
+        records = [c for c in records if c.stage == stage]
+    if since is not None:
+        records = [c for c in records if _last_activity(c) >= since]
+    return records
+
+
+def _last_activity(c: domain.Cycle) -> date:
+    dates = [d for d in (c.planned_start, c.started_on, c.completed_on) if d]
+    if c.updated_at is not None:
+        dates.append(c.updated_at.date())
+    return max(dates) if dates else date.min
+
+
+def check_removable(s: Session, ref: str, *, force: bool) -> domain.Cycle:
+    cycle, project = get_row(s, ref)
+    record = _one(s, cycle, project)
+    later = s.exec(select(models.Cycle.number).where(
+        models.Cycle.builds_on_id == cycle.id).order_by(models.Cycle.number)).all()
+    if later and not force:
+        refs = ", ".join(ref_of(project.slug, n) for n in later)
+        raise Conflict(f"{record.ref} is built on by {counted(len(later), 'cycle')} ({refs}). "
+                       "Add --force to remove it; those cycles stay, unlinked")
+    return record
+
+
+def remove(s: Session, ref: str, *, force: bool = False) -> domain.Cycle:
+    record = check_removable(s, ref, force=force)
+    cycle, _ = get_row(s, ref)
+    for later in s.exec(select(models.Cycle).where(models.Cycle.builds_on_id == cycle.id)):
+        later.builds_on_id = None
+        s.add(later)
+    s.delete(cycle)
+    s.flush()
+    return record
