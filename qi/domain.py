@@ -75,6 +75,25 @@ class Stage(StrEnum):
     complete = "complete"
 
 
+class Rules(StrEnum):
+    """Rule sets for signals: Anhøj (qicharts2's default), IHI run chart rules, or NHS
+    Making Data Count."""
+
+    anhoej = "anhoej"
+    ihi = "ihi"
+    mdc = "mdc"
+
+
+CHART_NAMES = {
+    "run": "Run chart", "i": "I chart (XmR)", "mr": "MR chart", "xbar": "Xbar chart",
+    "s": "S chart", "t": "T chart", "p": "P chart", "pp": "P' chart (Laney)", "c": "C chart",
+    "u": "U chart", "up": "U' chart (Laney)", "g": "G chart",
+}  # fmt: skip
+RULE_NAMES = {
+    "anhoej": "Anhøj rules", "ihi": "IHI run chart rules",
+    "mdc": "Making Data Count rules (NHSRplotthedots)",
+}  # fmt: skip
+
 # Chart types whose points are a numerator over a denominator.
 RATIO_CHARTS = frozenset({ChartType.p, ChartType.pp, ChartType.u, ChartType.up})
 

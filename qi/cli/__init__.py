@@ -9,6 +9,7 @@ import typer
 from qi import __version__
 from qi.cli import _common
 from qi.cli._common import STATE, QiGroup
+from qi.cli.analyze import analyze
 
 app = typer.Typer(
     cls=QiGroup,
@@ -69,9 +70,8 @@ def init(
     init_database(path)
 
 
+app.command("analyze")(analyze)
 # The nouns (team, project, ...) are added lazily by QiGroup from _common.NOUNS.
-# analyze: registered here by qi/cli/analyze.py's author (one line, below).
-app.command("analyze")(__import__("qi.cli.analyze", fromlist=["analyze"]).analyze)
 
 
 def main() -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qi.cli._common import JsonOption, console
+from qi.domain import CHART_NAMES, RULE_NAMES, ChartType, Direction, Rules
 from qi.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -17,42 +17,6 @@ if TYPE_CHECKING:
     from qi.ingest import Series
 
 
-class Chart(StrEnum):
-    run = "run"
-    i = "i"
-    mr = "mr"
-    xbar = "xbar"
-    s = "s"
-    t = "t"
-    p = "p"
-    pp = "pp"
-    c = "c"
-    u = "u"
-    up = "up"
-    g = "g"
-
-
-class Rules(StrEnum):
-    anhoej = "anhoej"
-    ihi = "ihi"
-    mdc = "mdc"
-
-
-class Improvement(StrEnum):
-    up = "up"
-    down = "down"
-    neither = "neither"
-
-
-CHART_NAMES = {
-    "run": "Run chart", "i": "I chart (XmR)", "mr": "MR chart", "xbar": "Xbar chart",
-    "s": "S chart", "t": "T chart", "p": "P chart", "pp": "P' chart (Laney)", "c": "C chart",
-    "u": "U chart", "up": "U' chart (Laney)", "g": "G chart",
-}  # fmt: skip
-RULE_NAMES = {
-    "anhoej": "Anhøj rules", "ihi": "IHI run chart rules",
-    "mdc": "Making Data Count rules (NHSRplotthedots)",
-}  # fmt: skip
 _MAX_SIGNALS_SHOWN = 25
 
 
@@ -81,7 +45,7 @@ def analyze(
         ),
     ],
     chart: Annotated[
-        Chart | None,
+        ChartType | None,
         typer.Option(
             "--chart", help="Chart type. Default: run (i with --rules mdc).", show_default=False
         ),
@@ -159,7 +123,7 @@ def analyze(
         ),
     ] = Rules.anhoej,
     improvement: Annotated[
-        Improvement | None,
+        Direction | None,
         typer.Option(
             "--improvement",
             help="For mdc: which direction is better. Default: up.",

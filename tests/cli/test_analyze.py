@@ -173,8 +173,8 @@ def test_bad_options_exit_2(qi_sqlite, dna, args, option, words):
 
 def test_chart_names_match_the_engine():
     from qi.analysis import CHARTS, IMPROVEMENTS, RULES
-    from qi.cli.analyze import Chart, Improvement, Rules
+    from qi.domain import CHART_NAMES, ChartType, Direction, Rules
 
-    assert tuple(c.value for c in Chart) == CHARTS
+    assert tuple(c.value for c in ChartType) == CHARTS == tuple(CHART_NAMES)
     assert tuple(r.value for r in Rules) == RULES
-    assert tuple(i.value for i in Improvement) == IMPROVEMENTS
+    assert tuple(i.value for i in Direction) == IMPROVEMENTS
