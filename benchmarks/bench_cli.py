@@ -1,8 +1,9 @@
-"""Start-up and listing speed of the CLI (issue: foundation).
+"""Start-up and listing speed of the CLI (issues: foundation; PDSA cycles).
 
 Targets on the development machine: `qi --help` <= 0.15 s; `qi project list --json` on a
-database of 200 projects / 1,000 measures <= 0.6 s. Each is shown with its ratio to a
-baseline measured in the same run (`python -c pass`), because the machines are shared and
+database of 200 projects / 1,000 measures <= 0.6 s; `qi cycle list --json` for a project
+with 2,000 cycles, and `qi cycle new ... --no-edit`, <= 0.6 s each. Each is shown with its
+ratio to a baseline measured in the same run (`python -c pass`), because the machines are shared and
 noisy: compare ratios between runs, not raw seconds.
 
     python benchmarks/bench_cli.py
@@ -40,6 +41,33 @@ def build_database(path: Path, projects: int = 200, measures_each: int = 5) -> N
     db.dispose_all()
 
 
+def add_cycles(path: Path, project: str = "project-000", count: int = 2000) -> None:
+    """`count` cycles in one project, at every stage, written in bulk (setup, not timed)."""
+    from datetime import date, timedelta
+
+    from qi import db, models
+    from qi.config import resolve
+    from qi.services import ideas
+    from qi.services import projects as project_service
+
+    loc = resolve(str(path))
+    with db.session(loc) as s:
+        project = project_service.get_row(s, project)
+        idea = ideas.add(s, project.slug, "SMS reminders", primary_driver="Remembering")
+        start = date(2018, 1, 1)
+        for k in range(1, count + 1):
+            stage = k % 5
+            s.add(models.Cycle(
+                project_id=project.id, number=k, title=f"Test of change {k}", idea_id=idea.id,
+                predictions="DNAs fall by a third", plan="Reception, Monday clinics",
+                started_on=start + timedelta(days=k) if stage >= 1 else None,
+                results="Fell by a quarter" if stage >= 2 else None,
+                decision="adapt" if stage >= 3 else None,
+                completed_on=start + timedelta(days=k + 7) if stage >= 4 else None,
+            ))
+    db.dispose_all()
+
+
 def main() -> None:
     baseline = time_process([sys.executable, "-c", "pass"], runs=15)
     rows = [("python -c pass (baseline)", baseline["median"], baseline["best"],
@@ -59,6 +87,17 @@ def main() -> None:
                      baseline["median"], 0.6))
         r = time_process(QI + ["measure", "list", "--json"], env=env, runs=9)
         rows.append(("qi measure list --json (1,000 measures)", r["median"], r["best"],
+                     baseline["median"], None))
+        add_cycles(path)
+        r = time_process(QI + ["cycle", "list", "project-000", "--json"], env=env, runs=9)
+        rows.append(("qi cycle list --json (2,000 cycles)", r["median"], r["best"],
+                     baseline["median"], 0.6))
+        r = time_process(QI + ["cycle", "new", "project-001", "Try it", "--predict", "Better",
+                               "--no-edit"], env=env, runs=9)
+        rows.append(("qi cycle new ... --no-edit", r["median"], r["best"],
+                     baseline["median"], 0.6))
+        r = time_process([sys.executable, "-c", "import sqlmodel"], runs=9)
+        rows.append(("python -c 'import sqlmodel' (library floor)", r["median"], r["best"],
                      baseline["median"], None))
     print_table("CLI start-up and listing (whole processes)", rows)
 

@@ -7,7 +7,7 @@ session (and never trips over a lazy load after the session has closed).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -126,7 +126,9 @@ class Record:
     """Base for records: `as_json()` gives the stable JSON form (ISO dates, plain values)."""
 
     def as_json(self) -> dict:
-        return {k: _jsonable(v) for k, v in asdict(self).items()}
+        # Shallow on purpose: records hold only plain values and tuples of them, and
+        # dataclasses.asdict() deep-copies every field (slow for thousands of cycles).
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
 
 
 @dataclass(frozen=True)
