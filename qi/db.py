@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
 from qi.config import DatabaseLocation, redact_url
-from qi.errors import Conflict, QiError, SchemaOutOfDate
+from qi.errors import Conflict, InvalidInput, QiError, SchemaOutOfDate
 
 # The newest schema revision this version of qi knows; tests check it matches the
 # newest migration script (so it cannot drift).
@@ -151,6 +151,62 @@ def backup_sqlite(source: Path, target: Path) -> None:
         src.close()
 
 
+def restore_sqlite(source: Path, loc: DatabaseLocation, *, force: bool) -> Path | None:
+    """Replace the database at `loc` with the qi backup `source`.
+
+    The source must be a qi database this qi can read. An existing database is only replaced
+    with `force`, and even then a copy of it is kept beside it first (returned).
+    """
+    source = source.expanduser().resolve()
+    if not source.is_file():
+        raise InvalidInput(f"There is no file {source}. Give the path of a backup made with "
+                           "'qi db backup'")
+    src_loc = DatabaseLocation(f"sqlite:///{source}", "restore source", source)
+    check_sqlite_file(src_loc, create=False)
+    rev = _file_revision(source)
+    if rev is None:
+        raise InvalidInput(f"{source} is not a qi database backup. Nothing was changed")
+    if is_newer(rev):
+        raise SchemaOutOfDate(_newer_message(src_loc, rev))
+    target = loc.path
+    if source == target:
+        raise InvalidInput("The backup and the database are the same file. Nothing was changed")
+    kept = None
+    if target.exists():
+        if not force:
+            raise Conflict(f"{target} already exists. Add --force to replace it (a copy of it "
+                           "is kept beside it first)")
+        check_sqlite_file(loc, create=False)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        kept = target.with_name(f"{target.name}.before-restore-{stamp}")
+        backup_sqlite(target, kept)
+    elif not target.parent.is_dir():
+        raise InvalidInput(f"The folder {target.parent} does not exist. Create it first")
+    dispose_all()
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        dst = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S)
+        try:
+            src.backup(dst)  # page by page under SQLite's locks: readers never see a mix
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return kept
+
+
+def _file_revision(path: Path) -> str | None:
+    """The qi schema revision of a SQLite file, or None if it is not a qi database."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        con.close()
+    return row[0] if row else None
+
+
 def upgrade(loc: DatabaseLocation, *, backup: bool = True) -> tuple[str | None, Path | None]:
     """Migrate the database to HEAD_REVISION; return (old revision, backup path or None)."""
     from qi.migrations import run_upgrade
@@ -194,14 +250,20 @@ def _reading(loc: DatabaseLocation) -> Iterator:
     """Map driver errors met while opening or inspecting a database to one clear message."""
     try:
         yield
-    except (OperationalError, DBAPIError, sqlite3.OperationalError) as exc:
+    except (OperationalError, sqlite3.OperationalError) as exc:
         raise DatabaseUnavailable(
             f"Cannot open the database {loc.display}: {describe_error(exc, loc)}. "
             "Check the path or URL, its permissions, and that the server is running"
         ) from exc
-    except sqlite3.DatabaseError as exc:  # e.g. a damaged file
+    except (DBAPIError, sqlite3.DatabaseError) as exc:
+        if loc.is_sqlite:  # "database disk image is malformed", "file is not a database"
+            raise DatabaseUnavailable(
+                f"Cannot read the database {loc.display}: {describe_error(exc, loc)}. It is "
+                "damaged and was left untouched; restore a backup with 'qi db restore FILE'"
+            ) from exc
         raise DatabaseUnavailable(
-            f"Cannot read the database {loc.display}: {exc}. It was left untouched"
+            f"Cannot open the database {loc.display}: {describe_error(exc, loc)}. "
+            "Check the URL and that the server is running"
         ) from exc
 
 

@@ -221,3 +221,67 @@ def test_init_default_is_local_qi_db(qi_sqlite, tmp_path, monkeypatch):
 def test_upgrade_when_current_says_so(qi_sqlite):
     r = qi_sqlite("db upgrade", ok=True)
     assert f"is already at schema {db.HEAD_REVISION}; nothing to do" in r.stderr
+
+
+def test_restore_round_trip_and_refusals(qi_sqlite, db_path, tmp_path):
+    qi_sqlite("team add North", ok=True)
+    backup = tmp_path / "monday.db"
+    qi_sqlite(["db", "backup", str(backup)], ok=True)
+    qi_sqlite("team add South", ok=True)
+
+    r = qi_sqlite(["db", "restore", str(backup)])
+    assert r.exit_code == 1 and "--force" in r.stderr
+    assert len(json.loads(qi_sqlite("team list --json").stdout)) == 2  # untouched
+
+    r = qi_sqlite(["db", "restore", str(backup), "--force", "--yes"], ok=True)
+    kept = Path(r.stderr.split("is kept as ")[1].rstrip(")\n"))
+    assert [t["slug"] for t in json.loads(qi_sqlite("team list --json").stdout)] == ["north"]
+    con = sqlite3.connect(kept)
+    assert con.execute("SELECT count(*) FROM team").fetchone() == (2,)
+    con.close()
+
+
+def test_restore_into_a_new_file(qi_sqlite, tmp_path):
+    qi_sqlite("team add North", ok=True)
+    backup = tmp_path / "b.db"
+    qi_sqlite(["db", "backup", str(backup)], ok=True)
+    fresh = tmp_path / "fresh.db"
+    qi_sqlite(["--db", str(fresh), "db", "restore", str(backup)], ok=True)
+    r = qi_sqlite(["--db", str(fresh), "team", "list", "--json"], ok=True)
+    assert [t["slug"] for t in json.loads(r.stdout)] == ["north"]
+
+
+def test_restore_refuses_what_is_not_a_qi_backup(qi_sqlite, db_path, tmp_path):
+    before = _digest(db_path)
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    for source, message in [(text, "is not a SQLite database"),
+                            (other, "is not a qi database backup"),
+                            (tmp_path / "missing.db", "There is no file")]:
+        r = qi_sqlite(["db", "restore", str(source), "--force", "--yes"])
+        assert r.exit_code == 1 and message in r.stderr, (source, r.stderr)
+    assert _digest(db_path) == before
+
+
+@pytest.mark.parametrize("damage", ["truncate", "scribble"])
+def test_damaged_database_is_reported_and_never_modified(qi_sqlite, db_path, damage):
+    qi_sqlite("team add North", ok=True)
+    db.dispose_all()
+    data = db_path.read_bytes()
+    if damage == "truncate":
+        db_path.write_bytes(data[: len(data) // 3])
+    else:  # keep the header, overwrite the schema page
+        db_path.write_bytes(data[:100] + b"\xff" * 3000 + data[3100:])
+    for suffix in ("-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    before = _digest(db_path)
+    r = qi_sqlite("team list")
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"Error: Cannot read the database {db_path}")
+    assert "damaged and was left untouched" in r.stderr and "qi db restore" in r.stderr
+    assert _digest(db_path) == before

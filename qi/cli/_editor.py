@@ -5,21 +5,28 @@ from __future__ import annotations
 import re
 
 HINTS = {
+    "title": "A short title for the test of change.",
     "objective": "What is this cycle for?",
     "questions": "What questions will it answer?",
     "predictions": "What do you predict will happen?",
     "plan": "Who will do what, when and where?",
     "data_plan": "What data will you collect, and which measures should move?",
+    "notes": "Do: what happened? Was it carried out as planned?",
+    "problems": "Do: problems and surprises.",
+    "results": "Study: the results, compared with the predictions.",
+    "learning": "Study: what was learned?",
+    "next_steps": "Act: what will the next cycle be?",
 }
 _HEADING = re.compile(r"^\[([a-z_]+)\]\s*$")
 
 
-def template(title: str, project: str, fields: dict[str, str | None]) -> str:
-    """The text the editor opens with: one [section] per field still to write."""
+def template(title: str, project: str, fields: dict[str, str | None],
+             heading: str | None = None) -> str:
+    """The text the editor opens with: one [section] per field to write."""
     lines = [
-        f"# Planning a new PDSA cycle of {project}: {title}",
+        heading or f"# Planning a new PDSA cycle of {project}: {title}",
         "# Write under each [heading]. Lines starting with '#' are ignored.",
-        "# Save and close to keep the plan; leave the file unchanged to save nothing.",
+        "# Save and close to keep it; leave the file unchanged to save nothing.",
     ]
     for name, value in fields.items():
         lines += ["", f"[{name}]", f"# {HINTS[name]}"]

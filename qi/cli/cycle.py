@@ -50,6 +50,39 @@ def _edit_plan(title: str, project: str, given: dict[str, str | None],
             for name, value in given.items()}
 
 
+def _edit_worksheet(ref: str):
+    """Edit every text field of a cycle in $EDITOR; refuse (keeping the text) if the cycle
+    changed meanwhile."""
+    import tempfile
+
+    from qi.cli._editor import EditorFailed, edit_text, parse, template
+    from qi.errors import Conflict
+    from qi.services import cycles
+
+    with open_session(write=False) as s:
+        c = cycles.show(s, ref)
+    fields = {"title": c.title, **{name: getattr(c, name) for name in cycles.TEXT_FIELDS}}
+    try:
+        edited = edit_text(template(c.title, c.project, fields,
+                                    heading=f"# Editing {c.ref}: {c.title}"))
+    except EditorFailed as exc:
+        raise QiError(f"The editor failed ({exc}); nothing was saved") from None
+    if edited is None:
+        raise QiError(f"{c.ref} was left unchanged, so nothing was saved")
+    written = parse(edited)
+    try:
+        with open_session() as s:
+            return cycles.edit(s, c.ref, unchanged_since=c.updated_at,
+                               title=written.get("title") or c.title,
+                               **{name: written.get(name, "") for name in cycles.TEXT_FIELDS})
+    except Conflict as exc:
+        with tempfile.NamedTemporaryFile("w", prefix=f"qi-{c.project}-{c.number}-",
+                                         suffix=".md", delete=False) as fh:
+            fh.write(edited)
+        raise Conflict(f"{exc}. Your text is kept in {fh.name}; run 'qi cycle show {c.ref}' "
+                       "to see the change, then edit again") from None
+
+
 def _print_cycle(c) -> None:
     from rich.table import Table
 
@@ -277,11 +310,31 @@ def edit(
     = None,
     by: Annotated[str | None, typer.Option("--by", help="Logged by (member; '' clears).")]
     = None,
+    editor: Annotated[bool | None, typer.Option(
+        "--edit/--no-edit", help="Edit the worksheet's text in $EDITOR (default: when no "
+        "field is given, on a terminal).", show_default=False)] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Change any field of a cycle, at any stage ('' clears a text field)."""
+    """Change any field of a cycle, at any stage ('' clears a text field).
+
+    With no field options on a terminal, the worksheet's text opens in $EDITOR; if someone
+    else changes the cycle meanwhile, your edit is refused and kept in a file.
+    """
     from qi.services import cycles
 
+    options = {"title": title, "objective": objective, "questions": questions,
+               "predictions": predict, "plan": plan, "data_plan": data_plan, "notes": notes,
+               "problems": problems, "results": results, "learning": learning,
+               "next_steps": next_steps}
+    if editor is None:
+        nothing_given = all(v is None for v in (
+            *options.values(), idea, purpose, measure, builds_on, planned_start, started,
+            decision, completed, by))
+        editor = nothing_given and sys.stdin.isatty() and sys.stdout.isatty()
+    if editor:
+        c = _edit_worksheet(cycle)
+        _done(c, json_out, "Updated")
+        return
     dates = {"planned_start": parse_date_option(planned_start, "--planned-start"),
              "started_on": parse_date_option(started, "--started"),
              "completed_on": parse_date_option(completed, "--completed")}

@@ -9,6 +9,8 @@ import typer
 
 from qi.cli._common import (
     JsonOption,
+    YesOption,
+    confirm,
     location,
     noun_app,
     open_session,
@@ -124,3 +126,24 @@ def backup(
     db.backup_sqlite(loc.path, tmp)
     tmp.replace(target)  # never leave a half-written backup under the real name
     say(f"Backed up {loc.display} to {target}")
+
+
+@app.command("restore")
+def restore(
+    source: Annotated[Path, typer.Argument(help="A backup made with 'qi db backup'.")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace the current database (a copy of it is kept first).")] = False,
+    yes: YesOption = False,
+) -> None:
+    """Replace the SQLite database with a backup. An existing database needs --force."""
+    from qi import db
+
+    loc = location()
+    if not loc.is_sqlite:
+        raise InvalidInput("qi db restore restores SQLite files. For PostgreSQL use pg_restore "
+                           "(see the README)")
+    if loc.path.exists() and force:
+        confirm(f"Replace {loc.display} with {source}?", yes)
+    kept = db.restore_sqlite(source, loc, force=force)
+    say(f"Restored {loc.display} from {source}"
+        + (f" (the database it replaced is kept as {kept})" if kept else ""))

@@ -50,19 +50,27 @@ def check_slug(slug: str, kind: str) -> str:
     return slug
 
 
-def required_text(value: str | None, what: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise InvalidInput(f"The {what} cannot be empty. Give some text for it")
+def _fits(text: str, what: str, max_len: int | None) -> str:
+    if max_len is not None and len(text) > max_len:
+        raise InvalidInput(f"The {what} is {len(text)} characters long; at most {max_len} fit. "
+                           "Shorten it")
     return text
 
 
-def optional_text(value: str | None) -> str | None:
-    """Blank strings are stored as nothing, so `--area ''` clears a field."""
-    if value is None:
+def required_text(value: str | None, what: str, max_len: int | None = None) -> str:
+    """A name or title: surrounding spaces trimmed, never empty."""
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"The {what} cannot be empty. Give some text for it")
+    return _fits(text, what, max_len)
+
+
+def optional_text(value: str | None, what: str = "text", max_len: int | None = None
+                  ) -> str | None:
+    """Free text, stored exactly as given; blank means nothing (so `--area ''` clears)."""
+    if value is None or not value.strip():
         return None
-    text = value.strip()
-    return text or None
+    return _fits(value, what, max_len)
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -4,7 +4,7 @@ complete. The stage is derived from the worksheet's fields, never stored separat
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, func, select
 
@@ -166,7 +166,7 @@ def new(
     cycle = models.Cycle(
         project_id=project_row.id,
         number=number,
-        title=required_text(title, "cycle title"),
+        title=required_text(title, "cycle title", 300),
         idea_id=idea_service.get_row(s, idea, project=project_row).id if idea else None,
         builds_on_id=_builds_on(s, project_row, builds_on),
         logged_by_id=member_service.get_row(s, logged_by).id if logged_by else None,
@@ -255,16 +255,24 @@ def edit(
     builds_on: str | None = None, planned_start: date | None = None,
     started_on: date | None = None, decision: Decision | None = None,
     completed_on: date | None = None, logged_by: str | None = None,
-    **fields: str | None,
+    unchanged_since: datetime | None = None, **fields: str | None,
 ) -> domain.Cycle:
     """Change any field at any stage. Text '' clears a field; idea/builds_on/logged_by ''
-    unlink."""
+    unlink. With `unchanged_since` (the `updated_at` the user started from), an edit of a
+    cycle that someone else changed meanwhile is refused rather than silently merged."""
     unknown = set(fields) - set(TEXT_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     cycle, project = get_row(s, ref)
+    if unchanged_since is not None:
+        s.refresh(cycle, with_for_update=True)  # PostgreSQL: no other edit between check and write
+    if unchanged_since is not None and as_utc(cycle.updated_at) != unchanged_since:
+        raise Conflict(
+            f"{ref_of(project.slug, cycle.number)} was changed by someone else while you were "
+            "editing it, so your edit was not saved"
+        )
     if title is not None:
-        cycle.title = required_text(title, "cycle title")
+        cycle.title = required_text(title, "cycle title", 300)
     if idea is not None:
         cycle.idea_id = (idea_service.get_row(s, idea, project=project).id
                          if idea.strip() else None)

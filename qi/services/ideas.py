@@ -88,11 +88,12 @@ def add(
     primary_driver: str | None = None, secondary_driver: str | None = None,
 ) -> domain.Idea:
     project_row = project_service.get_row(s, project)
-    primary, secondary = optional_text(primary_driver), optional_text(secondary_driver)
+    primary = optional_text(primary_driver, "primary driver", 300)
+    secondary = optional_text(secondary_driver, "secondary driver", 300)
     _check_drivers(primary, secondary)
     idea = models.ChangeIdea(
         project_id=project_row.id,
-        title=required_text(title, "idea title"),
+        title=required_text(title, "idea title", 300),
         description=optional_text(description),
         primary_driver=primary,
         secondary_driver=secondary,
@@ -127,13 +128,13 @@ def edit(
 ) -> domain.Idea:
     idea = get_row(s, ref)
     if title is not None:
-        idea.title = required_text(title, "idea title")
+        idea.title = required_text(title, "idea title", 300)
     if description is not None:
         idea.description = optional_text(description)
     if primary_driver is not None:
-        idea.primary_driver = optional_text(primary_driver)
+        idea.primary_driver = optional_text(primary_driver, "primary driver", 300)
     if secondary_driver is not None:
-        idea.secondary_driver = optional_text(secondary_driver)
+        idea.secondary_driver = optional_text(secondary_driver, "secondary driver", 300)
     _check_drivers(idea.primary_driver, idea.secondary_driver)
     s.add(idea)
     s.flush()

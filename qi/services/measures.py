@@ -109,9 +109,9 @@ def add(
     measure = models.Measure(
         project_id=project_row.id,
         slug=slug,
-        name=required_text(name, "measure name"),
+        name=required_text(name, "measure name", 300),
         kind=kind.value,
-        unit=optional_text(unit),
+        unit=optional_text(unit, "unit", 100),
         direction=direction.value,
         target=_check_target(target),
         definition=optional_text(definition),
@@ -156,11 +156,11 @@ def edit(
                            "Choose another slug")
         measure.slug = new_slug
     if name is not None:
-        measure.name = required_text(name, "measure name")
+        measure.name = required_text(name, "measure name", 300)
     if kind is not None:
         measure.kind = kind.value
     if unit is not None:
-        measure.unit = optional_text(unit)
+        measure.unit = optional_text(unit, "unit", 100)
     if direction is not None:
         measure.direction = direction.value
     if clear_target:

@@ -64,7 +64,7 @@ def _record(member: models.Member, teams: list[str]) -> domain.Member:
 
 
 def _check_email(email: str | None) -> str | None:
-    email = optional_text(email)
+    email = optional_text((email or "").strip(), "email", 320)
     if email is not None and ("@" not in email or " " in email):
         raise InvalidInput(f"'{email}' is not an email address. Give it as name@example.org")
     return email
@@ -97,8 +97,8 @@ def add(
     email: str | None = None,
 ) -> domain.Member:
     member = models.Member(
-        name=required_text(name, "member name"),
-        role=required_text(role, "role"),
+        name=required_text(name, "member name", 200),
+        role=required_text(role, "role", 200),
         email=_check_email(email),
     )
     s.add(member)
@@ -132,9 +132,9 @@ def edit(
 ) -> domain.Member:
     member = get_row(s, ref)
     if name is not None:
-        member.name = required_text(name, "member name")
+        member.name = required_text(name, "member name", 200)
     if role is not None:
-        member.role = required_text(role, "role")
+        member.role = required_text(role, "role", 200)
     if email is not None:
         member.email = _check_email(email)
     s.add(member)

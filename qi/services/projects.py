@@ -75,7 +75,7 @@ def add(
     _ensure_free(s, slug)
     project = models.Project(
         slug=slug,
-        title=required_text(title, "project title"),
+        title=required_text(title, "project title", 300),
         aim=required_text(aim, "aim"),
         team_id=team_row.id,
         start_date=start,
@@ -118,7 +118,7 @@ def edit(
         _ensure_free(s, check_slug(new_slug, "project"))
         project.slug = new_slug
     if title is not None:
-        project.title = required_text(title, "project title")
+        project.title = required_text(title, "project title", 300)
     if aim is not None:
         project.aim = required_text(aim, "aim")
     if team is not None:

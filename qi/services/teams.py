@@ -69,10 +69,11 @@ def add(
     s: Session, name: str, *, slug: str | None = None, area: str | None = None,
     note: str | None = None,
 ) -> domain.Team:
-    name = required_text(name, "team name")
+    name = required_text(name, "team name", 200)
     slug = check_slug(slug if slug is not None else domain.slugify(name), "team")
     _ensure_free(s, slug)
-    team = models.Team(slug=slug, name=name, area=optional_text(area), note=optional_text(note))
+    team = models.Team(slug=slug, name=name, area=optional_text(area, "area", 200),
+                       note=optional_text(note))
     s.add(team)
     s.flush()
     return _record(s, team)
@@ -95,12 +96,12 @@ def edit(
 ) -> domain.Team:
     team = get_row(s, slug)
     if name is not None:
-        team.name = required_text(name, "team name")
+        team.name = required_text(name, "team name", 200)
     if new_slug is not None and new_slug != team.slug:
         _ensure_free(s, check_slug(new_slug, "team"))
         team.slug = new_slug
     if area is not None:
-        team.area = optional_text(area)
+        team.area = optional_text(area, "area", 200)
     if note is not None:
         team.note = optional_text(note)
     s.add(team)

@@ -249,3 +249,33 @@ def test_concurrent_cycle_numbers_are_unique(qi, project, backend):
     assert [p.returncode for p in procs] == [0] * 4, errors
     numbers = [c["number"] for c in json.loads(qi("cycle list dna-rate --json").stdout)]
     assert numbers == list(range(1, 33))
+
+
+def test_edit_in_editor_changes_the_worksheet(qi, project, tmp_path, monkeypatch):
+    qi("cycle new dna-rate A --predict 'Halve' --no-edit", ok=True)
+    editor = _editor(tmp_path, 'python3 - "$1" <<\'EOF\'\nimport sys\np=sys.argv[1]\n'
+                     't=open(p).read().replace("[results]\\n", "[results]\\n2 in 40\\n")\n'
+                     't=t.replace("Halve", "Halve DNAs")\n'
+                     'open(p,"w").write(t)\nEOF\n')
+    monkeypatch.setenv("VISUAL", editor)
+    qi("cycle edit dna-rate#1 --edit", ok=True)
+    c = cycle(qi, "dna-rate#1")
+    assert (c["title"], c["predictions"], c["results"]) == ("A", "Halve DNAs", "2 in 40")
+
+
+def test_edit_in_editor_refuses_when_someone_else_changed_it(qi, project, tmp_path,
+                                                              monkeypatch):
+    qi("cycle new dna-rate A --no-edit", ok=True)
+    # While "you" are in the editor, a colleague records the Do from another terminal.
+    editor = _editor(tmp_path, f'{sys.executable} -m qi cycle do dna-rate#1 --on 2018-04-09 '
+                     '--notes "Colleague" >/dev/null 2>&1\n'
+                     'echo "[learning]" >> "$1"; echo "Mine" >> "$1"\n')
+    monkeypatch.setenv("VISUAL", editor)
+    r = qi("cycle edit dna-rate#1 --edit")
+    assert r.exit_code == 1
+    assert "was changed by someone else while you were editing it" in r.stderr
+    kept = r.stderr.split("Your text is kept in ")[1].split(";")[0]
+    assert "Mine" in open(kept).read()
+    os.unlink(kept)
+    c = cycle(qi, "dna-rate#1")
+    assert (c["notes"], c["learning"]) == ("Colleague", None)
