@@ -116,7 +116,7 @@ _SIZES = {
     "caption": 12,
     "values": 13,
 }
-_DEFAULT_W, _DEFAULT_H = 13.333, 7.5
+_DEFAULT_W, _DEFAULT_H = 40 / 3, 7.5  # 16:9; 2000 x 1125 px at 150 dpi
 
 # Everything that affects the output is set here, so a user's matplotlibrc cannot change
 # (or un-determinise) qi's charts.
@@ -375,8 +375,7 @@ def _signal_sentence(spec: ChartSpec, max_per_part: int) -> str:
     found = []
     for p in a.parts:
         items = [
-            f"{_SIGNAL_NAMES.get(sig.rule, sig.rule).lower()}: "
-            f"{_sentence_case(_shorten(sig.text))}"
+            f"{_SIGNAL_NAMES.get(sig.rule, sig.rule).lower()}: {_sentence_case(_shorten(sig.text))}"
             for sig in p.signals
         ]
         if len(items) > max_per_part:
@@ -618,13 +617,20 @@ def _segment(x: np.ndarray, y: np.ndarray, step: float) -> tuple[np.ndarray, np.
 def _draw_data(ax, s: _Series, spec: ChartSpec, gaps: np.ndarray, legend: _Legend) -> None:
     a = spec.analysis
     x, y = _with_gaps(s.x, a.y, gaps)
-    style = dict(color=PALETTE["data"], lw=1.8, marker="o", ms=5.5, mec=PALETTE["data"])
+    style = {"color": PALETTE["data"], "lw": 1.8, "marker": "o", "ms": 5.5, "mec": PALETTE["data"]}
     ax.plot(x, y, zorder=4, gid="data", **style)
     legend.add(0, "Measurements", **style)
     # A value between two missing ones has no neighbour to join; the marker still shows it.
     excluded = ~a.include & ~np.isnan(a.y)
     if excluded.any():
-        style = dict(ls="none", marker="o", ms=7, mfc="white", mec=PALETTE["excluded"], mew=1.6)
+        style = {
+            "ls": "none",
+            "marker": "o",
+            "ms": 7,
+            "mfc": "white",
+            "mec": PALETTE["excluded"],
+            "mew": 1.6,
+        }
         ax.plot(s.x[excluded], a.y[excluded], zorder=5, gid="excluded", **style)
         legend.add(50, "Excluded from the calculations", **style)
 
@@ -668,15 +674,22 @@ def _draw_limits(ax, s: _Series, spec: ChartSpec, legend: _Legend) -> None:
             if not np.isfinite(values).any():
                 continue
             x, y = _segment(s.x[sl], values, s.step)
-            ax.plot(x, y, color=PALETTE["limits"], lw=1.5, drawstyle="steps-mid", zorder=2,
-                    gid=f"{which}-{p.part}")  # fmt: skip
+            ax.plot(
+                x,
+                y,
+                color=PALETTE["limits"],
+                lw=1.5,
+                drawstyle="steps-mid",
+                zorder=2,
+                gid=f"{which}-{p.part}",
+            )
             legend.add(20, label, color=PALETTE["limits"], lw=1.5)
 
 
 def _draw_target(ax, spec: ChartSpec, legend: _Legend) -> None:
     if spec.target is None:
         return
-    style = dict(color=PALETTE["target"], lw=2.0, ls=(0, (8, 3, 2, 3)))
+    style = {"color": PALETTE["target"], "lw": 2.0, "ls": (0, (8, 3, 2, 3))}
     ax.axhline(spec.target, zorder=2, gid="target", **style)
     legend.add(30, "Target", **style)
 
@@ -727,7 +740,14 @@ def _draw_signals(ax, s: _Series, spec: ChartSpec, legend: _Legend) -> None:
         if not mask.any():
             continue
         marker, size, colour, label = styles[name]
-        style = dict(ls="none", marker=marker, ms=size, mfc=colour, mec="white", mew=0.8)
+        style = {
+            "ls": "none",
+            "marker": marker,
+            "ms": size,
+            "mfc": colour,
+            "mec": "white",
+            "mew": 0.8,
+        }
         ax.plot(s.x[mask], a.y[mask], zorder=6, gid=f"signal-{name}", **style)
         legend.add(rank, label, **style)
 
@@ -745,11 +765,11 @@ def _draw_separators(ax, s: _Series, spec: ChartSpec, legend: _Legend) -> None:
             frozen.append((s.x[base[-1]] + s.x[base[-1] + 1]) / 2)
     tr = ax.get_xaxis_transform()
     if frozen:
-        style = dict(color=PALETTE["separator"], lw=1.4, ls=(0, (1.5, 2.5)))
+        style = {"color": PALETTE["separator"], "lw": 1.4, "ls": (0, (1.5, 2.5))}
         ax.vlines(frozen, 0, 1, transform=tr, zorder=1, gid="freeze", **style)
         legend.add(70, "End of the baseline", **style)
     if phases:
-        style = dict(color=PALETTE["separator"], lw=1.4, ls="-")
+        style = {"color": PALETTE["separator"], "lw": 1.4, "ls": "-"}
         ax.vlines(phases, 0, 1, transform=tr, zorder=1, gid="phases", **style)
         legend.add(71, "New phase", **style)
 
@@ -831,10 +851,13 @@ def _layout_key(marks: list[_Mark], ink: _Ink, width: float, max_height: float) 
         # too many to fit whole: the smallest font, enough columns, titles cut to fit
         size = small
         ncols = next(
-            (c for c in range(1, 9) if math.ceil(len(entries) / c) * ink.line(size, 1.3)
-             <= max_height),
+            (
+                c
+                for c in range(1, 9)
+                if math.ceil(len(entries) / c) * ink.line(size, 1.3) <= max_height
+            ),
             8,
-        )  # fmt: skip
+        )
         choice = (size, ncols)
     size, ncols = choice
     rows = math.ceil(len(entries) / ncols)
@@ -860,9 +883,7 @@ def _setup_axes(ax, s: _Series, spec: ChartSpec, ink: _Ink) -> None:
     ax.grid(axis="y", color=PALETTE["grid"], lw=1.0, zorder=0)
     ax.set_axisbelow(True)
     ax.tick_params(labelsize=ink.size("ticks"), colors="#333333", length=5)
-    ax.yaxis.set_major_locator(
-        ticker.MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10], min_n_ticks=3)
-    )
+    ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10], min_n_ticks=3))
     if spec.percent:
         ax.yaxis.set_major_formatter(_Percent())
     else:
@@ -982,8 +1003,9 @@ def figure(spec: ChartSpec) -> Figure:
     if len(a) == 0 or np.isnan(a.y).all():
         raise InvalidInput(
             f"{spec.title!r} has no values to chart yet"
-            if len(a) else f"{spec.title!r} has no data to chart"
-        )  # fmt: skip
+            if len(a)
+            else f"{spec.title!r} has no data to chart"
+        )
     with matplotlib.rc_context(_RC):
         return _figure(spec)
 
@@ -1050,11 +1072,21 @@ def _figure(spec: ChartSpec) -> Figure:
 
     # ---- place everything, top down (figure coordinates are fractions of W and H)
     y = H - pad * 0.8
-    _text_block(fig, pad, y, [spec.title], ink.size("title"), 1.25, "title", weight="bold",
-                color=PALETTE["text"])  # fmt: skip
+    _text_block(
+        fig,
+        pad,
+        y,
+        [spec.title],
+        ink.size("title"),
+        1.25,
+        "title",
+        weight="bold",
+        color=PALETTE["text"],
+    )
     y -= title_h
-    _text_block(fig, pad, y, sub_lines, ink.size("subtitle"), 1.3, "subtitle",
-                color=PALETTE["muted"])  # fmt: skip
+    _text_block(
+        fig, pad, y, sub_lines, ink.size("subtitle"), 1.3, "subtitle", color=PALETTE["muted"]
+    )
     _draw_annotations(fig, ax, drawn, strip, s, ink, row_h)
     _draw_edge_values(ax, edge, ink, ax_h)
 
@@ -1064,17 +1096,33 @@ def _figure(spec: ChartSpec) -> Figure:
     if key.columns:
         col_w = (W - 2 * pad - 0.3 * (len(key.columns) - 1)) / len(key.columns)
         for c, lines in enumerate(key.columns):
-            _text_block(fig, pad + c * (col_w + 0.3), y, lines, key.size, 1.3, "key",
-                        first=1 + c * len(key.columns[0]), color=PALETTE["text"])  # fmt: skip
+            _text_block(
+                fig,
+                pad + c * (col_w + 0.3),
+                y,
+                lines,
+                key.size,
+                1.3,
+                "key",
+                first=1 + c * len(key.columns[0]),
+                color=PALETTE["text"],
+            )
         y -= key.height + gap
     _text_block(fig, pad, y, cap_lines, cap_size, 1.3, "caption", color=PALETTE["muted"])
     return fig
 
 
 def _text_block(
-    fig: Figure, x: float, top: float, lines: list[str], size: float, spacing: float,
-    gid: str, first: int = 1, **style,
-) -> None:  # fmt: skip
+    fig: Figure,
+    x: float,
+    top: float,
+    lines: list[str],
+    size: float,
+    spacing: float,
+    gid: str,
+    first: int = 1,
+    **style,
+) -> None:
     """Lines of text from ``top`` down (inches), one Text per line on exact baselines, so
     the spacing is even whatever the glyphs (a multi-line Text spaces lines by their ink).
     Each line's gid is '<gid>-<n>', n counting from ``first``."""
@@ -1082,8 +1130,16 @@ def _text_block(
     step = size * spacing / 72
     ascent = 0.8 * size / 72 + (step - size / 72) / 2
     for i, line in enumerate(lines):
-        fig.text(x / W, (top - ascent - i * step) / H, line, fontsize=size, va="baseline",
-                 ha="left", gid=f"{gid}-{first + i}", **style)  # fmt: skip
+        fig.text(
+            x / W,
+            (top - ascent - i * step) / H,
+            line,
+            fontsize=size,
+            va="baseline",
+            ha="left",
+            gid=f"{gid}-{first + i}",
+            **style,
+        )
 
 
 def _subtitle_lines(spec: ChartSpec, ink: _Ink, width: float) -> list[str]:
@@ -1138,20 +1194,37 @@ def _draw_annotations(fig, ax, marks, strip, s: _Series, ink: _Ink, row_h: float
         width = (ink.width(m.label, size, "bold") + 0.06) / (bbox.width * fig.get_figwidth())
         centre = left + width / 2
         base = 1 + (0.06 + row * row_h) / ax_h  # label baseline, in axes fractions
-        segments[m.kind].append(
-            [(m.x, 0.0), (m.x, 1.0), (s.xlim[0] + centre * span, base)]
-        )
+        segments[m.kind].append([(m.x, 0.0), (m.x, 1.0), (s.xlim[0] + centre * span, base)])
         colour = PALETTE[m.kind]
-        ax.text(centre, base + 0.02 / ax_h, m.label, transform=ax.transAxes, ha="center",
-                va="bottom", fontsize=size, weight="bold", color=colour, clip_on=False,
-                gid=f"label-{i + 1}", style="normal" if m.kind == "cycle" else "italic",
-                zorder=7)  # fmt: skip
+        ax.text(
+            centre,
+            base + 0.02 / ax_h,
+            m.label,
+            transform=ax.transAxes,
+            ha="center",
+            va="bottom",
+            fontsize=size,
+            weight="bold",
+            color=colour,
+            clip_on=False,
+            gid=f"label-{i + 1}",
+            style="normal" if m.kind == "cycle" else "italic",
+            zorder=7,
+        )
     tr = ax.get_xaxis_transform()
     for kind, ls in (("cycle", (0, (4, 2))), ("note", (0, (1, 2)))):
         if segments[kind]:
-            lc = LineCollection(segments[kind], colors=PALETTE[kind], linewidths=1.4,
-                                linestyles=[ls], transform=tr, clip_on=False, zorder=1,
-                                alpha=0.85, gid=f"{kind}s")  # fmt: skip
+            lc = LineCollection(
+                segments[kind],
+                colors=PALETTE[kind],
+                linewidths=1.4,
+                linestyles=[ls],
+                transform=tr,
+                clip_on=False,
+                zorder=1,
+                alpha=0.85,
+                gid=f"{kind}s",
+            )
             ax.add_collection(lc, autolim=False)
 
 
@@ -1165,8 +1238,18 @@ def _draw_edge_values(ax, edge, ink: _Ink, ax_h: float) -> None:
     frac = [(v - lo) / (hi - lo) for v, _, _ in edge]
     placed = _spread(frac, ink.line(size, 1.1) / ax_h, 0.0, 1.0)
     for (_, text, colour), yf in zip(edge, placed, strict=True):
-        ax.text(1.0 + 0.012, yf, text, transform=ax.transAxes, ha="left", va="center",
-                fontsize=size, color=colour, clip_on=False, gid="value")  # fmt: skip
+        ax.text(
+            1.0 + 0.012,
+            yf,
+            text,
+            transform=ax.transAxes,
+            ha="left",
+            va="center",
+            fontsize=size,
+            color=colour,
+            clip_on=False,
+            gid="value",
+        )
 
 
 def _make_legend(fig: Figure, legend: _Legend, ink: _Ink, width: float):
@@ -1176,9 +1259,19 @@ def _make_legend(fig: Figure, legend: _Legend, ink: _Ink, width: float):
     n = len(handles)
     for rows in range(1, n + 1):
         ncols = math.ceil(n / rows)
-        leg = fig.legend(handles, labels, loc="upper left", ncols=ncols,
-                         frameon=False, fontsize=size, handlelength=2.6, columnspacing=1.6,
-                         handletextpad=0.6, borderaxespad=0, borderpad=0)  # fmt: skip
+        leg = fig.legend(
+            handles,
+            labels,
+            loc="upper left",
+            ncols=ncols,
+            frameon=False,
+            fontsize=size,
+            handlelength=2.6,
+            columnspacing=1.6,
+            handletextpad=0.6,
+            borderaxespad=0,
+            borderpad=0,
+        )
         if leg.get_window_extent(ink.renderer).width / fig.dpi <= width or ncols == 1:
             leg.set_gid("legend")
             return leg
@@ -1243,10 +1336,10 @@ def save(
     """
     path = Path(path)
     fmt = _format(path, fmt)
-    if path.exists() and not overwrite:
-        raise Conflict(f"{str(path)!r} already exists; use --force to replace it")
     if path.is_dir():
         raise InvalidInput(f"{str(path)!r} is a folder; give a file name for the chart")
+    if path.exists() and not overwrite:
+        raise Conflict(f"{str(path)!r} already exists; use --force to replace it")
     data = render(spec_or_fig, fmt)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
