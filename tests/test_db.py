@@ -149,18 +149,9 @@ def test_backup_of_postgres_points_to_pg_dump(qi_sqlite, tmp_path):
     assert r.exit_code == 1 and "pg_dump" in r.stderr
 
 
-WRITER = """
-import sys
-from qi.cli import main
-sys.argv = ["qi", "team", "add", sys.argv[1]]
-main()
-"""
-
-
 def test_concurrent_writers_lose_nothing(backend, tmp_path):
     """Several processes adding teams at once: every team present, no 'database is locked'."""
     script = tmp_path / "writer.py"
-    lines = ["import subprocess, sys"]
     script.write_text(
         "import sys\nfrom qi.cli import app\n"
         "for i in range(int(sys.argv[2])):\n"
@@ -169,7 +160,6 @@ def test_concurrent_writers_lose_nothing(backend, tmp_path):
         "    except SystemExit as exc:\n"
         "        if exc.code: raise\n"
     )
-    del lines
     env = {**os.environ, "QI_DB": backend}
     procs = [subprocess.Popen([sys.executable, str(script), f"w{n}", "12"], env=env,
                               stderr=subprocess.PIPE, text=True) for n in range(4)]
@@ -285,3 +275,68 @@ def test_damaged_database_is_reported_and_never_modified(qi_sqlite, db_path, dam
     assert r.stderr.startswith(f"Error: Cannot read the database {db_path}")
     assert "damaged and was left untouched" in r.stderr and "qi db restore" in r.stderr
     assert _digest(db_path) == before
+
+
+@pytest.mark.skipif(not os.environ.get("QI_TEST_POSTGRES_URL"), reason="needs PostgreSQL")
+def test_postgres_password_from_pgpassword_and_pgpass(qi_sqlite, tmp_path, monkeypatch):
+    from sqlalchemy.engine import make_url
+
+    url = make_url(os.environ["QI_TEST_POSTGRES_URL"])
+    bare = f"{url.drivername}://{url.username}@{url.host}:{url.port}/{url.database}"
+    db.upgrade(resolve(os.environ["QI_TEST_POSTGRES_URL"]), backup=False)
+    db.dispose_all()
+    monkeypatch.setenv("PGPASSWORD", url.password)
+    r = qi_sqlite(["--db", bare, "db", "status", "--json"], ok=True)
+    assert url.password not in r.stdout + r.stderr
+    db.dispose_all()
+    monkeypatch.delenv("PGPASSWORD")
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"{url.host}:{url.port}:{url.database}:{url.username}:{url.password}\n")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    qi_sqlite(["--db", bare, "db", "status"], ok=True)
+    db.dispose_all()
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
+    r = qi_sqlite(["--db", bare, "db", "status"])
+    assert r.exit_code == 1 and r.stderr.startswith("Error: Cannot open the database")
+
+
+EDITOR_PROC = """
+import sys
+from qi.cli import app
+field, rounds = sys.argv[1], int(sys.argv[2])
+for i in range(rounds):
+    try:
+        app(["project", "edit", "shared", f"--{field}", f"{field} {i}"], prog_name="qi")
+    except SystemExit as exc:
+        if exc.code: raise
+"""
+
+
+def test_concurrent_edits_of_one_project_lose_no_update(qi, backend):
+    """Four people edit different fields of one project at once: each last edit survives."""
+    qi("team add North", ok=True)
+    qi("project add shared --title T --team north --aim A", ok=True)
+    env = {**os.environ, "QI_DB": backend}
+    procs = [subprocess.Popen([sys.executable, "-c", EDITOR_PROC, field, "10"], env=env,
+                              stderr=subprocess.PIPE, text=True)
+             for field in ("title", "aim")]
+    procs += [subprocess.Popen([sys.executable, "-c", WRITER_CYCLES, "10"], env=env,
+                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errors = [p.communicate(timeout=180)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, errors
+    project = json.loads(qi("project show shared --json", ok=True).stdout)
+    assert (project["title"], project["aim"]) == ("title 9", "aim 9")
+    numbers = [c["number"] for c in json.loads(qi("cycle list shared --json").stdout)]
+    assert numbers == list(range(1, 21))
+
+
+WRITER_CYCLES = """
+import sys
+from qi.cli import app
+for i in range(int(sys.argv[1])):
+    try:
+        app(["cycle", "new", "shared", f"c{i}", "--no-edit"], prog_name="qi")
+    except SystemExit as exc:
+        if exc.code: raise
+"""
