@@ -187,6 +187,16 @@ def test_no_signals_said_in_words():
     assert "Anhøj rules: no signals, only the variation expected by chance." in caption_text(
         ChartSpec(a, "x")
     )
+    few = caption_text(ChartSpec(analyze([5, 6, 5]), "x"))
+    assert "no signals, but with only 3 points few patterns could show yet." in few
+
+
+def test_target_assurance_in_words():
+    y = [30, 31, 29, 32, 30, 31, 29, 30, 31, 32, 30, 29]
+    a = analyze(y, chart="i", rules="mdc", improvement="down", target=20)
+    assert a.parts[-1].assurance_type == "consistent_fail"
+    text = caption_text(ChartSpec(a, "Calls", target=20))
+    assert "Target assurance: the process limits are on the wrong side of the target" in text
 
 
 def test_nothing_is_drawn_outside_the_figure(run_fig):
@@ -246,6 +256,15 @@ def test_percent_axis(p_fig):
     assert isinstance(fmt, ticker.PercentFormatter)
     assert fmt(12.5) == "12.5%" and fmt(10.0) == "10%"
     assert ax.get_ylabel() == "DNA rate"
+
+
+def test_few_points_get_a_tick_each():
+    a = analyze([3, 4, 5, 4, 6], x=weeks(5), chart="run")
+    ax = figure(spec_for(a)).axes[0]
+    locs = ax.xaxis.get_majorticklocs()
+    np.testing.assert_array_equal(locs, mdates.date2num(a.x))
+    labels = ax.xaxis.get_major_formatter().format_ticks(locs)
+    assert labels[:2] == ["1 Jan 2018", "8 Jan 2018"]
 
 
 def test_month_axis_labels(p_fig):
