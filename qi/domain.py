@@ -236,3 +236,109 @@ class Cycle(Record):
     logged_by: str | None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+# --- measurements (qi data) -----------------------------------------------------------
+
+
+class Period(StrEnum):
+    """Weekly or monthly data are stored at the start of their period."""
+
+    week = "week"  # the Monday of the ISO week
+    month = "month"  # the 1st of the month
+
+
+@dataclass(frozen=True)
+class Series(Record):
+    """The measurements of one measure in date order, for `qi data list`, charts and reports.
+
+    The tuples run in parallel: `values[k]` is the value for `dates[k]`, or None for a
+    measure with a denominator, which has `numerators[k]` and `denominators[k]` instead.
+    `imports[k]` is the id of the import that wrote the point (None when added by hand).
+    """
+
+    measure: Measure
+    dates: tuple[date, ...] = ()
+    values: tuple[float | None, ...] = ()
+    numerators: tuple[float | None, ...] = ()
+    denominators: tuple[float | None, ...] = ()
+    notes: tuple[str | None, ...] = ()
+    imports: tuple[int | None, ...] = ()
+
+    def points(self) -> list[dict]:
+        """One JSON object per point: date, value, numerator, denominator, note, import."""
+        return [
+            {"date": d.isoformat(), "value": v, "numerator": n, "denominator": q, "note": t,
+             "import": i}
+            for d, v, n, q, t, i in zip(self.dates, self.values, self.numerators,
+                                        self.denominators, self.notes, self.imports,
+                                        strict=True)
+        ]
+
+    def as_json(self) -> dict:
+        return {"measure": self.measure.as_json(), "points": self.points()}
+
+
+@dataclass(frozen=True)
+class DataImport(Record):
+    """One recorded `qi data import`."""
+
+    id: int
+    project: str
+    file: str
+    sha256: str
+    added: int
+    changed: int
+    imported_at: datetime
+    undone_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ValueChange(Record):
+    """A stored measurement that an import changes (or would change): old and new are
+    {"value", "numerator", "denominator", "note"}."""
+
+    measure: str
+    date: date
+    row: int
+    old: dict
+    new: dict
+
+
+@dataclass(frozen=True)
+class MeasureCounts(Record):
+    measure: str
+    added: int
+    changed: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class ImportSummary(Record):
+    """What an import did, or with `dry_run` what it would do.
+
+    `import_id` is None for a dry run and when there was nothing to do. `blank` counts
+    the blank cells skipped; `blank_rows` lists the first of their file rows. `changes`
+    lists the first changed values (`changed` counts them all). `previous_import` is an
+    earlier, not undone import of the same file (same SHA-256), if any.
+    """
+
+    file: str
+    sha256: str
+    import_id: int | None
+    dry_run: bool
+    added: int
+    changed: int
+    unchanged: int
+    blank: int
+    blank_rows: tuple[int, ...]
+    created_measures: tuple[str, ...]
+    measures: tuple[MeasureCounts, ...]
+    changes: tuple[ValueChange, ...]
+    previous_import: int | None = None
+
+    def as_json(self) -> dict:
+        out = super().as_json()
+        out["measures"] = [m.as_json() for m in self.measures]
+        out["changes"] = [c.as_json() for c in self.changes]
+        return out

@@ -188,3 +188,60 @@ class CycleMeasure(SQLModel, table=True):
             Integer, ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True, index=True
         )
     )
+
+
+class DataImport(SQLModel, table=True):
+    """One `qi data import`: the file, when, and what it did. Undoing it keeps the record
+    (with `undone_at` set) so the project's history of imports stays complete."""
+
+    __tablename__ = "data_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(sa_column=_fk("project.id", cascade=False))
+    file_name: str = Field(max_length=500)
+    sha256: str = Field(max_length=64)
+    rows_added: int = 0
+    rows_changed: int = 0
+    imported_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    undone_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class Measurement(SQLModel, table=True):
+    """One value of a measure for one period (weekly/monthly data store the period's start).
+
+    A measure with a denominator stores numerator and denominator and no value."""
+
+    __tablename__ = "measurement"
+    __table_args__ = (UniqueConstraint("measure_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # No index of its own: the unique constraint's index starts with measure_id.
+    # RESTRICT: a measure's data are removed explicitly (`qi measure remove --force`).
+    measure_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("measure.id", ondelete="RESTRICT"), nullable=False))
+    period: date
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    note: str | None = None
+    import_id: int | None = Field(default=None, sa_column=_optional_fk("data_import.id"))
+
+
+class DataImportChange(SQLModel, table=True):
+    """A stored measurement that an import replaced, as it was before, so that
+    `qi data undo` can put it back exactly. (Rows an import added need no record: they are
+    the measurements that still carry its import_id.)"""
+
+    __tablename__ = "data_import_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(sa_column=_fk("data_import.id", cascade=True))
+    measure_id: int = Field(sa_column=_fk("measure.id", cascade=True))
+    period: date
+    old_value: float | None = None
+    old_numerator: float | None = None
+    old_denominator: float | None = None
+    old_note: str | None = None
+    old_import_id: int | None = Field(default=None, sa_column=_optional_fk("data_import.id"))

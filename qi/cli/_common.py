@@ -55,6 +55,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "member": ("qi.cli.member", "People: GPs, nurses, practice managers, pharmacists, ..."),
     "project": ("qi.cli.project", "Improvement projects: an aim, a team, dates and a status."),
     "measure": ("qi.cli.measure", "Measures: outcome, process and balancing measures."),
+    "data": ("qi.cli.data", "Measurements: import CSV/Excel files, add, list, export, undo."),
     "idea": ("qi.cli.idea", "Change ideas, placed in the project's driver diagram."),
     "cycle": ("qi.cli.cycle", "PDSA cycles: plan, do, study, act."),
 }

@@ -128,13 +128,19 @@ def edit(
 
 
 @app.command("remove")
-def remove(measure: MeasureArg, yes: YesOption = False) -> None:
-    """Remove a measure."""
+def remove(
+    measure: MeasureArg,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Remove it even though it has measurements (they go with it).")]
+    = False,
+    yes: YesOption = False,
+) -> None:
+    """Remove a measure. A measure with measurements needs --force."""
     from qi.services import measures
 
     with open_session(write=False) as s:
-        m = measures.show(s, measure)
+        m = measures.check_removable(s, measure, force=force)
     confirm(f"Remove measure '{m.ref}' ({m.name})?", yes)
     with open_session() as s:
-        measures.remove(s, m.ref)
+        measures.remove(s, m.ref, force=force)
     say(f"Removed measure '{m.ref}'")

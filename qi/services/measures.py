@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, func, select
 
 from qi import domain, models
 from qi.domain import RATIO_CHARTS, ChartType, Direction, MeasureKind
@@ -17,6 +17,7 @@ from qi.services import projects as project_service
 from qi.services._common import (
     as_utc,
     check_slug,
+    counted,
     known_list,
     not_found,
     optional_text,
@@ -179,9 +180,30 @@ def edit(
     return _record(measure, project.slug)
 
 
-def remove(s: Session, ref: str) -> domain.Measure:
+def measurement_count(s: Session, measure_id: int) -> int:
+    return s.exec(select(func.count()).select_from(models.Measurement)
+                  .where(models.Measurement.measure_id == measure_id)).one()
+
+
+def check_removable(s: Session, ref: str, *, force: bool) -> domain.Measure:
+    """The measure, unless it has measurements and `force` is not given (Conflict)."""
     measure, project = get_row(s, ref)
-    record = _record(measure, project.slug)
-    s.delete(measure)
+    count = measurement_count(s, measure.id)
+    if count and not force:
+        raise Conflict(
+            f"Measure '{project.slug}/{measure.slug}' has {counted(count, 'measurement')}. "
+            "Add --force to remove it with them (export them first with 'qi data export "
+            f"{project.slug}' if you may want them back)"
+        )
+    return _record(measure, project.slug)
+
+
+def remove(s: Session, ref: str, *, force: bool = False) -> domain.Measure:
+    """Remove a measure; one with measurements only with `force`, which removes them too
+    (imports that wrote them can then no longer be undone)."""
+    record = check_removable(s, ref, force=force)
+    measure, _ = get_row(s, ref)
+    s.exec(delete(models.Measurement).where(models.Measurement.measure_id == measure.id))
+    s.delete(measure)  # what imports replaced for it goes too (ON DELETE CASCADE)
     s.flush()
     return record

@@ -152,11 +152,16 @@ def close(
 
 
 def delete_with_children(s: Session, slug: str) -> None:
-    """Delete a project with its cycles, ideas and measures (`qi team remove --force`)."""
+    """Delete a project with its cycles, ideas, measures, measurements and imports
+    (`qi team remove --force`)."""
     project = get_row(s, slug)
     # Cycles first: they refer to ideas and measures (their links go with them by cascade).
     s.exec(delete(models.Cycle).where(models.Cycle.project_id == project.id))
     s.exec(delete(models.ChangeIdea).where(models.ChangeIdea.project_id == project.id))
+    measure_ids = select(models.Measure.id).where(models.Measure.project_id == project.id)
+    s.exec(delete(models.Measurement).where(models.Measurement.measure_id.in_(measure_ids)))
+    # An import's records of what it replaced go with it (ON DELETE CASCADE).
+    s.exec(delete(models.DataImport).where(models.DataImport.project_id == project.id))
     s.exec(delete(models.Measure).where(models.Measure.project_id == project.id))
     s.delete(project)
     s.flush()
