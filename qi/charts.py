@@ -875,39 +875,45 @@ class _KeyLayout:
     height: float  # inches
 
 
-def _layout_key(marks: list[_Mark], ink: _Ink, width: float, max_height: float) -> _KeyLayout:
-    """Fewest columns at the largest font that fit without cutting titles; failing that,
-    the smallest font with titles cut to the column width."""
+def _layout_key(marks: list[_Mark], ink: _Ink, width: float, height: float) -> _KeyLayout:
+    """Choose the key's font size and columns; the chart itself keeps the most room.
+
+    In order: the largest font at which every entry fits whole, in as many columns as
+    that allows, within a fifth of the figure height; else titles cut to fit columns, at
+    a middle then the smallest font, within a fifth; else the smallest font within
+    three tenths (only for dozens of cycles).
+    """
     if not marks:
         return _KeyLayout(0, [], 0.0)
     longest = max(len(m.label) for m in marks)
     entries = [_key_entry(m, longest) for m in marks]
-    col_gap = _KEY_GAP
+    n = len(entries)
     big, small = ink.size("key"), ink.size("key_min")
+    sizes = (big, (big + small) / 2, small)
+
+    def rows_fit(size: float, ncols: int, budget: float) -> bool:
+        return math.ceil(n / ncols) * ink.line(size, 1.3) <= budget
+
     choice = None
-    # the largest font at which every entry fits whole, in the most columns that allows
-    # (the shortest key, leaving the most room for the chart)
-    for size in (big, (big + small) / 2, small):
+    for size in sizes:
         widest = max(ink.width("".join(e), size) for e in entries)
-        ncols = max(1, min(len(entries), int((width + col_gap) / (widest + col_gap))))
-        if math.ceil(len(entries) / ncols) * ink.line(size, 1.3) <= max_height:
+        ncols = max(1, min(n, int((width + _KEY_GAP) / (widest + _KEY_GAP))))
+        if rows_fit(size, ncols, 0.2 * height):
             choice = (size, ncols)
             break
+    for size, budget in ((sizes[1], 0.2), (small, 0.2), (small, 0.3)):
+        if choice is not None:
+            break
+        # columns no narrower than about 2.8 inches, so a cut title still says something
+        most = max(1, min(8, int((width + _KEY_GAP) / (2.8 * ink.scale + _KEY_GAP))))
+        ncols = next((c for c in range(1, most + 1) if rows_fit(size, c, budget * height)), None)
+        if ncols is not None:
+            choice = (size, ncols)
     if choice is None:
-        # too many to fit whole: the smallest font, enough columns, titles cut to fit
-        size = small
-        ncols = next(
-            (
-                c
-                for c in range(1, 9)
-                if math.ceil(len(entries) / c) * ink.line(size, 1.3) <= max_height
-            ),
-            8,
-        )
-        choice = (size, ncols)
+        choice = (small, max(1, min(8, int((width + _KEY_GAP) / (2.0 + _KEY_GAP)))))
     size, ncols = choice
-    rows = math.ceil(len(entries) / ncols)
-    col_w = (width - col_gap * (ncols - 1)) / ncols
+    rows = math.ceil(n / ncols)
+    col_w = (width - _KEY_GAP * (ncols - 1)) / ncols
     lines = []
     for label, title, suffix in entries:
         whole = label + title + suffix
@@ -1095,7 +1101,7 @@ def _figure(spec: ChartSpec) -> Figure:
     n_rows = 1 + max((r for r, _ in strip), default=-1)
     row_h = ink.line(ink.size("strip"), 1.45)
     leg = _make_legend(fig, legend, ink, text_w)
-    key = _layout_key(marks, ink, text_w, max_height=0.3 * H)
+    key = _layout_key(marks, ink, text_w, H)
     cap_size = ink.size("caption")
     cap_lines = _caption_lines(spec, ink, text_w, cap_size, missing_periods)
 
@@ -1199,11 +1205,11 @@ def _subtitle_lines(spec: ChartSpec, ink: _Ink, width: float) -> list[str]:
 def _caption_lines(
     spec: ChartSpec, ink: _Ink, width: float, size: float, missing_periods: int
 ) -> list[str]:
-    """The caption wrapped to the width; listing fewer signals when it would pass 5 lines."""
+    """The caption wrapped to the width; listing fewer signals when it would pass 4 lines."""
     for max_signals in (4, 2, 1, 0):
         text = caption_text(spec, max_signals=max_signals, missing_periods=missing_periods)
         lines = ink.wrap(text, width, size)
-        if len(lines) <= 5:
+        if len(lines) <= 4:
             break
     return lines
 
