@@ -545,3 +545,18 @@ def test_png_pixels_match_dpi_and_size():
     data = render(spec_for(a, width=8, height=4.5, dpi=100), "png")
     with Image.open(io.BytesIO(data)) as im:
         assert im.size == (800, 450)
+
+
+def test_ten_cycles_with_long_titles_leave_the_plot_most_of_the_room():
+    x = weeks(200, "2015-01-05")
+    a = analyze(np.random.default_rng(2).normal(50, 5, 200), x=x, chart="run", freeze=20)
+    anns = tuple(
+        Annotation(x[20 + 18 * k], f"dna-rate#{k + 1}",
+                   f"Change idea {k + 1}: SMS reminders for patients of nurse clinic {k + 1}")
+        for k in range(10)
+    )  # fmt: skip
+    fig = figure(spec_for(a, subtitle="Project · Team · Aim", annotations=anns))
+    assert fig.axes[0].get_position().height >= 0.4
+    key = [t.get_text() for t in by_gid(fig, "key-")]
+    assert len(key) == 10 and not any("…" in k for k in key)  # whole titles, in columns
+    assert len({round(t.get_position()[0], 3) for t in by_gid(fig, "key-")}) == 2
