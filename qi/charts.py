@@ -167,7 +167,7 @@ _THRESHOLD = re.compile(r"\s*\((?:more than|fewer than|\d+ or more)[^()]*\)\s*$"
 _MDC_TYPES = (
     ("special_cause_improvement", "improvement", "o", 9.5, "Special cause: improvement"),
     ("special_cause_concern", "concern", "s", 8.5, "Special cause: concern"),
-    ("special_cause_neutral", "neutral", "D", 8.0, "Special cause: neither"),
+    ("special_cause_neutral", "neutral", "D", 8.0, "Special cause: neutral"),
 )
 # Below this many values the runs rules can hardly fire (the IHI runs table starts at 10).
 _FEW = 10
