@@ -202,10 +202,11 @@ class Problems:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._found: list[tuple] = []  # (rows, column or per-row columns, shown values, why)
+        # (rows, column or per-row columns, shown values, why or per-row whys)
+        self._found: list[tuple] = []
         self.count = 0
 
-    def add(self, rows, column, values, why: str) -> None:
+    def add(self, rows, column, values, why) -> None:
         if len(rows):
             self._found.append((rows, column, values, why))
             self.count += len(rows)
@@ -219,7 +220,8 @@ class Problems:
             order = np.argsort(rows, kind="stable")[:MAX_SHOWN]
             for k in order:
                 col = column if isinstance(column, str) else column[k]
-                entries.append((int(rows[k]), str(col), values[k], why))
+                entries.append((int(rows[k]), str(col), values[k],
+                                why if isinstance(why, str) else why[k]))
         entries.sort(key=lambda e: e[0])
         lines = [f"{self.path.name}, row {row}, column '{col}': {_shown(value)} - {why}."
                  for row, col, value, why in entries[:MAX_SHOWN]]
@@ -755,6 +757,7 @@ def _notes(table: Table) -> np.ndarray | None:
 
 def _long(table, layout, date_col, measure_col, days, ok, problems) -> Batch:
     import numpy as np
+    import pandas as pd
 
     roles = {role: _column(table, getattr(layout, f"{role}_col"), role, role)
              for role in NUMBER_ROLES}
@@ -777,8 +780,10 @@ def _long(table, layout, date_col, measure_col, days, ok, problems) -> Batch:
     if layout.measure is not None:
         slugs = np.full(len(table.rows), layout.measure.strip(), dtype=object)
     else:
-        cells = table.frame[measure_col]
-        slugs = cells.fillna("").astype(str).str.strip().to_numpy(dtype=object)
+        # Each distinct name is trimmed once (a million rows name only a few measures).
+        codes, names = pd.factorize(table.frame[measure_col])
+        names = np.array([str(n).strip() for n in names] + [""], dtype=object)
+        slugs = names[codes]  # a blank cell's code is -1: the "" at the end
         empty = slugs == ""
         problems.add(table.rows[empty], measure_col, slugs[empty],
                      "the measure is empty; every row needs one")
@@ -974,42 +979,42 @@ def check_duplicates(batch: Batch, problems: Problems) -> None:
     import numpy as np
     import pandas as pd
 
-    frame = pd.DataFrame({"m": batch.measure, "p": batch.period, "row": batch.rows})
-    repeated = frame.duplicated(["m", "p"], keep="first").to_numpy()
-    if not repeated.any():
+    codes, _ = pd.factorize(batch.measure)
+    keys = _keys(codes, batch.period)
+    if pd.Index(keys).is_unique:
         return
-    first = frame.groupby(["m", "p"], sort=False)["row"].transform("first").to_numpy()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    first = first[inverse]  # for each entry, the first entry with its key
+    repeated = np.flatnonzero(first != np.arange(len(keys)))
     snapped = {"week": " (dates are moved to the Monday of their week)",
                "month": " (dates are moved to the 1st of their month)"}.get(
         batch.layout.period or "", "")
-    whys = [f"measure '{m}' already has a value for {np.datetime_as_string(p)} in row {r}"
-            f"{snapped}" for m, p, r in zip(batch.measure[repeated], batch.period[repeated],
-                                           first[repeated], strict=True)]
-    column = batch.columns["date"]
-    for why in sorted(set(whys)):
-        mask = np.zeros(len(batch), dtype=bool)
-        mask[np.flatnonzero(repeated)[np.array(whys, dtype=object) == why]] = True
-        problems.add(batch.rows[mask], column, batch.shown["date"][mask], why)
+    whys = np.array([f"measure '{batch.measure[i]}' already has a value for "
+                     f"{np.datetime_as_string(batch.period[i])} in row {batch.rows[f]}"
+                     f"{snapped}" for i, f in zip(repeated, first[repeated], strict=True)],
+                    dtype=object)
+    problems.add(batch.rows[repeated], batch.columns["date"], batch.shown["date"][repeated],
+                 whys)
 
 
-def stored_frame(rows: list[tuple]):
+def stored_frame(rows: list[tuple]) -> dict[str, np.ndarray]:
     """Stored measurements (measure_id, period, value, numerator, denominator, note,
-    import_id) as a DataFrame with `period` as datetime64[D] and NaN for NULL numbers."""
+    import_id) as arrays: `period` datetime64[D], NaN for NULL numbers, None for no note."""
     import numpy as np
     import pandas as pd
 
-    columns = ["measure_id", "period", "value", "numerator", "denominator", "note",
-               "import_id"]
-    frame = pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
+    names = ["measure_id", "period", *NUMBER_ROLES, "note", "import_id"]
+    frame = pd.DataFrame(rows, columns=names, dtype=object)  # C-level, unlike zip(*rows)
+    out = {"measure_id": frame["measure_id"].to_numpy(dtype=np.int64)}
     # SQLite hands dates back as ISO text, PostgreSQL as dates: parse each distinct one once.
     codes, uniques = pd.factorize(frame["period"])
     days = np.array([np.datetime64(str(u)[:10], "D") for u in uniques], dtype="datetime64[D]")
-    frame["period"] = days[codes] if len(days) else np.array([], dtype="datetime64[D]")
+    out["period"] = days[codes] if len(days) else np.array([], dtype="datetime64[D]")
     for role in NUMBER_ROLES:
-        frame[role] = frame[role].astype(np.float64)
-    notes = frame["note"].astype(object)
-    frame["note"] = notes.where(notes.notna(), None)  # NULL is None, as in a batch
-    return frame
+        out[role] = frame[role].astype(np.float64).to_numpy()  # None -> NaN
+    out["note"] = frame["note"].to_numpy(dtype=object)
+    out["import_id"] = frame["import_id"].to_numpy(dtype=object)
+    return out
 
 
 def _keys(measure_ids: np.ndarray, days: np.ndarray) -> np.ndarray:
@@ -1043,19 +1048,18 @@ def compare(batch: Batch, measure_ids: np.ndarray, stored) -> Comparison:
     import pandas as pd
 
     keys = _keys(measure_ids, batch.period)
-    if len(stored) == 0:
+    if len(stored["measure_id"]) == 0:
         empty = np.array([], dtype=np.int64)
         return Comparison(np.arange(len(batch)), empty, empty, empty)
-    position = pd.Index(_keys(stored["measure_id"].to_numpy(),
-                              stored["period"].to_numpy())).get_indexer(keys)
+    position = pd.Index(_keys(stored["measure_id"], stored["period"])).get_indexer(keys)
     found = np.flatnonzero(position >= 0)
     at = position[found]
     same = np.ones(len(found), dtype=bool)
     nan = np.full(len(batch), np.nan)
     for role in NUMBER_ROLES:
         ours = batch.numbers.get(role, nan)[found]
-        same &= _same(ours, stored[role].to_numpy()[at])
+        same &= _same(ours, stored[role][at])
     if batch.note is not None:
-        same &= batch.note[found] == stored["note"].to_numpy()[at]
+        same &= batch.note[found] == stored["note"][at]
     return Comparison(added=np.flatnonzero(position < 0), changed=found[~same],
                       stored_at=at[~same], unchanged=found[same])
