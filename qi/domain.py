@@ -185,6 +185,7 @@ class Measure(Record):
     denominator: bool
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    baseline_until: date | None = None
 
     @property
     def ref(self) -> str:
@@ -342,3 +343,40 @@ class ImportSummary(Record):
         out["measures"] = [m.as_json() for m in self.measures]
         out["changes"] = [c.as_json() for c in self.changes]
         return out
+
+
+@dataclass(frozen=True)
+class Phase(Record):
+    """A rebase of a measure: a new centre line and limits from `starts_on`."""
+
+    id: int
+    measure: str
+    starts_on: date
+    reason: str
+    cycle: str | None
+    created_by: str | None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Note(Record):
+    """A dated note on a measure, drawn on its charts."""
+
+    id: int
+    measure: str
+    date: date
+    text: str
+    created_by: str | None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Meeting(Record):
+    """A learning session (programme-wide when `team` is None) or a team meeting."""
+
+    id: int
+    date: date
+    title: str
+    team: str | None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None

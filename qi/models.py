@@ -115,6 +115,9 @@ class Measure(SQLModel, table=True):
     definition: str | None = None
     chart: str = Field(default="run", max_length=10)
     has_denominator: bool = False
+    # The last date of the baseline period: its centre line (and limits) are frozen and
+    # extended after it. None: the baseline ends where the first PDSA cycle started.
+    baseline_until: date | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_updated())
 
@@ -245,3 +248,47 @@ class DataImportChange(SQLModel, table=True):
     old_denominator: float | None = None
     old_note: str | None = None
     old_import_id: int | None = Field(default=None, sa_column=_optional_fk("data_import.id"))
+
+
+class MeasurePhase(SQLModel, table=True):
+    """A rebase: from `starts_on` the measure gets a new centre line and limits (a new phase),
+    kept with who decided it, when and why."""
+
+    __tablename__ = "measure_phase"
+    __table_args__ = (UniqueConstraint("measure_id", "starts_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    measure_id: int = Field(sa_column=_fk("measure.id", cascade=True))
+    starts_on: date
+    reason: str
+    cycle_id: int | None = Field(default=None, sa_column=_optional_fk("cycle.id"))
+    created_by_id: int | None = Field(default=None, sa_column=_optional_fk("member.id"))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class MeasureNote(SQLModel, table=True):
+    """A dated free-text note on a measure ("practice closed for refurbishment"), drawn on
+    its charts like a PDSA cycle."""
+
+    __tablename__ = "measure_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    measure_id: int = Field(sa_column=_fk("measure.id", cascade=True))
+    noted_on: date
+    text: str
+    created_by_id: int | None = Field(default=None, sa_column=_optional_fk("member.id"))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class Meeting(SQLModel, table=True):
+    """A learning session of the programme (team_id None) or a meeting of one team."""
+
+    __tablename__ = "meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    held_on: date = Field(index=True)
+    title: str = Field(max_length=300)
+    team_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("team.id", ondelete="CASCADE"), nullable=True, index=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_updated())

@@ -58,6 +58,8 @@ NOUNS: dict[str, tuple[str, str]] = {
     "data": ("qi.cli.data", "Measurements: import CSV/Excel files, add, list, export, undo."),
     "idea": ("qi.cli.idea", "Change ideas, placed in the project's driver diagram."),
     "cycle": ("qi.cli.cycle", "PDSA cycles: plan, do, study, act."),
+    "note": ("qi.cli.note", "Dated notes on measures, drawn on their charts."),
+    "meeting": ("qi.cli.meeting", "Learning sessions and team meetings."),
 }
 
 

@@ -12,6 +12,7 @@ from qi.cli._common import (
     confirm,
     noun_app,
     open_session,
+    parse_date_option,
     print_json,
     say,
     show_fields,
@@ -91,6 +92,7 @@ def show(measure: MeasureArg, json_out: JsonOption = False) -> None:
         ("kind", m.kind.value), ("unit", m.unit), ("direction", m.direction.value),
         ("target", m.target), ("definition", m.definition), ("chart", m.chart.value),
         ("denominator", "yes" if m.denominator else "no"),
+        ("baseline until", m.baseline_until or "the first PDSA cycle's start"),
     ])
 
 
@@ -109,18 +111,29 @@ def edit(
     chart: Annotated[ChartType | None, typer.Option(help="New default chart type.")] = None,
     denominator: Annotated[bool | None, typer.Option(
         "--denominator/--no-denominator", help="Has a denominator.", show_default=False)] = None,
+    baseline_until: Annotated[str | None, typer.Option(
+        "--baseline-until", help="Last date of the baseline: its centre line is frozen and "
+        "extended after it. Default: until the first PDSA cycle starts.")] = None,
+    no_baseline: Annotated[bool, typer.Option(
+        "--no-baseline", help="Forget --baseline-until (back to the first cycle's start).")]
+    = False,
     json_out: JsonOption = False,
 ) -> None:
     """Change any field of a measure."""
     from qi.services import measures
 
+    until = parse_date_option(baseline_until, "--baseline-until")
+    if no_baseline and until is not None:
+        raise typer.BadParameter("give --baseline-until or --no-baseline, not both",
+                                 param_hint="'--no-baseline'")
     if no_target and target is not None:
         raise typer.BadParameter("give --target or --no-target, not both",
                                  param_hint="'--no-target'")
     with open_session() as s:
         m = measures.edit(s, measure, new_slug=new_slug, name=name, kind=kind, unit=unit,
                           direction=direction, target=target, clear_target=no_target,
-                          definition=definition, chart=chart, denominator=denominator)
+                          definition=definition, chart=chart, denominator=denominator,
+                          baseline_until=until, clear_baseline=no_baseline)
     if json_out:
         print_json(m.as_json())
     else:
@@ -144,3 +157,71 @@ def remove(
     with open_session() as s:
         measures.remove(s, m.ref, force=force)
     say(f"Removed measure '{m.ref}'")
+
+
+def _at(value: str):
+    """A date, or else a cycle (`dna-rate#3`, `#3` or `3`)."""
+    from qi.dates import parse_date
+    from qi.errors import InvalidInput
+
+    try:
+        return parse_date(value, what="--at")
+    except InvalidInput:
+        return value
+
+
+@app.command("rebase")
+def rebase(
+    measure: MeasureArg,
+    at: Annotated[str, typer.Option(
+        "--at", help="Where the new phase starts: a date, or a cycle (its Do date).")],
+    reason: Annotated[str, typer.Option(help="Why: the change that shifted the process.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who decided (member id or name).")]
+    = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Start a new phase (new centre line and limits) at a date or a cycle."""
+    from qi.services import phases
+
+    with open_session() as s:
+        phase = phases.rebase(s, measure, at=_at(at), reason=reason, by=by)
+    if json_out:
+        print_json(phase.as_json())
+    else:
+        cycle = f" ({phase.cycle})" if phase.cycle else ""
+        say(f"{phase.measure}: a new phase starts on {phase.starts_on}{cycle}")
+
+
+@app.command("phases")
+def phases_(measure: MeasureArg, json_out: JsonOption = False) -> None:
+    """List a measure's phases (rebases) with who, when and why."""
+    from qi.services import phases
+
+    with open_session(write=False) as s:
+        rows = phases.list_for(s, measure)
+    if json_out:
+        print_json([p.as_json() for p in rows])
+        return
+    if not rows:
+        say("No phases: one centre line for the whole series. Add one with "
+            "'qi measure rebase MEASURE --at DATE --reason ...'")
+        return
+    show_table("Phases", ["starts", "cycle", "reason", "by", "recorded"],
+               [(p.starts_on, p.cycle, p.reason, p.created_by,
+                 p.created_at.date() if p.created_at else None) for p in rows])
+
+
+@app.command("unrebase")
+def unrebase(
+    measure: MeasureArg,
+    at: Annotated[str, typer.Option("--at", help="The start date of the phase to remove.")],
+    yes: YesOption = False,
+) -> None:
+    """Remove a phase, joining it to the one before (asks first)."""
+    from qi.services import phases
+
+    day = parse_date_option(at, "--at")
+    confirm(f"Remove the phase of {measure} starting on {day}?", yes)
+    with open_session() as s:
+        phase = phases.remove(s, measure, day)
+    say(f"{phase.measure}: removed the phase starting on {phase.starts_on}")

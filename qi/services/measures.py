@@ -7,6 +7,7 @@ PROJECT/SLUG.
 from __future__ import annotations
 
 import math
+from datetime import date
 
 from sqlmodel import Session, delete, func, select
 
@@ -71,6 +72,7 @@ def _record(measure: models.Measure, project_slug: str) -> domain.Measure:
         denominator=measure.has_denominator,
         created_at=as_utc(measure.created_at),
         updated_at=as_utc(measure.updated_at),
+        baseline_until=measure.baseline_until,
     )
 
 
@@ -146,8 +148,13 @@ def edit(
     direction: Direction | None = None, target: float | None = None,
     clear_target: bool = False, definition: str | None = None,
     chart: ChartType | None = None, denominator: bool | None = None,
+    baseline_until: date | None = None, clear_baseline: bool = False,
 ) -> domain.Measure:
     measure, project = get_row(s, ref)
+    if clear_baseline:
+        measure.baseline_until = None
+    elif baseline_until is not None:
+        measure.baseline_until = baseline_until
     if new_slug is not None and new_slug != measure.slug:
         check_slug(new_slug, "measure")
         taken = s.exec(select(models.Measure.id).where(
@@ -185,14 +192,25 @@ def measurement_count(s: Session, measure_id: int) -> int:
                   .where(models.Measurement.measure_id == measure_id)).one()
 
 
+def _children(s: Session, measure_id: int) -> dict[str, int]:
+    """What removing a measure would remove with it."""
+    def count(model) -> int:
+        return s.exec(select(func.count()).select_from(model)
+                      .where(model.measure_id == measure_id)).one()
+
+    return {"measurement": measurement_count(s, measure_id),
+            "note": count(models.MeasureNote), "phase": count(models.MeasurePhase)}
+
+
 def check_removable(s: Session, ref: str, *, force: bool) -> domain.Measure:
-    """The measure, unless it has measurements and `force` is not given (Conflict)."""
+    """The measure, unless it has measurements, notes or phases and `force` is not given."""
     measure, project = get_row(s, ref)
-    count = measurement_count(s, measure.id)
-    if count and not force:
+    children = _children(s, measure.id)
+    if any(children.values()) and not force:
+        what = " and ".join(counted(n, k) for k, n in children.items() if n)
         raise Conflict(
-            f"Measure '{project.slug}/{measure.slug}' has {counted(count, 'measurement')}. "
-            "Add --force to remove it with them (export them first with 'qi data export "
+            f"Measure '{project.slug}/{measure.slug}' has {what}. "
+            "Add --force to remove it with them (export the data first with 'qi data export "
             f"{project.slug}' if you may want them back)"
         )
     return _record(measure, project.slug)

@@ -120,7 +120,10 @@ def children(s: Session, slug: str) -> dict[str, int]:
         .select_from(models.TeamMembership)
         .where(models.TeamMembership.team_id == team.id)
     ).one()
-    return {"project": projects, "member": members}
+    meetings = s.exec(
+        select(func.count()).select_from(models.Meeting).where(models.Meeting.team_id == team.id)
+    ).one()
+    return {"project": projects, "member": members, "meeting": meetings}
 
 
 def check_removable(s: Session, slug: str, *, force: bool) -> dict[str, int]:

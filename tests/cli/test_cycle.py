@@ -4,6 +4,7 @@ import stat
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -275,7 +276,7 @@ def test_edit_in_editor_refuses_when_someone_else_changed_it(qi, project, tmp_pa
     assert r.exit_code == 1
     assert "was changed by someone else while you were editing it" in r.stderr
     kept = r.stderr.split("Your text is kept in ")[1].split(";")[0]
-    assert "Mine" in open(kept).read()
+    assert "Mine" in Path(kept).read_text()
     os.unlink(kept)
     c = cycle(qi, "dna-rate#1")
     assert (c["notes"], c["learning"]) == ("Colleague", None)
