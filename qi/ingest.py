@@ -7,6 +7,7 @@ header is row 1, so the first data row is row 2.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -341,20 +342,56 @@ def _read_csv(path: Path, text_columns: frozenset[str], all_text: bool) -> Table
         with path.open(encoding="utf-8-sig", newline="") as fh:
             names = _header(path, next(csv.reader(fh)))
         dtypes = {n: str for n in names if all_text or n.lower() in text_columns}
-        frame = pd.read_csv(
-            path, encoding="utf-8-sig", header=0, names=names, dtype=dtypes,
-            keep_default_na=False, na_values=[""], skip_blank_lines=False,
-        )
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            f"{path.name} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
-            f"{exc.start} cannot be read). Save it from the spreadsheet as 'CSV UTF-8'"
-        ) from None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            # index_col=False: a row with more cells than the header must not turn the
+            # first columns into an index (pandas' default), shifting every value.
+            frame = pd.read_csv(
+                path, encoding="utf-8-sig", header=0, names=names, dtype=dtypes,
+                keep_default_na=False, na_values=[""], skip_blank_lines=False,
+                index_col=False,
+            )
+        if caught:
+            _check_row_widths(path, len(names))
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path.name} is not UTF-8 text: {_first_bad_byte(path)}. Save "
+                           "it from the spreadsheet as 'CSV UTF-8'") from None
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        if "fields in line" in str(exc):  # "Expected 3 fields in line 8, saw 5"
+            _check_row_widths(path, len(names))
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InvalidInput(f"{path.name} is not a readable CSV file ({reason})") from None
     frame = _drop_unnamed(path, frame)
     return Table(path, frame, np.arange(frame.shape[0]) + HEADER_ROWS + 1)
+
+
+def _check_row_widths(path: Path, width: int) -> None:
+    """Refuse rows with more (non-empty) cells than the header has names; pandas would
+    drop them silently. Only run when pandas warned, so big good files are not read twice."""
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        long = [(n, len(row)) for n, row in enumerate(csv.reader(fh), start=1)
+                if len(row) > width and any(cell.strip() for cell in row[width:])]
+    if long:
+        shown = ", ".join(f"row {n} has {cells}" for n, cells in long[:MAX_SHOWN // 5])
+        more = f" (and {len(long) - MAX_SHOWN // 5} more rows)" if len(long) > MAX_SHOWN // 5 \
+            else ""
+        raise InvalidInput(f"{path.name} has rows with more cells than the header names "
+                           f"({width}): {shown}{more}. Name every column in the header row, "
+                           "or remove the extra cells")
+
+
+def _first_bad_byte(path: Path) -> str:
+    """Where a file stops being UTF-8, as 'row 2 has the byte 0xe9' (rows are lines: a
+    newline byte is never part of a multi-byte UTF-8 character)."""
+    with path.open("rb") as fh:
+        for row, line in enumerate(fh, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return f"row {row} has the byte 0x{line[exc.start]:02x}, which is not UTF-8"
+    return "it cannot be read as UTF-8"
 
 
 def _drop_unnamed(path: Path, frame):

@@ -67,8 +67,9 @@ def _measures(s: Session, project_id: int) -> dict[str, _Info]:
 def _unknown_measures(project: models.Project, unknown: list[str],
                       known: dict[str, _Info]) -> NotFound:
     have = f"Its measures: {known_list(sorted(known))}" if known else "It has no measures yet"
+    named = known_list([f"'{u}'" for u in unknown])
     return NotFound(
-        f"Project '{project.slug}' has no measure {known_list([f'{u}' for u in unknown])}. "
+        f"Project '{project.slug}' has no measure{'s' if len(unknown) > 1 else ''} {named}. "
         f"{have}. Add them with 'qi measure add', or add --create-measures to create them "
         "as run-chart outcome measures"
     )
