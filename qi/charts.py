@@ -1434,3 +1434,35 @@ def _replace(path: Path, data: bytes) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def spec_from_view(view, *, width: float = _DEFAULT_W, height: float = _DEFAULT_H,
+                   dpi: float = 150, generated: date | None = None) -> ChartSpec:
+    """The chart of a measure as `qi.services.measure_view.view()` describes it."""
+    from qi.domain import CHART_NAMES, RULE_NAMES
+
+    m, project = view.measure, view.project
+    if view.analysis is None:
+        raise InvalidInput(f"'{m.ref}' has no data to chart yet. Add some with 'qi data add "
+                           f"{m.ref} DATE VALUE' or 'qi data import FILE --project "
+                           f"{project.slug}'")
+    subtitle = f"{project.title} · {view.team_name} · Aim: {project.aim}"
+    source = m.definition or "qi"
+    made = (generated or date.today()).isoformat()
+    y_label = m.name if not m.unit or m.unit == "%" else f"{m.name} ({m.unit})"
+    return ChartSpec(
+        analysis=view.analysis,
+        title=m.name,
+        subtitle=subtitle,
+        caption_source=f"{CHART_NAMES[view.chart.value]}. Source: {source}; generated {made}",
+        annotations=tuple(Annotation(k.on, k.label, k.text, k.kind) for k in view.marks),
+        target=view.target,
+        percent=view.percent,
+        unit=None if view.percent else m.unit,
+        y_label=y_label,
+        period=view.period,
+        rules=RULE_NAMES[view.rules.value],
+        width=width,
+        height=height,
+        dpi=dpi,
+    )
