@@ -10,6 +10,7 @@ from qi import __version__
 from qi.cli import _common
 from qi.cli._common import STATE, QiGroup
 from qi.cli.analyze import analyze
+from qi.cli.demo import demo
 
 app = typer.Typer(
     cls=QiGroup,
@@ -71,6 +72,7 @@ def init(
 
 
 app.command("analyze")(analyze)
+app.command("demo")(demo)
 # The nouns (team, project, ...) are added lazily by QiGroup from _common.NOUNS.
 
 

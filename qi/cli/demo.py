@@ -1,0 +1,65 @@
+"""`qi demo [DIR]`: build a realistic example programme and show everything qi makes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qi.cli._common import say
+from qi.errors import Conflict
+
+
+def demo(
+    folder: Annotated[Path, typer.Argument(
+        metavar="DIR", help="Folder for the demo database, charts and report.")]
+    = Path("qi-demo"),
+    charts: Annotated[bool, typer.Option(
+        "--charts/--no-charts", help="Also draw every measure's chart (slower).")] = True,
+) -> None:
+    """Build an example programme (three teams, their projects, data, PDSA cycles and
+    learning sessions) in a new database in DIR, then write its charts and report."""
+    import time
+
+    from qi import db, demo as demo_data
+    from qi.config import resolve
+
+    started = time.perf_counter()
+    folder = folder.expanduser().resolve()
+    database = folder / "qi.db"
+    if database.exists():
+        raise Conflict(f"{database} already exists. Give another folder, or remove it to "
+                       "build the demo again")
+    folder.mkdir(parents=True, exist_ok=True)
+    loc = resolve(str(database))
+    with db.session(loc) as s:
+        counts = demo_data.build(s)
+    say(f"Built the demo programme in {database}: {counts['teams']} teams, "
+        f"{counts['members']} members, {counts['projects']} projects, {counts['measures']} "
+        f"measures with {counts['measurements']} weekly points, {counts['cycles']} PDSA "
+        f"cycles, {counts['meetings']} meetings")
+    written = _write_charts(loc, folder / "charts") if charts else []
+    typer.echo(f"Database: {database}")
+    if written:
+        typer.echo(f"Charts:   {folder / 'charts'} ({len(written)} files)")
+    say(f"Done in {time.perf_counter() - started:.1f} s. Try it:\n"
+        f"  export QI_DB={database}\n"
+        "  qi project list\n"
+        "  qi cycle list dna-rate\n"
+        "  qi project show dna-rate --drivers\n"
+        "  qi cycle show dna-rate#2")
+
+
+def _write_charts(loc, target: Path) -> list[Path]:
+    """One PNG per measure, in a folder per project (one process, one session)."""
+    from qi import charts, db
+    from qi.services import measure_view, measures
+
+    with db.session(loc, write=False) as s:
+        views = [measure_view.view(s, m.ref) for m in measures.list_all(s)]
+    written = []
+    for v in views:
+        path = target / v.project.slug / f"{v.measure.slug}.png"
+        written.append(charts.save(charts.spec_from_view(v), path))
+    return written
