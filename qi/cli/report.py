@@ -1,0 +1,172 @@
+"""`qi report`: a project's progress summary, or the programme's session pack, as Markdown,
+HTML or JSON."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote
+
+import typer
+
+from qi.cli._common import console, open_session, parse_date_option, say
+from qi.errors import Conflict, InvalidInput
+
+
+class Format(StrEnum):
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+def report(
+    project: Annotated[str | None, typer.Argument(
+        help="The project's slug. Leave it out with --programme.", show_default=False)] = None,
+    programme: Annotated[bool, typer.Option(
+        "--programme", help="Every active project, by team, with a contents list: the "
+        "facilitator's session pack.")] = False,
+    since: Annotated[str | None, typer.Option(
+        metavar="DATE", help="Cycles with activity on or after DATE (YYYY-MM-DD, "
+        "DD/MM/YYYY, today, yesterday), and the data since.", show_default=False)] = None,
+    since_last_meeting: Annotated[bool, typer.Option(
+        "--since-last-meeting", help="Since the last meeting before today (the team's or "
+        "the programme's; see 'qi meeting list').")] = False,
+    meeting: Annotated[int | None, typer.Option(
+        metavar="N", help="For meeting N (its id in 'qi meeting list'): from the meeting "
+        "before it up to its date, titled after it.", show_default=False)] = None,
+    fmt: Annotated[Format, typer.Option(
+        "--format", help="md (Markdown), html (one self-contained file that prints on A4) "
+        "or json.")] = Format.md,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="FILE", help="Write to FILE (missing folders are created) "
+        "instead of standard output. Markdown also gets a PNG of each chart in "
+        "FILE-charts/.", show_default=False)] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace FILE (and its charts) if they exist.")] = False,
+) -> None:
+    """Write a progress summary: the aim, the team, each measure and what its chart says,
+    the PDSA cycles of the period, the cycles still open and the next steps."""
+    from qi.services import report as report_service
+
+    if (project is None) == (not programme):
+        raise typer.BadParameter("give a PROJECT or --programme (one of them)",
+                                 param_hint="'PROJECT'")
+    since_day = parse_date_option(since, "--since")
+    if output is not None:
+        _check_free(output, force)
+    period = {"since": since_day, "since_last_meeting": since_last_meeting, "meeting": meeting}
+    with open_session(write=False) as s:
+        if programme:
+            built = report_service.build_programme(s, **period)
+        else:
+            built = report_service.build_project(s, project, **period)
+    text, charts = _render(built, fmt, output, force)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    _write(output, text.encode("utf-8"), charts)
+    drawn = f", {len(charts)} chart{'s' if len(charts) != 1 else ''} in {_charts_dir(output)}" \
+        if charts else ""
+    say(f"Wrote {output}{drawn}")
+
+
+def _charts_dir(output: Path) -> Path:
+    return output.with_name(f"{output.stem}-charts")
+
+
+def _chart_paths(output: Path, refs: list[str]) -> dict[str, Path]:
+    folder = _charts_dir(output)
+    return {ref: folder / f"{ref.replace('/', '-')}.png" for ref in refs}
+
+
+def _check_free(output: Path, force: bool) -> None:
+    """Refuse before any work: nothing is overwritten without --force."""
+    if output.is_dir():
+        raise InvalidInput(f"'{output}' is a folder. Give a file name for the report, e.g. "
+                           f"'{output / 'report.html'}'")
+    if output.exists() and not force:
+        raise Conflict(f"'{output}' already exists. Add --force to replace it, or choose "
+                       "another file with -o")
+
+
+def _render(built, fmt: Format, output: Path | None, force: bool
+            ) -> tuple[str, dict[Path, bytes]]:
+    """The document and the chart files to write beside it."""
+    content, programme = built.content, "contents" in built.content
+    if fmt == Format.json:
+        import json
+
+        return json.dumps(content, indent=2, ensure_ascii=False) + "\n", {}
+    from qi.reports import figures
+
+    generated = _date(content["generated"])
+    if fmt == Format.html:
+        from qi.reports import html
+
+        svgs = figures.render_all(figures.specs(built.views, generated=generated), "svg",
+                                  progress=_progress)
+        render = html.programme if programme else html.project
+        return render(content, svgs, "svg"), {}
+    from qi.reports import markdown
+
+    render = markdown.programme if programme else markdown.project
+    if output is None:
+        return render(content, None), {}
+    paths = _chart_paths(output, list(built.views))
+    if not paths:
+        return render(content, {}), {}
+    taken = [p for p in paths.values() if p.exists()]
+    if taken and not force:
+        raise Conflict(f"'{taken[0]}' already exists (with {len(taken) - 1} more charts in "
+                       f"'{taken[0].parent}'). Add --force to replace them")
+    pngs = figures.render_all(figures.specs(built.views, generated=generated), "png",
+                              progress=_progress)
+    links = {ref: quote(f"{p.parent.name}/{p.name}") for ref, p in paths.items()}
+    return render(content, links), {paths[ref]: data for ref, data in pngs.items()}
+
+
+def _date(iso: str):
+    from datetime import date
+
+    return date.fromisoformat(iso)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator:
+    """A progress bar on a terminal; nothing when stderr is piped."""
+    if not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("Drawing charts"), BarColumn(), MofNCompleteColumn(),
+                  console=console(stderr=True), transient=True) as bar:
+        task = bar.add_task("charts", total=total)
+        yield lambda: bar.advance(task)
+
+
+def _write(output: Path, data: bytes, charts: dict[Path, bytes]) -> None:
+    """Charts first, then the report, each under a temporary name renamed into place, so
+    an interrupted run never leaves half a file under a real name."""
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        for path, chart in charts.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _atomic(path, chart)
+        _atomic(output, data)
+    except OSError as exc:
+        raise InvalidInput(f"Cannot write '{exc.filename or output}': {exc.strerror}") from None
+
+
+def _atomic(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)

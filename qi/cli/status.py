@@ -1,0 +1,84 @@
+"""`qi status`: the terminal dashboard of every active project."""
+
+from __future__ import annotations
+
+from qi.cli._common import JsonOption, console, open_session, print_json, say
+from qi.reports import _text as words
+
+SPARK_POINTS = 20  # as qi.services.status (not imported here: it loads the database layer)
+
+# Colours for the verdicts (Rich drops them under NO_COLOR; the words stay).
+_STYLES = {"Improvement": "bold blue", "Concern": "bold red", "Change": "magenta",
+           "Cannot analyse": "red"}
+
+
+def status(json_out: JsonOption = False) -> None:
+    """The dashboard: each active project with its team and PDSA stage, each measure with a
+    sparkline of its latest 20 points, its latest value and its current signal, and the
+    cycles in progress and overdue."""
+    from qi.services import status as status_service
+
+    with open_session(write=False) as s:
+        board = status_service.dashboard(s)
+    if json_out:
+        print_json(board)
+        return
+    if not board["projects"]:
+        say("No active projects yet. Add one with 'qi project add SLUG --title TITLE "
+            "--team TEAM --aim AIM'")
+        return
+    _show(board)
+
+
+def _show(board: dict) -> None:
+    from rich.text import Text
+
+    out = console()
+    t = board["totals"]
+    out.print(Text.assemble(
+        ("qi status", "bold"),
+        f" on {board['generated']}: {_n(t['projects'], 'active project')}, "
+        f"{_n(t['measures'], 'measure')}, {_n(t['in_progress'], 'cycle')} in progress, ",
+        (f"{t['overdue']} overdue", "bold red" if t["overdue"] else "")))
+    for p in board["projects"]:
+        out.print()
+        _project(out, p)
+
+
+def _project(out, p: dict) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    c = p["cycles"]
+    done = f" · {c['complete']} of {_n(c['total'], 'cycle')} complete" if c["total"] else ""
+    out.print(Text.assemble((p["title"], "bold"), f" ({p['slug']})"))
+    out.print(Text.assemble(f"{p['team_name']} · PDSA: ", (p["stage"]["text"], "bold"), done))
+    if not p["measures"]:
+        out.print(Text("no measures yet", style="dim"))
+    else:
+        table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="dim")
+        table.add_column("measure", overflow="fold", min_width=12, ratio=1)
+        table.add_column(f"last {SPARK_POINTS}", no_wrap=True)
+        table.add_column("latest", no_wrap=True, justify="right")
+        table.add_column("on", no_wrap=True)
+        table.add_column("signal", no_wrap=True)
+        for m in p["measures"]:
+            verdict = words.signal(m)
+            value = "—"
+            if m["latest"]:
+                value = words.value(m["latest"]["value"], percent=m["percent"], unit=m["unit"])
+            table.add_row(Text(m["name"]), Text(m["sparkline"], style="cyan"), Text(value),
+                          Text(m["latest"]["date"] if m["latest"] else ""),
+                          Text(verdict, style=_STYLES.get(verdict, "")))
+        out.print(table)
+    for cycle in p["in_progress"]:
+        out.print(Text.assemble("in progress: ", (cycle["ref"], "bold"),
+                                f" {cycle['title']} ({words.STAGES[cycle['stage']]}, "
+                                f"{words.cycle_dates(cycle)})"))
+    for cycle in p["overdue"]:
+        out.print(Text.assemble(("overdue: ", "bold red"), (cycle["ref"], "bold"),
+                                f" {cycle['title']}: {cycle['reason']}"))
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")

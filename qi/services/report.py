@@ -1,0 +1,491 @@
+"""Progress summaries: what a team brings to a learning session, and the facilitator's pack.
+
+A report is plain JSON-able content (`qi report --format json` prints it as it is); the
+Markdown and HTML renderers in `qi.reports` only lay it out. For one project it holds the
+aim, the team, each measure with what its analysis says in words, the PDSA cycles with
+activity in the period, the cycles still open, the next steps, and sentences saying what is
+missing. Charts are drawn by the renderers from the measure views kept beside the content.
+
+Values of proportions (p and p' charts) are in percent, as on their charts.
+
+The measure views are built for all the report's measures at once, with a handful of
+queries in all (one query per table) rather than some twenty per measure, so that a
+programme of fifty measures is read in a fraction of a second; `qi status` uses the same
+views. They are the views `qi.services.measure_view.view()` builds, field for field (a
+test compares them), so a chart, the report beside it and the dashboard never disagree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from qi import domain, models
+from qi.domain import CHART_NAMES, RULE_NAMES, Rules, Stage
+from qi.errors import InvalidInput, NotFound
+from qi.services import cycles as cycle_service
+from qi.services import measure_view
+from qi.services import measures as measure_service
+from qi.services import meetings as meeting_service
+from qi.services import members as member_service
+from qi.services import projects as project_service
+from qi.services import teams as team_service
+from qi.services._common import counted
+
+OPEN_STAGES = (Stage.plan, Stage.do, Stage.study, Stage.act)
+# The analysis' rules in words (as the charts' legends name them).
+SIGNAL_RULES = {
+    "longest_run": "long run", "crossings": "too few crossings",
+    "sigma": "outside the control limits", "shift": "shift", "trend": "trend",
+    "too_few_runs": "too few runs", "too_many_runs": "too many runs",
+    "outside_limits": "outside the limits", "two_of_three": "two of three near a limit",
+}
+
+
+# ------------------------------------------------------------------------------ the period
+
+
+@dataclass(frozen=True)
+class Period:
+    """The dates a report covers: activity on or after `since` (None: from the start) up
+    to `until`; `meeting` when the period is named after one."""
+
+    since: date | None
+    until: date
+    meeting: domain.Meeting | None = None
+    previous: domain.Meeting | None = None  # the meeting `since` comes from, if any
+
+    def label(self) -> str:
+        """'since Learning session 2 (2018-03-01)', 'since 2018-04-01' or 'so far'."""
+        if self.previous is not None:
+            return f"since {self.previous.title} ({self.previous.date.isoformat()})"
+        if self.since is not None:
+            return f"since {self.since.isoformat()}"
+        return "so far"
+
+    def as_json(self) -> dict:
+        def meeting(m: domain.Meeting | None) -> dict | None:
+            return None if m is None else {"id": m.id, "date": m.date.isoformat(),
+                                           "title": m.title, "team": m.team}
+
+        return {"since": self.since.isoformat() if self.since else None,
+                "until": self.until.isoformat(), "label": self.label(),
+                "meeting": meeting(self.meeting), "previous_meeting": meeting(self.previous)}
+
+
+def resolve_period(
+    s, *, since: date | None = None, since_last_meeting: bool = False,
+    meeting: int | None = None, today: date, team: str | None = None,
+) -> Period:
+    """The period of a report from its options (at most one of them).
+
+    `since_last_meeting`: since the latest meeting *before* today (the team's or the
+    programme's; a meeting held today is the one the report is for). `meeting`: the period
+    leading up to meeting N, from the meeting before it (or the start) to N's date.
+    """
+    given = [o for o, v in (("--since", since), ("--since-last-meeting", since_last_meeting),
+                            ("--meeting", meeting)) if v not in (None, False)]
+    if len(given) > 1:
+        raise InvalidInput(f"Give one of {' and '.join(given)}, not both: each sets where "
+                           "the report starts")
+    if since is not None:
+        if since > today:
+            raise InvalidInput(f"--since {since.isoformat()} is after today "
+                               f"({today.isoformat()}), so there is nothing to report yet. "
+                               "Give a date on or before today")
+        return Period(since, today)
+    if since_last_meeting:
+        last = _last_meeting_before(s, today, team)
+        if last is None:
+            whose = f"team '{team}' or the programme" if team else "the programme"
+            raise NotFound(f"There is no meeting of {whose} before today to report since. "
+                           "Add one with 'qi meeting add DATE TITLE', or give --since DATE")
+        return Period(last.date, today, previous=last)
+    if meeting is not None:
+        target = meeting_service.get(s, meeting)
+        earlier = [m for m in meeting_service.list_all(s)
+                   if m.team in (None, target.team) and m.date < target.date]
+        previous = earlier[-1] if earlier else None
+        return Period(previous.date if previous else None, target.date, meeting=target,
+                      previous=previous)
+    return Period(None, today)
+
+
+def _last_meeting_before(s, today: date, team: str | None) -> domain.Meeting | None:
+    if team is not None:
+        return meeting_service.last_before(s, today - timedelta(days=1), team=team)
+    earlier = [m for m in meeting_service.list_all(s) if m.team is None and m.date < today]
+    return earlier[-1] if earlier else None
+
+
+# ------------------------------------------------------------------- reading it all at once
+
+
+@dataclass
+class Loaded:
+    """Everything a report or the dashboard shows for some projects, read in a few queries."""
+
+    projects: list[domain.Project]
+    teams: dict[str, domain.Team]
+    members: dict[str, list[domain.Member]]  # by team slug
+    measures: dict[str, list[domain.Measure]]  # by project slug, in slug order
+    cycles: dict[str, list[domain.Cycle]]  # by project slug, in number order
+    views: dict[str, measure_view.MeasureView] = field(default_factory=dict)  # by ref
+    problems: dict[str, str] = field(default_factory=dict)  # ref -> why it has no analysis
+
+
+def load(s, projects: list[domain.Project]) -> Loaded:
+    """Teams, members, measures, cycles and every measure's view for these projects."""
+    slugs = {p.slug for p in projects}
+    teams = {t.slug: t for t in team_service.list_all(s)}
+    members: dict[str, list[domain.Member]] = defaultdict(list)
+    for m in member_service.list_all(s):
+        for team in m.teams:
+            members[team].append(m)
+    measures: dict[str, list[domain.Measure]] = defaultdict(list)
+    for m in measure_service.list_all(s):
+        if m.project in slugs:
+            measures[m.project].append(m)
+    cycles: dict[str, list[domain.Cycle]] = defaultdict(list)
+    for c in cycle_service.list_all(s):
+        if c.project in slugs:
+            cycles[c.project].append(c)
+    loaded = Loaded(projects, teams, members, measures, cycles)
+    loaded.views = _views(s, loaded)
+    return loaded
+
+
+def _views(s, loaded: Loaded) -> dict[str, measure_view.MeasureView]:
+    """What `measure_view.view(s, ref)` gives for each measure (default options), from one
+    query per table. A measure whose data cannot be analysed gets no analysis and a
+    `problem` in `loaded.problems`, so one bad measure cannot stop a programme report."""
+    from qi.services.measure_view import Mark, MeasureView, summarise
+
+    all_measures = [m for ms in loaded.measures.values() for m in ms]
+    ids = [m.id for m in all_measures]
+    series = _series(s, all_measures)
+    files = _import_files(s, series.values())
+    phases = _by_measure(s, models.MeasurePhase.__table__, ids, "starts_on", ("starts_on",))
+    notes = _by_measure(s, models.MeasureNote.__table__, ids, "noted_on", ("noted_on", "text"))
+    by_slug = {p.slug: p for p in loaded.projects}
+    out = {}
+    for m in all_measures:
+        project, cycles, ser = by_slug[m.project], loaded.cycles.get(m.project, []), series[m.id]
+        rules = Rules.anhoej
+        baseline_end, source = _baseline(m, cycles)
+        phase_starts = tuple(row[0] for row in phases.get(m.id, []))
+        dates = list(ser.dates)
+        analysis, frozen, chart = None, None, m.chart
+        try:
+            chart = measure_view.choose_chart(m, None, rules)
+            percent = measure_view._percent(m, chart)
+            multiply = 100.0 if percent else 1.0
+            target = measure_view.target_on_scale(m, multiply, chart)
+            if dates:
+                analysis, frozen = measure_view._analyse(
+                    m, ser, list(range(len(dates))), dates, chart, rules, multiply,
+                    baseline_end, phase_starts, target)
+        except InvalidInput as exc:
+            loaded.problems[m.ref] = str(exc)
+            percent, multiply, target = False, 1.0, None
+        marks = [Mark(c.started_on, c.ref, c.title, "cycle") for c in cycles if c.started_on]
+        marks += [Mark(on, f"N{k}", text, "note")
+                  for k, (on, text) in enumerate(notes.get(m.id, []), start=1)]
+        used = list(dict.fromkeys(i for i in ser.imports if i is not None))
+        view = MeasureView(
+            measure=m, project=project, team_name=loaded.teams[project.team].name,
+            analysis=analysis,
+            marks=tuple(sorted(marks, key=lambda k: (k.on, k.kind, k.label))),
+            baseline_end=baseline_end, baseline_source=source, phase_starts=phase_starts,
+            multiply=multiply, percent=percent, period=measure_view.period_of(dates),
+            target=target, rules=rules, chart=chart, baseline_points=frozen,
+            sources=tuple(dict.fromkeys(files[i] for i in used if i in files)),
+            hand_entered=sum(1 for i in ser.imports if i is None),
+            measure_points=len(dates))
+        out[m.ref] = MeasureView(**{**view.__dict__, "summary": summarise(view)})
+    return out
+
+
+def _import_files(s, all_series) -> dict[int, str]:
+    used = {i for ser in all_series for i in ser.imports if i is not None}
+    if not used:
+        return {}
+    t = models.DataImport.__table__
+    from sqlalchemy import select
+
+    return dict(s.connection().execute(select(t.c.id, t.c.file_name)
+                                       .where(t.c.id.in_(sorted(used)))).all())
+
+
+def _baseline(m: domain.Measure, cycles: list[domain.Cycle]) -> tuple[date | None, str | None]:
+    """The recorded baseline end, else the day before the first cycle expected to move the
+    measure started (else any of the project's cycles), as `measure_view.view` decides."""
+    if m.baseline_until is not None:
+        return m.baseline_until, "recorded"
+    started = [c for c in cycles if c.started_on is not None]
+    linked = [c.started_on for c in started if m.slug in c.measures]
+    first = min(linked or [c.started_on for c in started], default=None)
+    return (first - timedelta(days=1), "first cycle") if first else (None, None)
+
+
+def _series(s, measures: list[domain.Measure]) -> dict[int, domain.Series]:
+    t = models.Measurement.__table__
+    columns: dict[int, list[tuple]] = defaultdict(list)
+    if measures:
+        from sqlalchemy import select
+
+        # Plain columns, not ORM objects: five thousand points read in milliseconds.
+        rows = s.connection().execute(
+            select(t.c.measure_id, t.c.period, t.c.value, t.c.numerator, t.c.denominator,
+                   t.c.note, t.c.import_id)
+            .where(t.c.measure_id.in_([m.id for m in measures]))
+            .order_by(t.c.measure_id, t.c.period))
+        for row in rows:
+            columns[row[0]].append(tuple(row[1:]))
+    out = {}
+    for m in measures:
+        cols = list(zip(*columns[m.id], strict=True)) if columns[m.id] else [()] * 6
+        out[m.id] = domain.Series(m, *(tuple(c) for c in cols))
+    return out
+
+
+def _by_measure(s, table, ids: list[int], order: str, wanted: tuple[str, ...]) -> dict:
+    if not ids:
+        return {}
+    from sqlalchemy import select
+
+    rows = s.connection().execute(
+        select(table.c.measure_id, *(table.c[c] for c in wanted))
+        .where(table.c.measure_id.in_(ids)).order_by(table.c[order], table.c.id))
+    out: dict[int, list[tuple]] = defaultdict(list)
+    for row in rows:
+        out[row[0]].append(tuple(row[1:]))
+    return out
+
+
+# ------------------------------------------------------------------------------- the report
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report's content (JSON-able) and the views its charts are drawn from (by ref)."""
+
+    content: dict
+    views: dict[str, measure_view.MeasureView]
+
+
+def project_report(s, project: str, *, since: date | None = None,
+                   since_last_meeting: bool = False, meeting: int | None = None,
+                   today: date | None = None) -> dict:
+    """The progress summary of one project (see the module docstring)."""
+    return build_project(s, project, since=since, since_last_meeting=since_last_meeting,
+                         meeting=meeting, today=today).content
+
+
+def build_project(s, project: str, *, since: date | None = None,
+                  since_last_meeting: bool = False, meeting: int | None = None,
+                  today: date | None = None) -> Report:
+    today = today or date.today()
+    record = project_service.show(s, project)
+    period = resolve_period(s, since=since, since_last_meeting=since_last_meeting,
+                            meeting=meeting, today=today, team=record.team)
+    loaded = load(s, [record])
+    content = {"generated": today.isoformat(), **_project(loaded, record, period)}
+    return Report(content, _charted(loaded, [record]))
+
+
+def programme_report(s, *, since: date | None = None, since_last_meeting: bool = False,
+                     meeting: int | None = None, today: date | None = None) -> dict:
+    """The facilitator's session pack: every active project, by team (see build_programme)."""
+    return build_programme(s, since=since, since_last_meeting=since_last_meeting,
+                           meeting=meeting, today=today).content
+
+
+def build_programme(s, *, since: date | None = None, since_last_meeting: bool = False,
+                    meeting: int | None = None, today: date | None = None) -> Report:
+    """Every active project, ordered by team slug then project slug, with a contents list.
+    For a team's meeting (`meeting` N of one team) only that team's projects."""
+    today = today or date.today()
+    period = resolve_period(s, since=since, since_last_meeting=since_last_meeting,
+                            meeting=meeting, today=today)
+    team = period.meeting.team if period.meeting else None
+    chosen = project_service.list_all(s, team=team, status=domain.ProjectStatus.active)
+    loaded = load(s, chosen)
+    chosen.sort(key=lambda p: (p.team, p.slug))
+    sections = [_project(loaded, p, period) for p in chosen]
+    title = period.meeting.title if period.meeting else "Programme report"
+    content = {
+        "generated": today.isoformat(),
+        "title": title,
+        "period": period.as_json(),
+        "contents": _contents(sections),
+        "projects": sections,
+        "missing": [] if chosen else [
+            "No active projects yet — add one with 'qi project add SLUG --title TITLE "
+            "--team TEAM --aim AIM'"],
+    }
+    return Report(content, _charted(loaded, chosen))
+
+
+def _charted(loaded: Loaded, projects: list[domain.Project]) -> dict:
+    """The views with data, in report order (the ones that get a chart)."""
+    return {m.ref: loaded.views[m.ref] for p in projects for m in loaded.measures[p.slug]
+            if loaded.views[m.ref].has_data}
+
+
+def _contents(sections: list[dict]) -> list[dict]:
+    """The projects by team, each with the counts that give the programme at a glance."""
+    groups: dict[str, dict] = {}
+    for section in sections:
+        team = section["team"]
+        group = groups.setdefault(team["slug"], {"team": team["slug"], "name": team["name"],
+                                                 "area": team["area"], "projects": []})
+        signals: dict[str, int] = defaultdict(int)
+        for m in section["measures"]:
+            if m["latest"] is not None:
+                signals[m["direction_of_change"]] += 1
+        group["projects"].append({
+            "slug": section["project"]["slug"], "title": section["project"]["title"],
+            "measures": len(section["measures"]), "signals": dict(signals),
+            "cycles_in_period": len(section["cycles_in_period"]),
+            "open_cycles": len(section["open_cycles"]), "missing": len(section["missing"]),
+        })
+    return list(groups.values())
+
+
+def _project(loaded: Loaded, p: domain.Project, period: Period) -> dict:
+    team = loaded.teams[p.team]
+    members = loaded.members.get(team.slug, [])
+    measures = [_measure(loaded.views[m.ref], period, loaded.problems.get(m.ref))
+                for m in loaded.measures[p.slug]]
+    cycles = loaded.cycles[p.slug]
+    in_period = [c for c in cycles if _active_in(c, period)]
+    still_open = [c for c in cycles if c.stage in OPEN_STAGES]
+    return {
+        "project": {"slug": p.slug, "title": p.title, "aim": p.aim, "status": p.status.value,
+                    "start": p.start.isoformat() if p.start else None,
+                    "closing_note": p.closing_note},
+        "team": {"slug": team.slug, "name": team.name, "area": team.area,
+                 "members": [{"name": m.name, "role": m.role} for m in members]},
+        "period": period.as_json(),
+        "measures": measures,
+        "cycles_in_period": [_cycle(c) for c in in_period],
+        "open_cycles": [_cycle(c) for c in still_open],
+        "next_steps": _next_steps(in_period, still_open),
+        "missing": _missing(p, team, members, measures, cycles, in_period, period),
+    }
+
+
+def _active_in(c: domain.Cycle, period: Period) -> bool:
+    """Any activity in the period: its planned start, Do or completion date, or its last
+    update (which is when a Study or a plan was written: they have no date of their own).
+    Creation is not counted apart: a cycle is updated when it is created."""
+    days = [c.planned_start, c.started_on, c.completed_on,
+            c.updated_at.date() if c.updated_at else None]
+    return any((period.since is None or d >= period.since) and d <= period.until
+               for d in days if d is not None)
+
+
+def _number(v: float | None) -> float | None:
+    return None if v is None else round(float(v), 6)
+
+
+def _measure(v: measure_view.MeasureView, period: Period, problem: str | None) -> dict:
+    m, summary = v.measure, v.summary
+    signals = []
+    if v.analysis is not None:
+        signals = [{"rule": sig.rule, "rule_name": SIGNAL_RULES.get(sig.rule, sig.rule),
+                    "text": sig.text} for sig in v.analysis.signals]
+    new_points = None
+    if period.since is not None and v.analysis is not None:
+        days = [str(d) for d in v.analysis.x]
+        new_points = sum(1 for d in days if period.since.isoformat() <= d
+                         <= period.until.isoformat())
+    return {
+        "ref": m.ref, "slug": m.slug, "name": m.name, "kind": m.kind.value, "unit": m.unit,
+        "direction": m.direction.value, "definition": m.definition,
+        "chart": v.chart.value, "chart_name": CHART_NAMES[v.chart.value],
+        "rules": v.rules.value, "rules_name": RULE_NAMES[v.rules.value],
+        "percent": v.percent, "target": _number(v.target),
+        "points": summary["points"], "new_points": new_points,
+        "baseline_end": v.baseline_end.isoformat() if v.baseline_end else None,
+        "baseline_centre": summary["baseline_centre"],
+        "latest": None if summary["latest_date"] is None else {
+            "date": summary["latest_date"], "value": summary["latest"]},
+        "current_centre": summary["current_centre"],
+        "verdict": summary["verdict"],
+        "direction_of_change": summary["direction"],
+        "signals": signals,
+        "phases": len(v.phase_starts) + 1 if v.has_data else 0,
+        "problem": problem,
+    }
+
+
+def _cycle(c: domain.Cycle) -> dict:
+    return {
+        "ref": c.ref, "title": c.title, "stage": c.stage.value, "purpose": c.purpose.value,
+        "idea": c.idea_title, "objective": c.objective, "predictions": c.predictions,
+        "plan": c.plan, "measures": list(c.measures),
+        "planned_start": _iso(c.planned_start), "started_on": _iso(c.started_on),
+        "notes": c.notes, "problems": c.problems, "results": c.results,
+        "learning": c.learning, "decision": c.decision.value if c.decision else None,
+        "next_steps": c.next_steps, "completed_on": _iso(c.completed_on),
+        "builds_on": c.builds_on,
+    }
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+# What an open cycle needs next, by stage.
+_TODO = {
+    Stage.plan: "Start {ref} ({title}) and record it with 'qi cycle do {ref} --on DATE'",
+    Stage.do: "Study {ref} ({title}): compare the results with the prediction",
+    Stage.study: "Decide on {ref} ({title}): adopt, adapt or abandon",
+    Stage.act: "Complete {ref} ({title}): record when the Act was done",
+}
+
+
+def _next_steps(in_period: list[domain.Cycle], still_open: list[domain.Cycle]) -> list[dict]:
+    """The next steps decided in the period's Acts, then what each open cycle needs."""
+    steps = [{"cycle": c.ref, "source": "decision",
+              "text": f"{c.decision.value.capitalize()}: {c.next_steps}" if c.decision
+              else c.next_steps}
+             for c in in_period if c.next_steps]
+    for c in still_open:
+        text = _TODO[c.stage].format(ref=c.ref, title=c.title)
+        if c.stage == Stage.plan and c.planned_start:
+            text += f" (planned for {c.planned_start.isoformat()})"
+        steps.append({"cycle": c.ref, "source": "open cycle", "text": text})
+    return steps
+
+
+def _missing(p, team, members, measures, cycles, in_period, period: Period) -> list[str]:
+    """What the report cannot show yet, each with the command that fills the gap."""
+    out = []
+    if not members:
+        out.append(f"No members listed for team '{team.slug}' — add them with 'qi member "
+                   f"add NAME --role ROLE --team {team.slug}'")
+    if not measures:
+        out.append(f"No measures yet — add one with 'qi measure add SLUG --project {p.slug} "
+                   "--name NAME --kind outcome'")
+    for m in measures:
+        if m["problem"]:
+            out.append(f"'{m['slug']}' ({m['name']}) cannot be analysed: {m['problem']}")
+        elif m["latest"] is None:
+            how = ("--numerator N --denominator D" if m["chart"] in ("p", "pp", "u", "up")
+                   else "VALUE")
+            out.append(f"No data for '{m['slug']}' ({m['name']}) yet — add some with "
+                       f"'qi data add {m['ref']} DATE {how}' or 'qi data import FILE "
+                       f"--project {p.slug}'")
+        elif m["new_points"] == 0:
+            out.append(f"No new data for '{m['slug']}' ({m['name']}) {period.label()}; the "
+                       f"latest is for {m['latest']['date']}")
+    if not cycles:
+        out.append(f"No PDSA cycles yet — plan one with 'qi cycle new {p.slug} TITLE'")
+    elif not in_period:
+        out.append(f"No PDSA cycle activity {period.label()} (the project has "
+                   f"{counted(len(cycles), 'cycle')})")
+    return out
