@@ -11,6 +11,8 @@ from qi.cli import _common
 from qi.cli._common import STATE, QiGroup
 from qi.cli.analyze import analyze
 from qi.cli.demo import demo
+from qi.cli.report import report
+from qi.cli.status import status
 
 app = typer.Typer(
     cls=QiGroup,
@@ -73,6 +75,8 @@ def init(
 
 app.command("analyze")(analyze)
 app.command("demo")(demo)
+app.command("report")(report)
+app.command("status")(status)
 # The nouns (team, project, ...) are added lazily by QiGroup from _common.NOUNS.
 
 
