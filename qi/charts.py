@@ -1438,26 +1438,29 @@ def _replace(path: Path, data: bytes) -> None:
 
 def spec_from_view(view, *, width: float = _DEFAULT_W, height: float = _DEFAULT_H,
                    dpi: float = 150, generated: date | None = None) -> ChartSpec:
-    """The chart of a measure as `qi.services.measure_view.view()` describes it."""
+    """The chart of a measure as `qi.services.measure_view.view()` describes it.
+
+    ``generated``: the date in the caption (default today). Raises InvalidInput, saying how
+    to add data, when the measure has no data (in the period asked for).
+    """
     from qi.domain import CHART_NAMES, RULE_NAMES
 
     m, project = view.measure, view.project
     if view.analysis is None:
-        raise InvalidInput(f"'{m.ref}' has no data to chart yet. Add some with 'qi data add "
-                           f"{m.ref} DATE VALUE' or 'qi data import FILE --project "
-                           f"{project.slug}'")
+        raise InvalidInput(_no_data_message(view))
     subtitle = f"{project.title} · {view.team_name} · Aim: {project.aim}"
-    source = m.definition or "qi"
     made = (generated or date.today()).isoformat()
     y_label = m.name if not m.unit or m.unit == "%" else f"{m.name} ({m.unit})"
     return ChartSpec(
         analysis=view.analysis,
         title=m.name,
         subtitle=subtitle,
-        caption_source=f"{CHART_NAMES[view.chart.value]}. Source: {source}; generated {made}",
+        caption_source=f"{CHART_NAMES[view.chart.value]}. Source: {_source_text(view)}; "
+        f"generated {made}",
         annotations=tuple(Annotation(k.on, k.label, k.text, k.kind) for k in view.marks),
         target=view.target,
         percent=view.percent,
+        # the unit of a proportion is the percent sign the axis already shows
         unit=None if view.percent else m.unit,
         y_label=y_label,
         period=view.period,
@@ -1466,3 +1469,31 @@ def spec_from_view(view, *, width: float = _DEFAULT_W, height: float = _DEFAULT_
         height=height,
         dpi=dpi,
     )
+
+
+def _no_data_message(view) -> str:
+    m, project = view.measure, view.project
+    if view.measure_points:
+        return (f"'{m.ref}' has no data in the period asked for ({view.measure_points} "
+                "points outside it). Widen --from/--to, or leave them out")
+    add = "--numerator N --denominator D" if m.denominator else "VALUE"
+    return (f"'{m.ref}' has no data to chart yet. Add some with 'qi data add {m.ref} DATE "
+            f"{add}' or 'qi data import FILE --project {project.slug}'")
+
+
+def _source_text(view) -> str:
+    """The measure's operational definition (its first sentence, shortened), else where the
+    points came from: the imported files and the points typed in."""
+    definition = " ".join((view.measure.definition or "").split())
+    if definition:
+        first = re.split(r"(?<=[.;])\s", definition, maxsplit=1)[0].rstrip(".;")
+        return textwrap.shorten(first, 110, placeholder="…")
+    files = list(view.sources[:_SOURCE_FILES]) + (
+        [f"{len(view.sources) - _SOURCE_FILES} more files"]
+        if len(view.sources) > _SOURCE_FILES else [])
+    if view.hand_entered:
+        files.append(f"{_plural(view.hand_entered, 'point')} added by hand")
+    return ", ".join(files) if files else "qi"
+
+
+_SOURCE_FILES = 2  # imported files named in the caption; more are counted

@@ -14,16 +14,23 @@ import numpy as np
 from sqlmodel import Session, select
 
 from qi import domain, models
-from qi.analysis import Analysis, analyze
-from qi.domain import RATIO_CHARTS, ChartType, Direction, Rules
+from qi.analysis import Analysis, InvalidValue, analyze
+from qi.domain import RATIO_CHARTS, ChartType, Direction, ProjectStatus, Rules
 from qi.errors import InvalidInput
 from qi.services import cycles as cycle_service
 from qi.services import data as data_service
 from qi.services import measures as measure_service
 from qi.services import notes as note_service
 from qi.services import phases as phase_service
+from qi.services import projects as project_service
 
 PROPORTION_CHARTS = frozenset({ChartType.p, ChartType.pp})  # drawn in percent
+# qi keeps one value per measure and date, so there are never subgroups to chart.
+_SUBGROUP_CHARTS = frozenset({ChartType.xbar, ChartType.s})
+# Times and counts between events make no sense of a numerator over a denominator.
+_SINGLE_VALUE_CHARTS = frozenset({ChartType.t, ChartType.g})
+# The chart each rule set needs (Anhøj's rules apply to every chart).
+RULES_CHART = {Rules.ihi: ChartType.run, Rules.mdc: ChartType.i}
 _DIRECTION_TO_IMPROVEMENT = {Direction.up: "up", Direction.down: "down",
                              Direction.neither: "neither"}
 
@@ -58,7 +65,7 @@ class MeasureView:
     measure: domain.Measure
     project: domain.Project
     team_name: str
-    analysis: Analysis | None  # None when the measure has no data yet
+    analysis: Analysis | None  # None when the measure has no data (in the period asked)
     marks: tuple[Mark, ...]
     baseline_end: date | None
     baseline_source: str | None  # "recorded", "first cycle", "option" or None
@@ -69,6 +76,10 @@ class MeasureView:
     target: float | None  # on the plotted scale (after multiply)
     rules: Rules
     chart: ChartType
+    baseline_points: int | None = None  # points frozen as the baseline; None: not frozen
+    sources: tuple[str, ...] = ()  # files the points were imported from, by first use
+    hand_entered: int = 0  # points added with `qi data add`
+    measure_points: int = 0  # all the measure's points, also outside --from/--to
     summary: dict = field(default_factory=dict)
 
     @property
@@ -77,7 +88,8 @@ class MeasureView:
 
 
 def period_of(dates: list[date]) -> str | None:
-    """'week' when points are 7 days apart, 'month' when they fall on the 1st, else 'day'."""
+    """'month' when points fall on the 1st, 'week' when they are whole weeks apart, else
+    'day'; None for fewer than two points (nothing to tell from)."""
     if len(dates) < 2:
         return None
     if all(d.day == 1 for d in dates):
@@ -88,14 +100,56 @@ def period_of(dates: list[date]) -> str | None:
     return "day"
 
 
-def target_on_scale(measure: domain.Measure, multiply: float) -> float | None:
+def is_proportion(measure: domain.Measure) -> bool:
+    """A numerator over a denominator that cannot exceed it (DNAs of booked appointments):
+    recorded with a p or p' chart, or with the unit '%'. Other ratios are rates."""
+    return measure.denominator and (measure.chart in PROPORTION_CHARTS or measure.unit == "%")
+
+
+def _percent(measure: domain.Measure, chart: ChartType) -> bool:
+    """Proportions are drawn in percent whatever the chart, except a c chart (which counts
+    the numerators)."""
+    if chart in PROPORTION_CHARTS:
+        return True
+    return is_proportion(measure) and chart != ChartType.c
+
+
+def target_on_scale(measure: domain.Measure, multiply: float,
+                    chart: ChartType | None = None) -> float | None:
     """The target on the plotted scale. A proportion's target may be stored as 0.05 or as
-    5 (%): proportions never exceed 1, so a target above 1 is read as a percentage."""
+    5 (%): proportions never exceed 1, so a target above 1 is read as a percentage. On a c
+    chart of a ratio measure (counts of the numerator) the target does not apply."""
     if measure.target is None:
         return None
-    if measure.chart in PROPORTION_CHARTS and multiply == 100 and measure.target <= 1:
+    if measure.denominator and chart == ChartType.c:
+        return None
+    if multiply == 100 and measure.target <= 1:
         return measure.target * 100
     return measure.target
+
+
+def choose_chart(measure: domain.Measure, chart: ChartType | None,
+                 rules: Rules) -> ChartType:
+    """The chart to draw: the one asked for, else the one each rule set needs, else the
+    measure's own. Raises InvalidInput for a chart the data or the rules cannot give."""
+    needed = RULES_CHART.get(rules)
+    if chart is not None and needed is not None and chart != needed:
+        raise InvalidInput(
+            f"The {domain.RULE_NAMES[rules.value]} are for {needed.value} charts, not "
+            f"{chart.value} charts. Use --type {needed.value}, or leave --type out")
+    chart = chart or needed or measure.chart
+    if chart in _SUBGROUP_CHARTS:
+        raise InvalidInput(
+            f"An {chart.value} chart needs several values per date, and qi keeps one value "
+            f"per date for '{measure.ref}'. Use --type i (or run)")
+    if chart in RATIO_CHARTS and not measure.denominator:
+        raise InvalidInput(f"A {chart.value} chart needs numerators and denominators, and "
+                           f"'{measure.ref}' has single values. Choose --type run, i or c")
+    if chart in _SINGLE_VALUE_CHARTS and measure.denominator:
+        raise InvalidInput(
+            f"A {chart.value} chart plots the time or count between events, and "
+            f"'{measure.ref}' is a numerator over a denominator. Choose --type run, i, p or u")
+    return chart
 
 
 def _first_cycle_start(s: Session, project_id: int, measure_id: int) -> date | None:
@@ -113,7 +167,15 @@ def _first_cycle_start(s: Session, project_id: int, measure_id: int) -> date | N
         .order_by(models.Cycle.started_on)).first()
 
 
+def _in_window(day: date, options: ViewOptions) -> bool:
+    return ((options.date_from is None or day >= options.date_from)
+            and (options.date_to is None or day <= options.date_to))
+
+
 def _marks(s: Session, measure: domain.Measure, options: ViewOptions) -> tuple[Mark, ...]:
+    """Cycles (by their Do date; planned ones by their planned start with `planned`) and
+    notes. With --from/--to only those in that window: the chart shows a period, and a key
+    listing changes from outside it would only distract."""
     if not options.annotations:
         return ()
     marks = []
@@ -122,9 +184,11 @@ def _marks(s: Session, measure: domain.Measure, options: ViewOptions) -> tuple[M
         if on is not None:
             title = c.title if c.started_on else f"{c.title} (planned)"
             marks.append(Mark(on, c.ref, title, "cycle"))
+    # Notes are numbered over all of the measure's notes, so N2 is N2 on every chart.
     for k, n in enumerate(note_service.list_all(s, measure=measure.ref), start=1):
         marks.append(Mark(n.date, f"N{k}", n.text, "note"))
-    return tuple(sorted(marks, key=lambda m: (m.on, m.kind, m.label)))
+    kept = [m for m in marks if _in_window(m.on, options)]
+    return tuple(sorted(kept, key=lambda m: (m.on, m.kind, m.label)))
 
 
 def _positions_before(dates: list[date], day: date) -> int:
@@ -132,61 +196,85 @@ def _positions_before(dates: list[date], day: date) -> int:
     return sum(1 for d in dates if d <= day)
 
 
+def _baseline(s: Session, measure: domain.Measure, project_id: int,
+              options: ViewOptions) -> tuple[date | None, str | None]:
+    """Where the baseline ends and why: the option, the record, or the day before the first
+    cycle started (a baseline is the process before anything was changed)."""
+    if options.no_freeze:
+        return None, None
+    if options.freeze_until is not None:
+        return options.freeze_until, "option"
+    if measure.baseline_until is not None:
+        return measure.baseline_until, "recorded"
+    first = _first_cycle_start(s, project_id, measure.id)
+    if first is None:
+        return None, None
+    return first - timedelta(days=1), "first cycle"
+
+
+def _sources(s: Session, series: domain.Series, keep: list[int]) -> tuple[tuple[str, ...], int]:
+    """The files the charted points came from (in order of first use) and how many points
+    were typed in by hand."""
+    ids = [series.imports[k] for k in keep]
+    used = list(dict.fromkeys(i for i in ids if i is not None))
+    names: dict[int, str] = {}
+    if used:
+        names = dict(s.exec(select(models.DataImport.id, models.DataImport.file_name)
+                            .where(models.DataImport.id.in_(used))).all())
+    files = tuple(dict.fromkeys(names[i] for i in used if i in names))
+    return files, sum(1 for i in ids if i is None)
+
+
 def view(s: Session, ref: str, options: ViewOptions | None = None) -> MeasureView:
     """Everything a chart or a report needs to show one measure."""
     options = options or ViewOptions()
     measure_row, project_row = measure_service.get_row(s, ref)
     measure = measure_service.show(s, f"{project_row.slug}/{measure_row.slug}")
-    from qi.services import projects as project_service
-
     project = project_service.show(s, project_row.slug)
     team = s.get(models.Team, project_row.team_id)
-    chart = options.chart or measure.chart
     rules = options.rules or Rules.anhoej
-    if rules == Rules.mdc and chart != ChartType.i:
-        chart = ChartType.i
-    if chart in RATIO_CHARTS and not measure.denominator:
-        raise InvalidInput(f"A {chart.value} chart needs numerators and denominators, and "
-                           f"'{measure.ref}' has single values. Choose --type run, i or c")
-    multiply = 100.0 if chart in PROPORTION_CHARTS else 1.0
+    chart = choose_chart(measure, options.chart, rules)
+    percent = _percent(measure, chart)
+    multiply = 100.0 if percent else 1.0
+    target = target_on_scale(measure, multiply, chart)
     series = data_service.series(s, measure.ref)
-    keep = [k for k, d in enumerate(series.dates)
-            if (options.date_from is None or d >= options.date_from)
-            and (options.date_to is None or d <= options.date_to)]
+    keep = [k for k, d in enumerate(series.dates) if _in_window(d, options)]
     dates = [series.dates[k] for k in keep]
-
-    if options.no_freeze:
-        baseline_end, source = None, None
-    elif options.freeze_until is not None:
-        baseline_end, source = options.freeze_until, "option"
-    elif measure.baseline_until is not None:
-        baseline_end, source = measure.baseline_until, "recorded"
-    else:
-        first = _first_cycle_start(s, project_row.id, measure_row.id)
-        baseline_end = first - timedelta(days=1) if first else None
-        source = "first cycle" if first else None
+    baseline_end, source = _baseline(s, measure, project_row.id, options)
     if options.rebase_at is not None:
-        phase_starts = tuple(sorted(options.rebase_at))
+        phase_starts = tuple(sorted(set(options.rebase_at)))
     else:
         phase_starts = tuple(p.starts_on for p in phase_service.list_for(s, measure.ref))
 
-    analysis = None
+    analysis, frozen = None, None
     if dates:
-        analysis = _analyse(measure, series, keep, dates, chart, rules, multiply,
-                            baseline_end, phase_starts)
-    target = target_on_scale(measure, multiply)
+        analysis, frozen = _analyse(measure, series, keep, dates, chart, rules, multiply,
+                                    baseline_end, phase_starts, target)
+    files, by_hand = _sources(s, series, keep)
     result = MeasureView(
         measure=measure, project=project, team_name=team.name, analysis=analysis,
         marks=_marks(s, measure, options), baseline_end=baseline_end,
         baseline_source=source, phase_starts=phase_starts, multiply=multiply,
-        percent=multiply == 100, period=period_of(dates), target=target, rules=rules,
-        chart=chart,
+        percent=percent, period=period_of(dates), target=target, rules=rules,
+        chart=chart, baseline_points=frozen, sources=files, hand_entered=by_hand,
+        measure_points=len(series.dates),
     )
     return MeasureView(**{**result.__dict__, "summary": summarise(result)})
 
 
+def measures_of_programme(s: Session) -> list[tuple[domain.Project, domain.Measure]]:
+    """Every measure of every active project, by team, project and measure slug."""
+    projects = project_service.list_all(s, status=ProjectStatus.active)
+    by_project = {}
+    for m in measure_service.list_all(s):
+        by_project.setdefault(m.project, []).append(m)
+    ordered = sorted(projects, key=lambda p: (p.team, p.slug))
+    return [(p, m) for p in ordered for m in by_project.get(p.slug, [])]
+
+
 def _analyse(measure, series, keep, dates, chart, rules, multiply, baseline_end,
-             phase_starts) -> Analysis:
+             phase_starts, target) -> tuple[Analysis, int | None]:
+    """The analysis of the kept points, and how many of them form the frozen baseline."""
     if measure.denominator:
         y = np.array([series.numerators[k] for k in keep], dtype=float)
         n = np.array([series.denominators[k] for k in keep], dtype=float)
@@ -204,11 +292,25 @@ def _analyse(measure, series, keep, dates, chart, rules, multiply, baseline_end,
         # Only a baseline that leaves something after it (within the first phase) is frozen.
         if freeze < 2 or freeze >= first_part:
             freeze = None
-    improvement = _DIRECTION_TO_IMPROVEMENT[measure.direction] if rules == Rules.mdc else None
-    target = measure.target if rules == Rules.mdc else None
-    return analyze(y, x=x, n=n, chart=chart.value, freeze=freeze, part=breaks or None,
-                   multiply=multiply, rules=rules.value, improvement=improvement,
-                   target=target)
+    mdc = rules == Rules.mdc
+    try:
+        analysis = analyze(
+            y, x=x, n=n, chart=chart.value, freeze=freeze, part=breaks or None,
+            multiply=multiply, rules=rules.value,
+            improvement=_DIRECTION_TO_IMPROVEMENT[measure.direction] if mdc else None,
+            target=target if mdc else None)  # fmt: skip
+    except InvalidValue as exc:
+        # The engine counts rows from 1; people know their data by date.
+        what = {"y": "numerator" if n is not None else "value", "n": "denominator"}
+        raise InvalidInput(
+            f"'{measure.ref}' on {dates[exc.index]}: the {what.get(exc.field, exc.field)} "
+            f"{_number(exc.value)} - {exc.reason}. Correct it with 'qi data add {measure.ref} "
+            f"{dates[exc.index]} ... --replace', or choose another --type") from None
+    return analysis, freeze
+
+
+def _number(v: object) -> str:
+    return f"{v:g}" if isinstance(v, float | int) else str(v)
 
 
 def _value(v: float | None) -> float | None:
@@ -217,36 +319,45 @@ def _value(v: float | None) -> float | None:
     return round(float(v), 6)
 
 
+_VERDICTS = {
+    "improvement": "signals of improvement",
+    "concern": "signals of concern (a change for the worse)",
+    "change": "signals of non-random change",
+    "random": "random variation only: no signal of change",
+    "none": "too few points to judge",
+}
+# With phases but no signal inside any of them, the change is the rebase itself.
+_PHASE_VERDICTS = {
+    "improvement": "improved: the latest phase's centre line is better than the first's",
+    "concern": "worse: the latest phase's centre line is worse than the first's",
+    "change": "changed: the latest phase's centre line differs from the first's",
+}
+# The runs rules need this many useful points (off the centre line) to say anything;
+# the IHI runs table starts at 10.
+_FEW_USEFUL = 10
+
+
 def summarise(v: MeasureView) -> dict:
     """What the analysis says, for reports and the dashboard (plain values and sentences)."""
     if v.analysis is None:
         return {"points": 0, "latest": None, "latest_date": None, "baseline_centre": None,
                 "current_centre": None, "signals": [], "verdict": "no data yet",
-                "direction": "none"}
+                "direction": "none", "runs_signal": False, "sigma_signals": 0, "parts": 0,
+                "first_part_points": 0}
     a = v.analysis
-    y = a.y
-    valid = np.flatnonzero(~np.isnan(y))
-    latest = float(y[valid[-1]]) if valid.size else None
+    valid = np.flatnonzero(~np.isnan(a.y))
+    latest = float(a.y[valid[-1]]) if valid.size else None
     latest_date = str(a.x[valid[-1]]) if valid.size else None
-    first, last = a.parts[0], a.parts[-1]
     baseline_centre = float(a.cl[0]) if a.cl.size else None
-    current_centre = _current_centre(a)
-    signals = [sig.text for part in a.parts for sig in part.signals]
-    direction = _direction_of(v, baseline_centre, current_centre, last)
-    verdict = {
-        "improvement": "signals of improvement",
-        "concern": "signals of concern (a change for the worse)",
-        "change": "signals of non-random change",
-        "random": "random variation only: no signal of change",
-        "none": "too few points to judge",
-    }[direction]
+    direction, verdict = _direction_of(v)
     return {"points": int(valid.size), "latest": _value(latest),
             "latest_date": latest_date, "baseline_centre": _value(baseline_centre),
-            "current_centre": _value(current_centre), "signals": signals,
+            "current_centre": _value(_current_centre(a)),
+            "signals": [sig.text for sig in a.signals],
             "verdict": verdict, "direction": direction,
             "runs_signal": bool(any(p.runs_signal for p in a.parts)),
             "sigma_signals": int(sum(p.sigma_signals for p in a.parts)),
-            "parts": len(a.parts), "first_part_points": int(first.n_obs)}
+            "parts": len(a.parts), "first_part_points": int(a.parts[0].n_obs)}
 
 
 def _current_centre(a: Analysis) -> float | None:
@@ -255,8 +366,6 @@ def _current_centre(a: Analysis) -> float | None:
     if not a.cl.size:
         return None
     after = ~a.baseline & ~np.isnan(a.y) & (a.part == a.part[-1])
-    if len(a.parts) > 1 and not after.any():
-        return float(a.cl[-1])
     if not after.any():
         return float(a.cl[-1])
     y = a.y[after]
@@ -268,24 +377,37 @@ def _current_centre(a: Analysis) -> float | None:
     return float(np.mean(y))
 
 
-def _direction_of(v: MeasureView, baseline: float | None, current: float | None, last) -> str:
-    """Whether the signals point to improvement, concern, or just change."""
+def _direction_of(v: MeasureView) -> tuple[str, str]:
+    """Whether the signals point to improvement, concern, or just change; and in words."""
     a = v.analysis
     if a.rules == "mdc":
         special = [t for t in a.point_type if t and t != "common_cause"]
-        if not special:
-            return "random" if len(a) >= 10 else "none"
-        latest = special[-1]  # the most recent special cause says where things stand
-        return {"special_cause_improvement": "improvement",
-                "special_cause_concern": "concern"}.get(latest, "change")
-    signalled = any(p.signals for p in a.parts)
-    if not signalled:
-        return "random" if len(a) >= 10 else "none"
-    moved = _moved(a)
+        if special:
+            # the most recent special cause says where things stand
+            direction = {"special_cause_improvement": "improvement",
+                         "special_cause_concern": "concern"}.get(special[-1], "change")
+            return direction, _VERDICTS[direction]
+    elif a.signals:
+        direction = _better_or_worse(v, _moved(a))
+        return direction, _VERDICTS[direction]
+    if len(a.parts) > 1:
+        direction = _better_or_worse(v, _sign(float(a.cl[-1]) - float(a.cl[0])))
+        return direction, _PHASE_VERDICTS[direction]
+    # Points on the centre line tell the runs rules nothing (all-equal values have none).
+    useful = sum(p.n_useful for p in a.parts) if a.rules != "mdc" else len(a)
+    direction = "random" if useful >= _FEW_USEFUL else "none"
+    return direction, _VERDICTS[direction]
+
+
+def _better_or_worse(v: MeasureView, moved: int) -> str:
     if moved == 0 or v.measure.direction == Direction.neither:
         return "change"
     better = moved > 0 if v.measure.direction == Direction.up else moved < 0
     return "improvement" if better else "concern"
+
+
+def _sign(diff: float) -> int:
+    return 0 if diff == 0 or diff != diff else (1 if diff > 0 else -1)
 
 
 def _moved(a: Analysis) -> int:
@@ -295,7 +417,7 @@ def _moved(a: Analysis) -> int:
     runs one way. Whole-phase signals (too few crossings) have no side: then the last
     phase's centre is compared with the first, or the points after a frozen baseline with
     its centre."""
-    for signal in reversed([sig for part in a.parts for sig in part.signals]):
+    for signal in reversed(a.signals):
         lo, hi = signal.start - 1, signal.end
         if signal.rule == "trend":
             diff = float(a.y[hi - 1] - a.y[lo])
@@ -306,10 +428,8 @@ def _moved(a: Analysis) -> int:
         if diff == diff and diff != 0:
             return 1 if diff > 0 else -1
     if len(a.parts) > 1:
-        diff = float(a.cl[-1]) - float(a.cl[0])
-    else:
-        after = ~a.baseline & ~np.isnan(a.y)
-        if not after.any():
-            return 0
-        diff = float(np.median(a.y[after])) - float(a.cl[0])
-    return 0 if diff == 0 or diff != diff else (1 if diff > 0 else -1)
+        return _sign(float(a.cl[-1]) - float(a.cl[0]))
+    after = ~a.baseline & ~np.isnan(a.y)
+    if not after.any():
+        return 0
+    return _sign(float(np.median(a.y[after])) - float(a.cl[0]))
