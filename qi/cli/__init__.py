@@ -10,6 +10,7 @@ from qi import __version__
 from qi.cli import _common
 from qi.cli._common import STATE, QiGroup
 from qi.cli.analyze import analyze
+from qi.cli.bundle import export, import_bundle
 from qi.cli.chart import chart
 from qi.cli.demo import demo
 from qi.cli.report import report
@@ -75,6 +76,8 @@ def init(
 
 
 app.command("analyze")(analyze)
+app.command("export")(export)
+app.command("import-bundle")(import_bundle)
 app.command("chart")(chart)
 app.command("demo")(demo)
 app.command("report")(report)
