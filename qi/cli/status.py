@@ -39,7 +39,7 @@ def _show(board: dict) -> None:
         ("qi status", "bold"),
         f" on {board['generated']}: {_n(t['projects'], 'active project')}, "
         f"{_n(t['measures'], 'measure')}, {_n(t['in_progress'], 'cycle')} in progress, ",
-        (f"{t['overdue']} overdue", "bold red" if t["overdue"] else "")))
+        (f"{t['overdue']} overdue", "bold red" if t["overdue"] else "")), soft_wrap=True)
     for p in board["projects"]:
         out.print()
         _project(out, p)
@@ -51,8 +51,10 @@ def _project(out, p: dict) -> None:
 
     c = p["cycles"]
     done = f" · {c['complete']} of {_n(c['total'], 'cycle')} complete" if c["total"] else ""
-    out.print(Text.assemble((p["title"], "bold"), f" ({p['slug']})"))
-    out.print(Text.assemble(f"{p['team_name']} · PDSA: ", (p["stage"]["text"], "bold"), done))
+    # Lines of text are not wrapped (a terminal wraps them; grep sees them whole).
+    out.print(Text.assemble((p["title"], "bold"), f" ({p['slug']})"), soft_wrap=True)
+    out.print(Text.assemble(f"{p['team_name']} · PDSA: ", (p["stage"]["text"], "bold"), done),
+              soft_wrap=True)
     if not p["measures"]:
         out.print(Text("no measures yet", style="dim"))
     else:
@@ -74,10 +76,10 @@ def _project(out, p: dict) -> None:
     for cycle in p["in_progress"]:
         out.print(Text.assemble("in progress: ", (cycle["ref"], "bold"),
                                 f" {cycle['title']} ({words.STAGES[cycle['stage']]}, "
-                                f"{words.cycle_dates(cycle)})"))
+                                f"{words.cycle_dates(cycle)})"), soft_wrap=True)
     for cycle in p["overdue"]:
         out.print(Text.assemble(("overdue: ", "bold red"), (cycle["ref"], "bold"),
-                                f" {cycle['title']}: {cycle['reason']}"))
+                                f" {cycle['title']}: {cycle['reason']}"), soft_wrap=True)
 
 
 def _n(count: int, noun: str) -> str:

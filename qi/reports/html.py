@@ -248,7 +248,8 @@ def _measure(m: dict, chart: bytes | None, fmt: str, sub: str) -> str:
         parts.append("<p>No data yet.</p></div>")
         return "\n".join(parts)
     new = "" if m["new_points"] is None else f", {m['new_points']} in the period"
-    baseline = f" (to {esc(m['baseline_end'])})" if m["baseline_end"] else ""
+    baseline = (f" (the first {m['baseline_points']} points, to {esc(m['baseline_end'])})"
+                if m["baseline_end"] else "")
     facts = [f"baseline centre {v(m['baseline_centre'])}{baseline}",
              f"latest {v(m['latest']['value'])} on {esc(m['latest']['date'])}",
              f"current centre {v(m['current_centre'])}"]

@@ -126,7 +126,8 @@ def _measure(m: dict, charts: dict[str, str] | None, h: str) -> list[str]:
         return lines + [f"Cannot be analysed: {text(m['problem'])}", ""]
     if m["latest"] is None:
         return lines + ["No data yet.", ""]
-    baseline = f" (to {m['baseline_end']})" if m["baseline_end"] else ""
+    baseline = (f" (the first {m['baseline_points']} points, to {m['baseline_end']})"
+                if m["baseline_end"] else "")
     facts = [f"baseline centre {v(m['baseline_centre'])}{baseline}",
              f"latest {v(m['latest']['value'])} on {m['latest']['date']}",
              f"current centre {v(m['current_centre'])}"]

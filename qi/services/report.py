@@ -409,7 +409,10 @@ def _measure(v: measure_view.MeasureView, period: Period, problem: str | None) -
         "rules": v.rules.value, "rules_name": RULE_NAMES[v.rules.value],
         "percent": v.percent, "target": _number(v.target),
         "points": summary["points"], "new_points": new_points,
-        "baseline_end": v.baseline_end.isoformat() if v.baseline_end else None,
+        # The baseline as the analysis used it: frozen over these points, or (None) not
+        # frozen, when too few points fall before the end recorded or found.
+        "baseline_end": v.baseline_end.isoformat() if v.baseline_points else None,
+        "baseline_points": v.baseline_points,
         "baseline_centre": summary["baseline_centre"],
         "latest": None if summary["latest_date"] is None else {
             "date": summary["latest_date"], "value": summary["latest"]},
