@@ -258,6 +258,8 @@ class _Object:
     def __init__(self, problems: _Problems, path: str, value, keys: tuple[str, ...]) -> None:
         self.problems, self.path = problems, path
         self.value: dict = value if isinstance(value, dict) else {}
+        if value is _MISSING:  # its parent has said it is missing
+            return
         if not isinstance(value, dict):
             problems.add(path, f"expected an object, found {_kind_of(value)}")
             return
