@@ -90,12 +90,33 @@ def build_programme(s) -> None:
     projects.close(s, "dna-rate", status=ProjectStatus.completed, note="Adopted")
 
 
+@pytest.fixture(scope="module")
+def document(tmp_path_factory) -> dict:
+    """One exported bundle for the checks that need no database of their own."""
+    loc = resolve(str(tmp_path_factory.mktemp("bundle") / "source.db"))
+    try:
+        with db.session(loc) as s:
+            build_programme(s)
+        with db.session(loc, write=False) as s:
+            return bundle.export_bundle(s, "dna-rate")
+    finally:
+        db.dispose_all()
+
+
 @pytest.fixture
-def exported(session) -> dict:
+def built(session) -> dict:
+    """The programme built on the backend under test, and its project's bundle."""
     with session() as s:
         build_programme(s)
     with session(write=False) as s:
         return bundle.export_bundle(s, "dna-rate")
+
+
+@pytest.fixture
+def stored(session, document) -> dict:
+    """The bundle's project already in the database under test."""
+    _import(session, document)
+    return document
 
 
 def _empty(session) -> None:
@@ -125,8 +146,8 @@ def _count(session, table: str) -> int:
 # --- export ---------------------------------------------------------------------------------
 
 
-def test_export_holds_the_project_and_nothing_else(exported):
-    b = exported
+def test_export_holds_the_project_and_nothing_else(built):
+    b = built
     assert list(b) == ["format", "version", "exported_by", "project", "team", "members",
                        "measures", "ideas", "cycles", "meetings"]
     assert (b["format"], b["version"], b["exported_by"]) == ("qi-bundle", 1, "qi 0.1.0")
@@ -176,10 +197,10 @@ def test_export_refuses_members_it_could_not_tell_apart(session):
 # --- identity -------------------------------------------------------------------------------
 
 
-def test_export_import_export_is_identical(session, exported):
+def test_export_import_export_is_identical(session, built):
     _empty(session)
-    summary = _import(session, exported)
-    assert bundle.dumps(_export(session)) == bundle.dumps(exported)
+    summary = _import(session, built)
+    assert bundle.dumps(_export(session)) == bundle.dumps(built)
     assert (summary.project, summary.team, summary.team_created) == ("dna-rate",
                                                                       "north-barnet", True)
     assert summary.members_added == ("Chris Lee", "Dr Aisha Patel", "Sam O'Neil")
@@ -282,19 +303,6 @@ BAD = [
 ]
 
 
-@pytest.fixture(scope="module")
-def document(tmp_path_factory) -> dict:
-    """One exported bundle for the checks that need no database of their own."""
-    loc = resolve(str(tmp_path_factory.mktemp("bundle") / "source.db"))
-    try:
-        with db.session(loc) as s:
-            build_programme(s)
-        with db.session(loc, write=False) as s:
-            return bundle.export_bundle(s, "dna-rate")
-    finally:
-        db.dispose_all()
-
-
 @pytest.mark.parametrize(("path", "value", "message"), BAD, ids=[b[0] for b in BAD])
 def test_bad_bundles_are_refused_by_path(document, path, value, message):
     with pytest.raises(InvalidInput) as info:
@@ -346,20 +354,20 @@ def test_what_is_not_a_bundle_of_this_version(document, message):
 # --- clashes --------------------------------------------------------------------------------
 
 
-def test_a_second_import_clashes_on_the_project_and_names_the_options(session, exported):
+def test_a_second_import_clashes_on_the_project_and_names_the_options(session, stored):
     with pytest.raises(Conflict) as info:
-        _import(session, exported)
+        _import(session, stored)
     message = str(info.value)
     assert message.startswith("The bundle clashes with what is stored (1 clash), so nothing "
                               "was imported:\n- a project 'dna-rate' already exists\n")
     assert "--project-as NEW-SLUG, or --on-clash rename (imports it as 'dna-rate-2')" in message
-    assert _count(session, "project") == 2
+    assert _count(session, "project") == 1
 
 
 def test_project_as_and_rename_import_a_copy_reusing_team_members_and_meetings(
-        session, exported):
-    first = _import(session, exported, project_as="dna-copy")
-    second = _import(session, exported, on_clash="rename")
+        session, stored):
+    first = _import(session, stored, project_as="dna-copy")
+    second = _import(session, stored, on_clash="rename")
     assert (first.project, second.project) == ("dna-copy", "dna-rate-2")
     assert second.resolved == ("project 'dna-rate' exists, so the bundle's project was "
                                "imported as 'dna-rate-2'",)
@@ -367,31 +375,30 @@ def test_project_as_and_rename_import_a_copy_reusing_team_members_and_meetings(
     assert second.members_added == ()
     assert second.members_reused == ("Chris Lee", "Dr Aisha Patel", "Sam O'Neil")
     assert (second.meetings_added, second.meetings_existing) == (0, 2)
-    assert _count(session, "member") == 4 and _count(session, "meeting") == 3
+    assert _count(session, "member") == 3 and _count(session, "meeting") == 2
     # The copy is the same project under another slug.
     copy_ = _export(session, "dna-rate-2")
     copy_["project"]["slug"] = "dna-rate"
-    assert copy_ == exported
+    assert copy_ == stored
 
 
-def test_project_as_a_taken_slug_is_a_clash(session, exported):
-    with pytest.raises(Conflict, match="(?s)a project 'other' already exists \\(given with "
-                                       "--project-as\\).*another --project-as SLUG"):
-        _import(session, exported, project_as="other", on_clash="rename")
+def test_project_as_a_taken_slug_is_a_clash(session, stored):
+    with pytest.raises(Conflict, match="(?s)a project 'dna-rate' already exists \\(given "
+                                       "with --project-as\\).*another --project-as SLUG"):
+        _import(session, stored, project_as="dna-rate", on_clash="rename")
 
 
-def _clashing(session, exported):
+def _clashing(session):
     """A database whose team 'north-barnet' and member 'Sam O'Neil' are someone else."""
-    _empty(session)
     with session() as s:
         teams.add(s, "Barnet North", slug="north-barnet")
         members.add(s, "sam o'neil", role="receptionist")
 
 
-def test_team_and_member_clashes_are_all_listed(session, exported):
-    _clashing(session, exported)
+def test_team_and_member_clashes_are_all_listed(session, document):
+    _clashing(session)
     with pytest.raises(Conflict) as info:
-        _import(session, exported)
+        _import(session, document)
     lines = str(info.value).splitlines()
     assert lines[0] == "The bundle clashes with what is stored (2 clashes), so nothing was " \
                        "imported:"
@@ -403,9 +410,9 @@ def test_team_and_member_clashes_are_all_listed(session, exported):
     assert _count(session, "project") == 0 and _count(session, "member") == 1
 
 
-def test_merge_uses_the_stored_team_and_members(session, exported):
-    _clashing(session, exported)
-    summary = _import(session, exported, on_clash="merge")
+def test_merge_uses_the_stored_team_and_members(session, document):
+    _clashing(session)
+    summary = _import(session, document, on_clash="merge")
     assert (summary.team, summary.team_created) == ("north-barnet", False)
     assert summary.members_reused == ("sam o'neil",)
     assert len(summary.resolved) == 2
@@ -416,9 +423,9 @@ def test_merge_uses_the_stored_team_and_members(session, exported):
         assert cycles.show(s, "dna-rate#2").logged_by == "sam o'neil"
 
 
-def test_rename_adds_the_bundles_team_and_members_under_new_names(session, exported):
-    _clashing(session, exported)
-    summary = _import(session, exported, on_clash="rename")
+def test_rename_adds_the_bundles_team_and_members_under_new_names(session, document):
+    _clashing(session)
+    summary = _import(session, document, on_clash="rename")
     assert (summary.team, summary.team_created) == ("north-barnet-2", True)
     assert "Sam O'Neil (2)" in summary.members_added
     with session(write=False) as s:
@@ -428,11 +435,11 @@ def test_rename_adds_the_bundles_team_and_members_under_new_names(session, expor
         assert cycles.show(s, "dna-rate#2").logged_by == "Sam O'Neil (2)"
 
 
-def test_team_as_puts_the_project_in_an_existing_team(session, exported):
-    _clashing(session, exported)
+def test_team_as_puts_the_project_in_an_existing_team(session, document):
+    _clashing(session)
     with session() as s:
         teams.add(s, "Facilitators")
-    summary = _import(session, exported, team_as="facilitators", on_clash="merge")
+    summary = _import(session, document, team_as="facilitators", on_clash="merge")
     assert (summary.team, summary.team_created) == ("facilitators", False)
     with session(write=False) as s:
         assert projects.show(s, "dna-rate").team == "facilitators"
@@ -440,67 +447,61 @@ def test_team_as_puts_the_project_in_an_existing_team(session, exported):
         assert "Dr Aisha Patel" in teams.show(s, "facilitators").members
 
 
-def test_team_as_an_unknown_team(session, exported):
-    _empty(session)
+def test_team_as_an_unknown_team(session, document):
     with pytest.raises(Exception, match="No team 'nowhere'"):
-        _import(session, exported, team_as="nowhere")
+        _import(session, document, team_as="nowhere")
 
 
-def test_two_stored_members_of_one_name_cannot_be_merged(session, exported):
-    _empty(session)
+def test_two_stored_members_of_one_name_cannot_be_merged(session, document):
     with session() as s:
         members.add(s, "Chris Lee", role="pharmacist")
         members.add(s, "Chris Lee", role="pharmacist")
     with pytest.raises(Conflict, match=r"(?s)member 'Chris Lee': 2 members here have that name "
                                        r"\(ids \d+, \d+\).*give the stored members distinct"):
-        _import(session, exported, on_clash="merge")
+        _import(session, document, on_clash="merge")
 
 
-def test_same_member_without_an_email_here_is_no_clash(session, exported):
-    _empty(session)
+def test_same_member_without_an_email_here_is_no_clash(session, document):
     with session() as s:
         members.add(s, "Dr Aisha Patel", role="GP")
-    summary = _import(session, exported)
+    summary = _import(session, document)
     assert "Dr Aisha Patel" in summary.members_reused
 
 
 # --- dry run and atomicity ------------------------------------------------------------------
 
 
-def test_dry_run_reports_and_writes_nothing(session, exported):
-    _empty(session)
-    summary = _import(session, exported, dry_run=True)
+def test_dry_run_reports_and_writes_nothing(session, document):
+    summary = _import(session, document, dry_run=True)
     assert summary.dry_run and summary.team_created and summary.measurements == 6
     assert _count(session, "project") == 0 and _count(session, "team") == 0
 
 
-def test_a_failure_while_writing_leaves_nothing(session, exported, monkeypatch):
-    _empty(session)
+def test_a_failure_while_writing_leaves_nothing(session, document, monkeypatch):
 
     def broken(*args):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(bundle, "_write_measurements", broken)
     with pytest.raises(RuntimeError):
-        _import(session, exported)
+        _import(session, document)
     for table in ("team", "member", "project", "measure", "cycle", "meeting"):
         assert _count(session, table) == 0, table
 
 
-def test_unknown_on_clash_value(session, exported):
+def test_unknown_on_clash_value(session, document):
     with pytest.raises(InvalidInput, match="'sometimes' is not a way to resolve clashes"):
-        _import(session, exported, on_clash="sometimes")
+        _import(session, document, on_clash="sometimes")
 
 
-def test_measurements_of_a_large_bundle_arrive_whole(session, exported, monkeypatch):
+def test_measurements_of_a_large_bundle_arrive_whole(session, document, monkeypatch):
     """More points than one insert chunk: every one arrives, in order."""
     monkeypatch.setattr(bundle, "INSERT_CHUNK", 7)
-    document = copy.deepcopy(exported)
+    document = copy.deepcopy(document)
     calls = document["measures"][0]
     calls["measurements"] = [{"date": date.fromordinal(736000 + k).isoformat(),
                               "value": k / 3, "numerator": None, "denominator": None,
                               "note": None} for k in range(50)]
-    _empty(session)
     _import(session, document)
     assert _export(session) == document
 
