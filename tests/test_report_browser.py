@@ -32,6 +32,9 @@ window.addEventListener("load", () => {
   const wide = [...document.body.querySelectorAll("*")]
     .filter(e => e.getBoundingClientRect().right > limit)
     .map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : ""));
+  // text wider than its table cell spills over its neighbours without widening the page
+  const spilled = [...document.querySelectorAll("td, th")]
+    .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.slice(0, 40));
   const out = document.createElement("pre");
   out.id = "qi-check";
   out.textContent = JSON.stringify({
@@ -42,6 +45,7 @@ window.addEventListener("load", () => {
     scroll_width: document.documentElement.scrollWidth,
     window_width: window.innerWidth,
     wide: wide.slice(0, 10),
+    spilled: spilled.slice(0, 10),
   });
   document.body.appendChild(out);
 });
@@ -77,7 +81,7 @@ def pack(tmp_path_factory) -> Path:
             "--aim", "More jabs"], ok=True)
         for project in ("dna-rate", "flu"):
             qi(f"measure add calls --project {project} --name 'Reception calls' --kind "
-               "balancing --chart i", ok=True)
+               "balancing --chart i --unit calls/week --target 100", ok=True)
             csv = folder / f"{project}.csv"
             csv.write_text("date,value\n" + "".join(
                 f"2018-{1 + k // 4:02d}-{1 + 7 * (k % 4):02d},{100 + (k * 37) % 23}\n"
@@ -108,6 +112,7 @@ def test_renders_every_chart_and_fits_the_page(pack, tmp_path, width):
     assert check["window_width"] == width
     assert check["scroll_width"] <= width, check
     assert check["wide"] == [], check
+    assert check["spilled"] == [], check
 
 
 def test_prints_to_a_multi_page_pdf(pack, tmp_path):

@@ -177,6 +177,14 @@ def test_since_keeps_the_cycles_with_activity_and_counts_new_data(programme):
     assert dna["points"] == 18  # the analysis always uses all the data
 
 
+def test_an_open_cycle_updated_in_the_period_is_active_a_complete_one_is_not(programme):
+    # Everything was typed in today: the open cycles' last update (when their plan or Do
+    # was written) is activity today; the complete cycle happened when its dates say.
+    today = date.today()
+    r = project_report(programme, since=today, today=today)
+    assert [c["ref"] for c in r["cycles_in_period"]] == ["dna-rate#2", "dna-rate#3"]
+
+
 def test_no_new_data_and_no_cycle_activity_are_missing(programme):
     r = project_report(programme, since=date(2018, 5, 1))
     assert r["cycles_in_period"] == []
@@ -257,6 +265,9 @@ def test_programme_for_a_meeting_is_titled_after_it(programme):
     assert north["title"] == "North huddle"
     assert [p["project"]["slug"] for p in north["projects"]] == ["dna-rate"]
     assert north["period"]["since"] == "2018-03-01"
+    # the measures as they stood at the huddle: the data up to 2018-04-20
+    dna = next(m for m in north["projects"][0]["measures"] if m["slug"] == "dna")
+    assert dna["points"] == 16 and dna["latest"]["date"] == "2018-04-16"
 
 
 def test_programme_since_last_meeting_uses_programme_meetings(programme):
@@ -295,8 +306,12 @@ def test_bulk_views_are_the_views_of_measure_view(programme, tmp_path):
     with programme(write=False) as s:
         built = report.build_project(s, "dna-rate", today=TODAY)
         loaded = report.load(s, [projects.show(s, "dna-rate")])
+        before = report.load(s, [projects.show(s, "dna-rate")], until=week(9))
         for ref in ("dna-rate/dna", "dna-rate/calls", "dna-rate/wait"):
             assert _comparable(loaded.views[ref]) == _comparable(measure_view.view(s, ref))
+            # as the data stood on a date (a report for a meeting held then)
+            assert _comparable(before.views[ref]) == _comparable(
+                measure_view.view(s, ref, measure_view.ViewOptions(date_to=week(9))))
     assert list(built.views) == ["dna-rate/calls", "dna-rate/dna", "dna-rate/wait"]
 
 

@@ -41,7 +41,6 @@ table { width: 100%; border-collapse: collapse; table-layout: fixed; margin: .5r
 th, td { text-align: left; vertical-align: top; padding: .3rem .4rem;
          border-bottom: 1px solid var(--rule); overflow-wrap: anywhere; }
 th { border-bottom: 2px solid var(--ink); font-weight: 600; }
-td.num { white-space: nowrap; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem;
          margin: .4rem 0 .8rem; }
 .facts dt { font-weight: 600; }
@@ -51,14 +50,14 @@ td.num { white-space: nowrap; }
 .missing h3 { margin: 0 0 .3rem; font-size: 1rem; }
 .missing ul, .signals, .steps { margin: .2rem 0 .6rem; padding-left: 1.3rem; }
 .signal { display: inline-block; padding: 0 .45em; border-radius: .3em;
-          border: 1px solid currentColor; font-weight: 600; font-size: .88em;
-          white-space: nowrap; }
+          border: 1px solid currentColor; font-weight: 600; font-size: .88em; }
 .signal.improvement { color: #005a8c; background: #e5f1f8; }
 .signal.concern { color: #a34400; background: #fbeee5; }
 .signal.change { color: #8a3d6e; background: #f7eaf2; }
 .signal.random, .signal.none, .signal.nodata, .signal.problem
   { color: #444; background: #f0f0f0; }
-figure.chart { margin: .6rem 0 1.2rem; }
+figure.chart { margin: .4rem 0 .6rem; }
+.measure { margin-bottom: 1.4rem; }
 figure.chart img { display: block; max-width: 100%; height: auto; }
 .cycle { border-left: 3px solid var(--rule); padding: .1rem 0 .1rem .8rem;
          margin: .8rem 0; }
@@ -74,7 +73,7 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
   html { font-size: 10pt; }
   body { max-width: none; margin: 0; padding: 0; }
   .pack .project { break-before: page; page-break-before: always; }
-  .measure, figure.chart, .cycle, tr, .facts, .missing, .compare
+  .measure-top, figure.chart, .cycle, tr, .facts, .missing, .compare
     { break-inside: avoid; page-break-inside: avoid; }
   h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   a { color: inherit; text-decoration: none; }
@@ -151,10 +150,10 @@ def _contents(groups: list[dict]) -> str:
                 f"<td class=\"num\">{p['cycles_in_period']}</td>"
                 f"<td class=\"num\">{p['open_cycles']}</td>"
                 f"<td class=\"num\">{p['missing'] or '—'}</td></tr>")
-    cols = "".join(f"<col style=\"width:{w}%\">" for w in (36, 11, 23, 11, 8, 11))
+    cols = "".join(f"<col style=\"width:{w}%\">" for w in (31, 12, 24, 12, 9, 12))
     return ("<nav class=\"contents\"><h2>Contents: the programme at a glance</h2>"
             f"<table><colgroup>{cols}</colgroup><thead><tr><th>Project</th><th>Measures</th>"
-            "<th>Signals</th><th>Cycles in the period</th><th>Open cycles</th>"
+            "<th>Signals</th><th>Cycles in period</th><th>Open</th>"
             f"<th>Missing</th></tr></thead><tbody>{''.join(rows)}</tbody></table></nav>")
 
 
@@ -208,8 +207,8 @@ def _formatter(m: dict):
     return lambda x: esc(words.value(x, percent=m["percent"], unit=m["unit"]))
 
 
-_COLUMNS = (("Measure", 25), ("Kind", 11), ("Baseline", 11), ("Latest", 16), ("Now", 10),
-            ("Target", 10), ("Signal", 17))
+_COLUMNS = (("Measure", 24), ("Kind", 12), ("Baseline", 12), ("Latest", 14), ("Now", 12),
+            ("Target", 10), ("Signal", 16))
 
 
 def _measure_table(measures: list[dict]) -> str:
@@ -231,38 +230,40 @@ def _measure_table(measures: list[dict]) -> str:
 
 
 def _measure(m: dict, chart: bytes | None, fmt: str, sub: str) -> str:
+    """Heading and chart first, kept on one page; then what the analysis says."""
     h = {"h2": "h3", "h3": "h4"}[sub]
     v = _formatter(m)
+    top = [f"<div class=\"measure-top\"><{h}>{esc(m['name'])} {_badge(m)}</{h}>",
+           f"<p class=\"meta\">{esc(m['kind'].capitalize())} measure, "
+           f"{esc(words.DIRECTIONS[m['direction']])}; {esc(m['chart_name'])}, "
+           f"{esc(m['rules_name'])}.</p>"]
+    if chart is not None:
+        top.append(_figure(m, chart, fmt))
+    top.append("</div>")
     parts = [f"<div class=\"measure\" id=\"measure-{esc(m['ref'].replace('/', '-'))}\">",
-             f"<{h}>{esc(m['name'])} {_badge(m)}</{h}>",
-             f"<p class=\"meta\">{esc(m['kind'].capitalize())} measure, "
-             f"{esc(words.DIRECTIONS[m['direction']])}; {esc(m['chart_name'])}, "
-             f"{esc(m['rules_name'])}.</p>"]
+             *top]
+    if m["problem"]:
+        parts.append(f"<p>Cannot be analysed: {esc(m['problem'])}</p>")
+    elif m["latest"] is None:
+        parts.append("<p>No data yet.</p>")
+    else:
+        new = "" if m["new_points"] is None else f", {m['new_points']} in the period"
+        baseline = (f" (the first {m['baseline_points']} points, to "
+                    f"{esc(m['baseline_end'])})" if m["baseline_end"] else "")
+        facts = [f"baseline centre {v(m['baseline_centre'])}{baseline}",
+                 f"latest {v(m['latest']['value'])} on {esc(m['latest']['date'])}",
+                 f"current centre {v(m['current_centre'])}"]
+        if m["target"] is not None:
+            facts.append(f"target {v(m['target'])}")
+        parts.append(f"<p><strong>{esc(m['verdict'].capitalize())}.</strong> "
+                     f"{m['points']} points{new}: {'; '.join(facts)}.</p>")
+        if m["signals"]:
+            parts.append("<ul class=\"signals\">" + "".join(
+                f"<li><em>{esc(s['rule_name'].capitalize())}:</em> {esc(s['text'])}</li>"
+                for s in m["signals"]) + "</ul>")
     if m["definition"]:
         parts.append(f"<p class=\"meta\">Definition: <span class=\"text\">"
                      f"{esc(m['definition'])}</span></p>")
-    if m["problem"]:
-        parts.append(f"<p>Cannot be analysed: {esc(m['problem'])}</p></div>")
-        return "\n".join(parts)
-    if m["latest"] is None:
-        parts.append("<p>No data yet.</p></div>")
-        return "\n".join(parts)
-    new = "" if m["new_points"] is None else f", {m['new_points']} in the period"
-    baseline = (f" (the first {m['baseline_points']} points, to {esc(m['baseline_end'])})"
-                if m["baseline_end"] else "")
-    facts = [f"baseline centre {v(m['baseline_centre'])}{baseline}",
-             f"latest {v(m['latest']['value'])} on {esc(m['latest']['date'])}",
-             f"current centre {v(m['current_centre'])}"]
-    if m["target"] is not None:
-        facts.append(f"target {v(m['target'])}")
-    parts.append(f"<p>{m['points']} points{new}: {'; '.join(facts)}.</p>")
-    parts.append(f"<p><strong>{esc(m['verdict'].capitalize())}.</strong></p>")
-    if m["signals"]:
-        parts.append("<ul class=\"signals\">" + "".join(
-            f"<li><em>{esc(s['rule_name'].capitalize())}:</em> {esc(s['text'])}</li>"
-            for s in m["signals"]) + "</ul>")
-    if chart is not None:
-        parts.append(_figure(m, chart, fmt))
     parts.append("</div>")
     return "\n".join(parts)
 

@@ -135,8 +135,9 @@ class Loaded:
     problems: dict[str, str] = field(default_factory=dict)  # ref -> why it has no analysis
 
 
-def load(s, projects: list[domain.Project]) -> Loaded:
-    """Teams, members, measures, cycles and every measure's view for these projects."""
+def load(s, projects: list[domain.Project], *, until: date | None = None) -> Loaded:
+    """Teams, members, measures, cycles and every measure's view for these projects;
+    with `until`, the views of the data up to that date (`ViewOptions(date_to=until)`)."""
     slugs = {p.slug for p in projects}
     teams = {t.slug: t for t in team_service.list_all(s)}
     members: dict[str, list[domain.Member]] = defaultdict(list)
@@ -152,14 +153,14 @@ def load(s, projects: list[domain.Project]) -> Loaded:
         if c.project in slugs:
             cycles[c.project].append(c)
     loaded = Loaded(projects, teams, members, measures, cycles)
-    loaded.views = _views(s, loaded)
+    loaded.views = _views(s, loaded, until)
     return loaded
 
 
-def _views(s, loaded: Loaded) -> dict[str, measure_view.MeasureView]:
-    """What `measure_view.view(s, ref)` gives for each measure (default options), from one
-    query per table. A measure whose data cannot be analysed gets no analysis and a
-    `problem` in `loaded.problems`, so one bad measure cannot stop a programme report."""
+def _views(s, loaded: Loaded, until: date | None) -> dict[str, measure_view.MeasureView]:
+    """What `measure_view.view(s, ref, ViewOptions(date_to=until))` gives for each measure,
+    from one query per table. A measure whose data cannot be analysed gets no analysis and
+    a `problem` in `loaded.problems`, so one bad measure cannot stop a programme report."""
     from qi.services.measure_view import Mark, MeasureView, summarise
 
     all_measures = [m for ms in loaded.measures.values() for m in ms]
@@ -175,7 +176,8 @@ def _views(s, loaded: Loaded) -> dict[str, measure_view.MeasureView]:
         rules = Rules.anhoej
         baseline_end, source = _baseline(m, cycles)
         phase_starts = tuple(row[0] for row in phases.get(m.id, []))
-        dates = list(ser.dates)
+        keep = [k for k, d in enumerate(ser.dates) if until is None or d <= until]
+        dates = [ser.dates[k] for k in keep]
         analysis, frozen, chart = None, None, m.chart
         try:
             chart = measure_view.choose_chart(m, None, rules)
@@ -184,15 +186,17 @@ def _views(s, loaded: Loaded) -> dict[str, measure_view.MeasureView]:
             target = measure_view.target_on_scale(m, multiply, chart)
             if dates:
                 analysis, frozen = measure_view._analyse(
-                    m, ser, list(range(len(dates))), dates, chart, rules, multiply,
-                    baseline_end, phase_starts, target)
+                    m, ser, keep, dates, chart, rules, multiply, baseline_end, phase_starts,
+                    target)
         except InvalidInput as exc:
             loaded.problems[m.ref] = str(exc)
             percent, multiply, target = False, 1.0, None
         marks = [Mark(c.started_on, c.ref, c.title, "cycle") for c in cycles if c.started_on]
         marks += [Mark(on, f"N{k}", text, "note")
                   for k, (on, text) in enumerate(notes.get(m.id, []), start=1)]
-        used = list(dict.fromkeys(i for i in ser.imports if i is not None))
+        marks = [k for k in marks if until is None or k.on <= until]
+        imports = [ser.imports[k] for k in keep]
+        used = list(dict.fromkeys(i for i in imports if i is not None))
         view = MeasureView(
             measure=m, project=project, team_name=loaded.teams[project.team].name,
             analysis=analysis,
@@ -201,8 +205,8 @@ def _views(s, loaded: Loaded) -> dict[str, measure_view.MeasureView]:
             multiply=multiply, percent=percent, period=measure_view.period_of(dates),
             target=target, rules=rules, chart=chart, baseline_points=frozen,
             sources=tuple(dict.fromkeys(files[i] for i in used if i in files)),
-            hand_entered=sum(1 for i in ser.imports if i is None),
-            measure_points=len(dates))
+            hand_entered=sum(1 for i in imports if i is None),
+            measure_points=len(ser.dates))
         out[m.ref] = MeasureView(**{**view.__dict__, "summary": summarise(view)})
     return out
 
@@ -290,7 +294,7 @@ def build_project(s, project: str, *, since: date | None = None,
     record = project_service.show(s, project)
     period = resolve_period(s, since=since, since_last_meeting=since_last_meeting,
                             meeting=meeting, today=today, team=record.team)
-    loaded = load(s, [record])
+    loaded = load(s, [record], until=_data_until(period, today))
     content = {"generated": today.isoformat(), **_project(loaded, record, period)}
     return Report(content, _charted(loaded, [record]))
 
@@ -311,7 +315,7 @@ def build_programme(s, *, since: date | None = None, since_last_meeting: bool = 
                             meeting=meeting, today=today)
     team = period.meeting.team if period.meeting else None
     chosen = project_service.list_all(s, team=team, status=domain.ProjectStatus.active)
-    loaded = load(s, chosen)
+    loaded = load(s, chosen, until=_data_until(period, today))
     chosen.sort(key=lambda p: (p.team, p.slug))
     sections = [_project(loaded, p, period) for p in chosen]
     title = period.meeting.title if period.meeting else "Programme report"
@@ -326,6 +330,12 @@ def build_programme(s, *, since: date | None = None, since_last_meeting: bool = 
             "--team TEAM --aim AIM'"],
     }
     return Report(content, _charted(loaded, chosen))
+
+
+def _data_until(period: Period, today: date) -> date | None:
+    """A report for a meeting already held shows the data as they stood at that meeting;
+    every other report shows all the data."""
+    return period.until if period.meeting is not None and period.until < today else None
 
 
 def _charted(loaded: Loaded, projects: list[domain.Project]) -> dict:
@@ -378,11 +388,14 @@ def _project(loaded: Loaded, p: domain.Project, period: Period) -> dict:
 
 
 def _active_in(c: domain.Cycle, period: Period) -> bool:
-    """Any activity in the period: its planned start, Do or completion date, or its last
-    update (which is when a Study or a plan was written: they have no date of their own).
-    Creation is not counted apart: a cycle is updated when it is created."""
-    days = [c.planned_start, c.started_on, c.completed_on,
-            c.updated_at.date() if c.updated_at else None]
+    """Any activity in the period: its planned start, Do or completion date, or - for a
+    cycle still open - its last update (when a plan or a Study was written: they have no
+    date of their own; a cycle is updated when it is created). A completed cycle's later
+    edits are corrections, not activity: its dates say when it happened, even when its
+    history was typed in long after (as in `qi demo`)."""
+    days = [c.planned_start, c.started_on, c.completed_on]
+    if c.completed_on is None and c.updated_at is not None:
+        days.append(c.updated_at.date())
     return any((period.since is None or d >= period.since) and d <= period.until
                for d in days if d is not None)
 
