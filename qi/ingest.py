@@ -559,10 +559,10 @@ def parse_dates(cells) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
         if day is not None:
             parsed[k] = np.datetime64(day, "D")
         reasons[k] = why
-    days = np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.datetime64("NaT"))
-    bad_codes = np.isnat(days) & ~blank
-    bad = np.flatnonzero(bad_codes)
-    return days.astype("datetime64[D]"), blank, bad, [reasons[codes[i]] for i in bad]
+    # A blank cell's code is -1: the NaT appended at the end.
+    days = np.append(parsed, np.datetime64("NaT", "D"))[codes]
+    bad = np.flatnonzero(np.isnat(days) & ~blank)
+    return days, blank, bad, [reasons[codes[i]] for i in bad]
 
 
 def start_of_period(days: np.ndarray, period: str | None) -> np.ndarray:
@@ -989,24 +989,33 @@ def apply_rules(batch: Batch, rules: Rules, problems: Problems) -> tuple[Batch, 
 def _check_columns(batch: Batch, ratio: np.ndarray) -> None:
     """A measure whose kind of number the file does not have at all is one clear error."""
     listed = ", ".join(f"'{c}'" for c in batch.file_columns)
-    for role, needs, what, option in (
-        ("value", ~ratio, "take a single value", "--value-col"),
-        ("numerator", ratio, "have a denominator", "--numerator-col and --denominator-col"),
-    ):
+    for role, needs in (("value", ~ratio), ("numerator", ratio)):
         if role in batch.numbers or not needs.any():
             continue
-        slugs = ", ".join(f"'{m}'" for m in sorted(set(batch.measure[needs]))[:MAX_SHOWN])
+        named = sorted(set(batch.measure[needs]))
+        slugs = ", ".join(f"'{m}'" for m in named[:MAX_SHOWN])
+        one = len(named) == 1
+        measure = f"Measure {slugs}" if one else f"Measures {slugs}"
         if batch.layout.aggregate and role == "value":
-            raise InvalidInput(f"Measure {slugs} takes a single value (the number of rows "
-                               "per period): leave out --numerator-where")
+            raise InvalidInput(f"{measure} {'takes' if one else 'take'} a single value (the "
+                               "number of rows per period): leave out --numerator-where")
         if batch.layout.aggregate:
-            raise InvalidInput(f"Measure {slugs} has a denominator: say which rows make the "
-                               "numerator with --numerator-where COLUMN=VALUE (e.g. "
-                               "--numerator-where 'Status=DNA')")
-        fix = (f"add a value column, or choose it with {option}" if role == "value" else
-               f"add numerator and denominator columns, or choose them with {option}")
+            raise InvalidInput(f"{measure} {'has' if one else 'have'} a denominator: say "
+                               "which rows make the numerator with --numerator-where "
+                               "COLUMN=VALUE (e.g. --numerator-where 'Status=DNA')")
+        if not isinstance(batch.columns.get("value"), str) and role == "numerator":
+            raise InvalidInput(f"{measure} {'has' if one else 'have'} a denominator, which a "
+                               "wide file (a column per measure) cannot give. Use the long "
+                               "format: date, measure, numerator, denominator")
+        if role == "value":
+            fix = "add a value column, or choose it with --value-col"
+            what = "takes a single value" if one else "take a single value"
+        else:
+            fix = ("add numerator and denominator columns, or choose them with "
+                   "--numerator-col and --denominator-col")
+            what = "has a denominator" if one else "have a denominator"
         raise InvalidInput(
-            f"{batch.path.name} has no {role} column, but measure {slugs} {what} (the "
+            f"{batch.path.name} has no {role} column, but {measure.lower()} {what} (the "
             f"columns are: {listed}). To import it, {fix}"
         )
 

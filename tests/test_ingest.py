@@ -81,6 +81,11 @@ def test_parse_dates_refuses_with_a_reason(cell, why):
     assert why in reasons[0]
 
 
+def test_parse_dates_all_blank():
+    got, blank, bad, _ = _dates([None, None])
+    assert got == [None, None] and blank == [True, True] and bad == []
+
+
 def test_many_distinct_dates_take_the_fast_path():
     days = pd.date_range("1990-01-01", periods=12_000, freq="D").strftime("%Y-%m-%d")
     cells = list(days) + ["02/01/1990", "bad"]

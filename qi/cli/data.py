@@ -6,7 +6,7 @@ import csv
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -35,6 +35,20 @@ app = noun_app("data")
 MeasureArg = Annotated[str, typer.Argument(help="SLUG (if unique) or PROJECT/SLUG.")]
 PROGRESS_BYTES = 2_000_000  # files this big show a progress bar on a terminal
 SHOWN = 50
+
+
+@contextmanager
+def _reader_may_leave() -> Iterator[None]:
+    """`qi data list --csv | head`: when the reader stops early, stop quietly too."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Point stdout at devnull so Python's final flush stays quiet (not a real file in
+        # tests, hence the suppress).
+        with suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
 
 
 def _numerator_where(text: str | None) -> tuple[str, str] | None:
@@ -285,17 +299,18 @@ def list_(
         raise typer.BadParameter("give --json or --csv, not both", param_hint="'--csv'")
     with open_session(write=False) as s:
         series = data.series(s, measure)
-    if json_out:
-        print_json(series.points())
-    elif csv_out:
-        fields = ["date", "value", "numerator", "denominator", "note", "import"]
-        writer = csv.DictWriter(sys.stdout, fields, lineterminator="\n")
-        writer.writeheader()
-        for p in series.points():
-            writer.writerow({**p, **{k: _plain(p[k]) for k in
-                                     ("value", "numerator", "denominator")}})
-    else:
-        _show_series(series)
+    with _reader_may_leave():
+        if json_out:
+            print_json(series.points())
+        elif csv_out:
+            fields = ["date", "value", "numerator", "denominator", "note", "import"]
+            writer = csv.DictWriter(sys.stdout, fields, lineterminator="\n")
+            writer.writeheader()
+            for p in series.points():
+                writer.writerow({**p, **{k: _plain(p[k]) for k in
+                                         ("value", "numerator", "denominator")}})
+        else:
+            _show_series(series)
 
 
 @app.command("export")
@@ -317,7 +332,8 @@ def export(
     with open_session(write=False) as s:
         text, count = data.export_csv(s, project)
     if output is None:
-        sys.stdout.write(text)
+        with _reader_may_leave():
+            sys.stdout.write(text)
         return
     partial = output.with_name(output.name + ".partial")
     try:

@@ -225,6 +225,14 @@ def test_wide_format_and_blank_cells_skipped_and_reported(qi, project, tmp_path)
     assert [p["value"] for p in points(qi, "visits")] == [3.0, 4.0]
 
 
+def test_wide_files_cannot_hold_ratios(qi, project, tmp_path):
+    path = write(tmp_path, "wide.csv", "date,calls,dna\n2018-04-02,41,0.1\n")
+    r = qi(["data", "import", str(path), "--project", "dna-rate"])
+    assert r.stderr == ("Error: Measure 'dna' has a denominator, which a wide file (a column "
+                        "per measure) cannot give. Use the long format: date, measure, "
+                        "numerator, denominator.\n")
+
+
 def test_one_measure_and_chosen_column_names(qi, project, tmp_path):
     path = write(tmp_path, "dna.csv", "Week,DNAs,Booked,note\n02/04/2018,12,150,x\n"
                  "09/04/2018,10,140,\n")
@@ -375,7 +383,7 @@ def test_missing_columns_list_the_columns_found(qi, project, tmp_path):
     path = write(tmp_path, "v.csv", "date,measure,value\n2018-04-02,dna,1\n")
     r = qi(["data", "import", str(path), "--project", "dna-rate"])
     assert r.stderr == (
-        "Error: v.csv has no numerator column, but measure 'dna' have a denominator (the "
+        "Error: v.csv has no numerator column, but measure 'dna' has a denominator (the "
         "columns are: 'date', 'measure', 'value'). To import it, add numerator and "
         "denominator columns, or choose them with --numerator-col and --denominator-col.\n")
 
