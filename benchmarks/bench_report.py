@@ -156,8 +156,8 @@ def main() -> None:
          None, None),
         ("qi status", status["median"], status["best"], status_base["median"], TARGET_STATUS),
     ])
-    print(f"\nHTML report: {size:.1f} MB; peak memory: report {timed['peak_mb']:.0f} MB, "
-          f"status {status['peak_mb']:.0f} MB")
+    print(f"\nHTML report: {size:.1f} MB; peak memory of the report process "
+          f"{timed['peak_mb']:.0f} MB")
 
 
 if __name__ == "__main__":

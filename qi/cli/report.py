@@ -39,9 +39,10 @@ def report(
     meeting: Annotated[int | None, typer.Option(
         metavar="N", help="For meeting N (its id in 'qi meeting list'): from the meeting "
         "before it up to its date, titled after it.", show_default=False)] = None,
-    fmt: Annotated[Format, typer.Option(
+    fmt: Annotated[Format | None, typer.Option(
         "--format", help="md (Markdown), html (one self-contained file that prints on A4) "
-        "or json.")] = Format.md,
+        "or json. Default: from the -o file name (.md, .html, .json), else md.",
+        show_default=False)] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", metavar="FILE", help="Write to FILE (missing folders are created) "
         "instead of standard output. Markdown also gets a PNG of each chart in "
@@ -56,6 +57,7 @@ def report(
     if (project is None) == (not programme):
         raise typer.BadParameter("give a PROJECT or --programme (one of them)",
                                  param_hint="'PROJECT'")
+    fmt = _format(fmt, output)
     since_day = parse_date_option(since, "--since")
     if output is not None:
         _check_free(output, force)
@@ -73,6 +75,20 @@ def report(
     drawn = f", {len(charts)} chart{'s' if len(charts) != 1 else ''} in {_charts_dir(output)}" \
         if charts else ""
     say(f"Wrote {output}{drawn}")
+
+
+_SUFFIXES = {".md": Format.md, ".markdown": Format.md, ".html": Format.html,
+             ".htm": Format.html, ".json": Format.json}
+
+
+def _format(fmt: Format | None, output: Path | None) -> Format:
+    """--format, else the file name's; both given and different is a mistake (exit 2)."""
+    implied = _SUFFIXES.get(output.suffix.lower()) if output is not None else None
+    if fmt is not None and implied is not None and fmt != implied:
+        raise typer.BadParameter(f"the file name '{output.name}' ends in {output.suffix} but "
+                                 f"--format is {fmt.value}; change one of them",
+                                 param_hint="'--format'")
+    return fmt or implied or Format.md
 
 
 def _charts_dir(output: Path) -> Path:
@@ -96,44 +112,47 @@ def _check_free(output: Path, force: bool) -> None:
 
 def _render(built, fmt: Format, output: Path | None, force: bool
             ) -> tuple[str, dict[Path, bytes]]:
-    """The document and the chart files to write beside it."""
-    content, programme = built.content, "contents" in built.content
+    """The document, and the chart files to write beside it (Markdown in a file only)."""
     if fmt == Format.json:
         import json
 
-        return json.dumps(content, indent=2, ensure_ascii=False) + "\n", {}
-    from qi.reports import figures
-
-    generated = _date(content["generated"])
+        return json.dumps(built.content, indent=2, ensure_ascii=False) + "\n", {}
     if fmt == Format.html:
-        from qi.reports import html
-
-        svgs = figures.render_all(figures.specs(built.views, generated=generated), "svg",
-                                  progress=_progress)
-        render = html.programme if programme else html.project
-        return render(content, svgs, "svg"), {}
-    from qi.reports import markdown
-
-    render = markdown.programme if programme else markdown.project
-    if output is None:
-        return render(content, None), {}
-    paths = _chart_paths(output, list(built.views))
-    if not paths:
-        return render(content, {}), {}
-    taken = [p for p in paths.values() if p.exists()]
-    if taken and not force:
-        raise Conflict(f"'{taken[0]}' already exists (with {len(taken) - 1} more charts in "
-                       f"'{taken[0].parent}'). Add --force to replace them")
-    pngs = figures.render_all(figures.specs(built.views, generated=generated), "png",
-                              progress=_progress)
-    links = {ref: quote(f"{p.parent.name}/{p.name}") for ref, p in paths.items()}
-    return render(content, links), {paths[ref]: data for ref, data in pngs.items()}
+        return _html(built), {}
+    return _markdown(built, output, force)
 
 
-def _date(iso: str):
+def _generated(built):
     from datetime import date
 
-    return date.fromisoformat(iso)
+    return date.fromisoformat(built.content["generated"])
+
+
+def _html(built) -> str:
+    from qi.reports import figures, html
+
+    svgs = figures.render_all(figures.specs(built.views, generated=_generated(built)), "svg",
+                              progress=_progress)
+    render = html.programme if "contents" in built.content else html.project
+    return render(built.content, svgs, "svg")
+
+
+def _markdown(built, output: Path | None, force: bool) -> tuple[str, dict[Path, bytes]]:
+    from qi.reports import figures, markdown
+
+    render = markdown.programme if "contents" in built.content else markdown.project
+    if output is None:
+        return render(built.content, None), {}
+    paths = _chart_paths(output, list(built.views))
+    taken = [p for p in paths.values() if p.exists()]
+    if taken and not force:
+        more = f" (and {len(taken) - 1} more of its charts)" if len(taken) > 1 else ""
+        raise Conflict(f"'{taken[0]}' already exists{more}. Add --force to replace the "
+                       "report's charts, or choose another file with -o")
+    pngs = figures.render_all(figures.specs(built.views, generated=_generated(built)), "png",
+                              progress=_progress) if paths else {}
+    links = {ref: quote(f"{p.parent.name}/{p.name}") for ref, p in paths.items()}
+    return render(built.content, links), {paths[ref]: data for ref, data in pngs.items()}
 
 
 @contextmanager

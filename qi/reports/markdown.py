@@ -116,16 +116,25 @@ def _formatter(m: dict):
 
 
 def _measure(m: dict, charts: dict[str, str] | None, h: str) -> list[str]:
-    v = _formatter(m)
+    """Heading and chart first (as in the HTML report), then what the analysis says."""
     lines = [f"{h}## {text(m['name'])}", "",
              f"*{m['kind'].capitalize()} measure, {words.DIRECTIONS[m['direction']]}; "
              f"{m['chart_name']}, {m['rules_name']}.*", ""]
+    if charts and m["ref"] in charts:
+        lines += [f"![{text(m['name'])}: {text(m['chart_name'])}]({charts[m['ref']]})", ""]
+    if m["problem"]:
+        lines += [f"Cannot be analysed: {text(m['problem'])}", ""]
+    elif m["latest"] is None:
+        lines += ["No data yet.", ""]
+    else:
+        lines += _findings(m)
     if m["definition"]:
         lines += [f"Definition: {block(m['definition'])}", ""]
-    if m["problem"]:
-        return lines + [f"Cannot be analysed: {text(m['problem'])}", ""]
-    if m["latest"] is None:
-        return lines + ["No data yet.", ""]
+    return lines
+
+
+def _findings(m: dict) -> list[str]:
+    v = _formatter(m)
     baseline = (f" (the first {m['baseline_points']} points, to {m['baseline_end']})"
                 if m["baseline_end"] else "")
     facts = [f"baseline centre {v(m['baseline_centre'])}{baseline}",
@@ -134,14 +143,10 @@ def _measure(m: dict, charts: dict[str, str] | None, h: str) -> list[str]:
     if m["target"] is not None:
         facts.append(f"target {v(m['target'])}")
     new = "" if m["new_points"] is None else f", {m['new_points']} in the period"
-    lines += [f"{m['points']} points{new}: " + "; ".join(facts) + ".", "",
-              f"**{words.signal(m)}:** {text(m['verdict'])}.", ""]
+    lines = [f"**{words.signal(m)}:** {text(m['verdict'])}. {m['points']} points{new}: "
+             + "; ".join(facts) + ".", ""]
     lines += [f"- *{s['rule_name'].capitalize()}:* {text(s['text'])}" for s in m["signals"]]
-    if m["signals"]:
-        lines.append("")
-    if charts and m["ref"] in charts:
-        lines += [f"![{text(m['name'])}: {text(m['chart_name'])}]({charts[m['ref']]})", ""]
-    return lines
+    return lines + ([""] if m["signals"] else [])
 
 
 _WORKSHEET = (("idea", "Change idea"), ("objective", "Objective"),

@@ -83,6 +83,16 @@ def test_html_file_is_self_contained(qi, project, tmp_path):
     assert "@page { size: A4" in page and "break-before: page" in page
 
 
+def test_the_format_follows_the_file_name(qi, project, tmp_path):
+    qi(f"report dna-rate -o {tmp_path / 'r.json'}", ok=True)
+    assert json.loads((tmp_path / "r.json").read_text())["project"]["slug"] == "dna-rate"
+    r = qi(f"report dna-rate --format md -o {tmp_path / 'r.html'}")
+    assert r.exit_code == 2 and "ends in .html but --format is md" in r.stderr
+    assert not (tmp_path / "r.html").exists()
+    qi(f"report dna-rate --format json -o {tmp_path / 'r.txt'}", ok=True)
+    assert json.loads((tmp_path / "r.txt").read_text())["project"]["slug"] == "dna-rate"
+
+
 def test_markdown_file_gets_its_charts_beside_it(qi, project, tmp_path):
     out = tmp_path / "my report.md"
     r = qi(["report", "dna-rate", "-o", str(out)])
