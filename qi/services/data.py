@@ -128,24 +128,9 @@ def import_file(
     problems = ingest.Problems(path)
     batch = ingest.read_measurements(path, layout, problems)
 
-    known = _measures(s, project_row.id)
-    codes, slugs = pd.factorize(batch.measure)
-    slugs = [str(x) for x in slugs]
-    unknown = [x for x in slugs if x not in known]
-    created: dict[str, _Info] = {}
-    if unknown:
-        if not create_measures:
-            raise _unknown_measures(project_row, unknown, known)
-        created = _create_measures(s, project_row, unknown, batch, codes, slugs, dry_run)
-    infos = [known.get(x) or created[x] for x in slugs]
-
+    infos, created = _resolve_measures(s, project_row, batch, create_measures, dry_run)
     progress("Checking", 0, None)
-    rules = ingest.Rules(
-        ratio=np.array([i.ratio for i in infos], dtype=bool)[codes],
-        proportion=np.array([i.chart in PROPORTION for i in infos], dtype=bool)[codes],
-        negative_ok=np.array([i.chart in NEGATIVE_OK for i in infos], dtype=bool)[codes],
-    )
-    batch, blank_rows = ingest.apply_rules(batch, rules, problems)
+    batch, blank_rows = ingest.apply_rules(batch, _rules(batch, infos), problems)
     ingest.check_duplicates(batch, problems)
     problems.raise_any()
     if len(batch) == 0:
@@ -153,7 +138,7 @@ def import_file(
                            f"{counted(len(blank_rows), 'value cell')} are blank")
 
     codes, slugs = pd.factorize(batch.measure)
-    ids = np.array([(known.get(str(x)) or created[str(x)]).id for x in slugs], dtype=np.int64)
+    ids = np.array([infos[str(x)].id for x in slugs], dtype=np.int64)
     measure_ids = ids[codes]
     stored = ingest.stored_frame(
         _stored_rows(s, [int(i) for i in ids if i > 0], batch.period))
@@ -174,7 +159,7 @@ def import_file(
     if dry_run or (not found.added.size and not found.changed.size):
         return domain.ImportSummary(import_id=None, **summary)
 
-    record = models.DataImport(project_id=project_row.id, file_name=path.name, sha256=sha,
+    record = models.DataImport(project_id=project_row.id, file_name=path.name[:500], sha256=sha,
                                rows_added=len(found.added), rows_changed=len(found.changed))
     s.add(record)
     s.flush()
@@ -182,6 +167,39 @@ def import_file(
     _replace(s, batch, measure_ids, found, stored, record.id)
     s.flush()
     return domain.ImportSummary(import_id=record.id, **summary)
+
+
+def _resolve_measures(s: Session, project: models.Project, batch, create: bool,
+                      dry_run: bool) -> tuple[dict[str, _Info], dict[str, _Info]]:
+    """Every measure the file names (slug -> info), and those created for it."""
+    import pandas as pd
+
+    known = _measures(s, project.id)
+    codes, slugs = pd.factorize(batch.measure)
+    slugs = [str(x) for x in slugs]
+    unknown = [x for x in slugs if x not in known]
+    created: dict[str, _Info] = {}
+    if unknown:
+        if not create:
+            raise _unknown_measures(project, unknown, known)
+        created = _create_measures(s, project, unknown, batch, codes, slugs, dry_run)
+    return {x: known.get(x) or created[x] for x in slugs}, created
+
+
+def _rules(batch, infos: dict[str, _Info]) -> ingest.Rules:
+    """Each entry's measure's rules, as arrays in batch order."""
+    import numpy as np
+    import pandas as pd
+
+    codes, slugs = pd.factorize(batch.measure)
+    per = [infos[str(x)] for x in slugs]
+
+    def spread(flags: list[bool]) -> np.ndarray:
+        return np.array(flags, dtype=bool)[codes]
+
+    return ingest.Rules(ratio=spread([i.ratio for i in per]),
+                        proportion=spread([i.chart in PROPORTION for i in per]),
+                        negative_ok=spread([i.chart in NEGATIVE_OK for i in per]))
 
 
 def _stored_rows(s: Session, measure_ids: list[int], days) -> list[tuple]:
