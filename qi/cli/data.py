@@ -84,6 +84,12 @@ def _rows_text(rows: tuple[int, ...], total: int) -> str:
     return ", ".join(str(r) for r in distinct) + (", ..." if total > len(rows) else "")
 
 
+def _some(names: tuple[str, ...]) -> str:
+    """'a, b, c' or, for many, the first SHOWN 'and 950 more'."""
+    more = f" and {len(names) - SHOWN} more" if len(names) > SHOWN else ""
+    return ", ".join(names[:SHOWN]) + more
+
+
 def _report(r: ImportSummary, replace: bool) -> None:
     from qi.services.data import describe_change
 
@@ -103,7 +109,7 @@ def _report(r: ImportSummary, replace: bool) -> None:
             out.print(f"... and {r.changed - SHOWN} more changes", markup=False)
         if r.created_measures:
             say(f"Would create {len(r.created_measures)} measure(s): "
-                f"{', '.join(r.created_measures[:SHOWN])}")
+                f"{_some(r.created_measures)}")
         need = " (changing stored values needs --replace)" if r.changed and not replace else ""
         say(f"Dry run: {r.added} to add, {r.changed} to change{need}, {r.unchanged} left "
             "alone. Nothing was written")
@@ -115,9 +121,7 @@ def _report(r: ImportSummary, replace: bool) -> None:
         return
     if r.created_measures:
         say(f"Created {len(r.created_measures)} run-chart outcome measure(s): "
-            f"{', '.join(r.created_measures[:SHOWN])}"
-            + (", ..." if len(r.created_measures) > SHOWN else "")
-            + ". Set their names and charts with 'qi measure edit'")
+            f"{_some(r.created_measures)}. Set their names and charts with 'qi measure edit'")
     for change in r.changes[:SHOWN]:
         say(f"Changed {describe_change(change)}")
     if r.changed > SHOWN:
