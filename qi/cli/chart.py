@@ -2,8 +2,8 @@
 
 One measure, every measure of a project (`--project P --all`), or every measure of every
 active project (`--programme`). A batch reads the database once, then draws each chart in
-the same process (matplotlib is imported once), on several cores when there are enough
-charts to make that worth it.
+the same process (matplotlib is imported once), or in QI_CHART_WORKERS forked worker
+processes when asked.
 """
 
 from __future__ import annotations
@@ -362,10 +362,14 @@ def _render_here(specs, paths, fmt: str, force: bool) -> Iterator[int]:
 
 
 def _workers(count: int) -> int:
-    """Worker processes for a batch: one per core, where forking is cheap and safe."""
-    if count < PARALLEL_MIN or not sys.platform.startswith("linux"):
+    """Worker processes for a batch: QI_CHART_WORKERS=N (Linux only, where forking is
+    cheap and safe; at most one per core), else none. Off by default: on the 2-core
+    machine it was measured on, busy with other work, it made batches no faster (see
+    benchmarks/charts-results.md); with idle cores it can help."""
+    asked = os.environ.get("QI_CHART_WORKERS", "").strip()
+    if not asked.isdigit() or count < PARALLEL_MIN or not sys.platform.startswith("linux"):
         return 1
-    return min(os.cpu_count() or 1, count)
+    return max(1, min(int(asked), os.cpu_count() or 1, count))
 
 
 # Set just before forking, so that workers inherit the charts to draw instead of having

@@ -315,15 +315,36 @@ def test_batch_where_nothing_can_be_drawn_is_an_error(qi, programme):
                         "add SLUG --project bare ...'.\n")
 
 
-def test_large_batches_draw_in_worker_processes_with_the_same_result(qi, programme, tmp_path,
+def test_workers_only_when_asked_for_and_for_large_batches(monkeypatch):
+    monkeypatch.setattr(chart_cli.os, "cpu_count", lambda: 4)
+    monkeypatch.delenv("QI_CHART_WORKERS", raising=False)
+    assert chart_cli._workers(50) == 1
+    monkeypatch.setenv("QI_CHART_WORKERS", "8")
+    assert chart_cli._workers(50) == 4  # never more than the cores
+    assert chart_cli._workers(chart_cli.PARALLEL_MIN - 1) == 1
+    monkeypatch.setenv("QI_CHART_WORKERS", "lots")
+    assert chart_cli._workers(50) == 1
+
+
+def test_batches_drawn_in_worker_processes_give_the_same_files(qi, programme, tmp_path,
                                                                      monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     args = ["chart", "--project", "dna-rate", "--all", "--format", "svg", *SMALL]
     qi([*args, "-o", "here"], ok=True)
     monkeypatch.setattr(chart_cli, "PARALLEL_MIN", 2)
     monkeypatch.setattr(chart_cli.os, "cpu_count", lambda: 2)
+    monkeypatch.setenv("QI_CHART_WORKERS", "2")
+    forked = []
+    real_pool = chart_cli._pool
+
+    def spy(*args):
+        forked.append(args[-1])
+        return real_pool(*args)
+
+    monkeypatch.setattr(chart_cli, "_pool", spy)
     r = qi([*args, "-o", "forked"], ok=True)
     assert r.stderr.splitlines()[-1] == "Wrote 2 charts in 'forked'"
+    assert forked == [2]
     for name in ("calls.svg", "dna.svg"):
         assert (tmp_path / "forked" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
     qi("data list dna", ok=True)  # the database still answers after the fork
