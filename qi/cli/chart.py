@@ -125,8 +125,8 @@ def chart(
         bool, typer.Option("--no-annotations", help="Leave out PDSA cycles and notes.")
     ] = False,
     width: Annotated[
-        float, typer.Option("--width", metavar="INCHES", min=2, max=60,
-                            help="Width in inches (16:9 slide: 13.33).")
+        float, typer.Option("--width", metavar="INCHES", min=2, max=60, show_default="13.33",
+                            help="Width in inches (with the height, a 16:9 slide).")
     ] = 40 / 3,
     height: Annotated[
         float, typer.Option("--height", metavar="INCHES", min=2, max=60,
