@@ -22,7 +22,8 @@ def demo(
     learning sessions) in a new database in DIR, then write its charts and report."""
     import time
 
-    from qi import db, demo as demo_data
+    from qi import db
+    from qi import demo as demo_data
     from qi.config import resolve
 
     started = time.perf_counter()
