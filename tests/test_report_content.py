@@ -199,7 +199,7 @@ def test_since_after_today_is_refused(programme):
 
 
 def test_one_period_option_at_a_time(programme):
-    with pytest.raises(InvalidInput, match="Give one of --since and --since-last-meeting"):
+    with pytest.raises(InvalidInput, match="Give only one of --since and --since-last-meeting"):
         project_report(programme, since=date(2018, 4, 1), since_last_meeting=True)
 
 

@@ -26,7 +26,8 @@ class Format(StrEnum):
 
 def report(
     project: Annotated[str | None, typer.Argument(
-        help="The project's slug. Leave it out with --programme.", show_default=False)] = None,
+        metavar="PROJECT", help="The project's slug. Leave it out with --programme.",
+        show_default=False)] = None,
     programme: Annotated[bool, typer.Option(
         "--programme", help="Every active project, by team, with a contents list: the "
         "facilitator's session pack.")] = False,

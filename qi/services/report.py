@@ -87,8 +87,8 @@ def resolve_period(
     given = [o for o, v in (("--since", since), ("--since-last-meeting", since_last_meeting),
                             ("--meeting", meeting)) if v not in (None, False)]
     if len(given) > 1:
-        raise InvalidInput(f"Give one of {' and '.join(given)}, not both: each sets where "
-                           "the report starts")
+        options = ", ".join(given[:-1]) + " and " + given[-1]
+        raise InvalidInput(f"Give only one of {options}: each sets where the report starts")
     if since is not None:
         if since > today:
             raise InvalidInput(f"--since {since.isoformat()} is after today "
@@ -159,56 +159,68 @@ def load(s, projects: list[domain.Project], *, until: date | None = None) -> Loa
 
 def _views(s, loaded: Loaded, until: date | None) -> dict[str, measure_view.MeasureView]:
     """What `measure_view.view(s, ref, ViewOptions(date_to=until))` gives for each measure,
-    from one query per table. A measure whose data cannot be analysed gets no analysis and
-    a `problem` in `loaded.problems`, so one bad measure cannot stop a programme report."""
-    from qi.services.measure_view import Mark, MeasureView, summarise
-
+    from one query per table."""
     all_measures = [m for ms in loaded.measures.values() for m in ms]
     ids = [m.id for m in all_measures]
     series = _series(s, all_measures)
-    files = _import_files(s, series.values())
-    phases = _by_measure(s, models.MeasurePhase.__table__, ids, "starts_on", ("starts_on",))
-    notes = _by_measure(s, models.MeasureNote.__table__, ids, "noted_on", ("noted_on", "text"))
-    by_slug = {p.slug: p for p in loaded.projects}
-    out = {}
-    for m in all_measures:
-        project, cycles, ser = by_slug[m.project], loaded.cycles.get(m.project, []), series[m.id]
-        rules = Rules.anhoej
-        baseline_end, source = _baseline(m, cycles)
-        phase_starts = tuple(row[0] for row in phases.get(m.id, []))
-        keep = [k for k, d in enumerate(ser.dates) if until is None or d <= until]
-        dates = [ser.dates[k] for k in keep]
-        analysis, frozen, chart = None, None, m.chart
-        try:
-            chart = measure_view.choose_chart(m, None, rules)
-            percent = measure_view._percent(m, chart)
-            multiply = 100.0 if percent else 1.0
-            target = measure_view.target_on_scale(m, multiply, chart)
-            if dates:
-                analysis, frozen = measure_view._analyse(
-                    m, ser, keep, dates, chart, rules, multiply, baseline_end, phase_starts,
-                    target)
-        except InvalidInput as exc:
-            loaded.problems[m.ref] = str(exc)
-            percent, multiply, target = False, 1.0, None
-        marks = [Mark(c.started_on, c.ref, c.title, "cycle") for c in cycles if c.started_on]
-        marks += [Mark(on, f"N{k}", text, "note")
-                  for k, (on, text) in enumerate(notes.get(m.id, []), start=1)]
-        marks = [k for k in marks if until is None or k.on <= until]
-        imports = [ser.imports[k] for k in keep]
-        used = list(dict.fromkeys(i for i in imports if i is not None))
-        view = MeasureView(
-            measure=m, project=project, team_name=loaded.teams[project.team].name,
-            analysis=analysis,
-            marks=tuple(sorted(marks, key=lambda k: (k.on, k.kind, k.label))),
-            baseline_end=baseline_end, baseline_source=source, phase_starts=phase_starts,
-            multiply=multiply, percent=percent, period=measure_view.period_of(dates),
-            target=target, rules=rules, chart=chart, baseline_points=frozen,
-            sources=tuple(dict.fromkeys(files[i] for i in used if i in files)),
-            hand_entered=sum(1 for i in imports if i is None),
-            measure_points=len(ser.dates))
-        out[m.ref] = MeasureView(**{**view.__dict__, "summary": summarise(view)})
-    return out
+    read = _Read(
+        files=_import_files(s, series.values()),
+        phases=_by_measure(s, models.MeasurePhase.__table__, ids, "starts_on", ("starts_on",)),
+        notes=_by_measure(s, models.MeasureNote.__table__, ids, "noted_on",
+                          ("noted_on", "text")))
+    return {m.ref: _view(loaded, m, series[m.id], read, until) for m in all_measures}
+
+
+@dataclass(frozen=True)
+class _Read:
+    files: dict[int, str]  # import id -> file name
+    phases: dict[int, list[tuple]]  # measure id -> [(starts_on,)]
+    notes: dict[int, list[tuple]]  # measure id -> [(noted_on, text)], in date order
+
+
+def _view(loaded: Loaded, m: domain.Measure, ser: domain.Series, read: _Read,
+          until: date | None) -> measure_view.MeasureView:
+    """One measure's view, as `measure_view.view` builds it. A measure whose data cannot be
+    analysed gets no analysis and a `problem` in `loaded.problems`, so that one bad
+    measure cannot stop a programme's report."""
+    from qi.services.measure_view import Mark, MeasureView, summarise
+
+    project = next(p for p in loaded.projects if p.slug == m.project)
+    cycles = loaded.cycles.get(m.project, [])
+    rules = Rules.anhoej
+    baseline_end, source = _baseline(m, cycles)
+    phase_starts = tuple(row[0] for row in read.phases.get(m.id, []))
+    keep = [k for k, d in enumerate(ser.dates) if until is None or d <= until]
+    dates = [ser.dates[k] for k in keep]
+    analysis, frozen, chart = None, None, m.chart
+    try:
+        chart = measure_view.choose_chart(m, None, rules)
+        percent = measure_view._percent(m, chart)
+        multiply = 100.0 if percent else 1.0
+        target = measure_view.target_on_scale(m, multiply, chart)
+        if dates:
+            analysis, frozen = measure_view._analyse(m, ser, keep, dates, chart, rules,
+                                                     multiply, baseline_end, phase_starts,
+                                                     target)
+    except InvalidInput as exc:
+        loaded.problems[m.ref] = str(exc)
+        percent, multiply, target = False, 1.0, None
+    marks = [Mark(c.started_on, c.ref, c.title, "cycle") for c in cycles if c.started_on]
+    # Notes are numbered over all of the measure's notes, so N2 is N2 on every chart.
+    marks += [Mark(on, f"N{k}", text, "note")
+              for k, (on, text) in enumerate(read.notes.get(m.id, []), start=1)]
+    marks = [k for k in marks if until is None or k.on <= until]
+    imports = [ser.imports[k] for k in keep]
+    used = dict.fromkeys(i for i in imports if i is not None)
+    view = MeasureView(
+        measure=m, project=project, team_name=loaded.teams[project.team].name,
+        analysis=analysis, marks=tuple(sorted(marks, key=lambda k: (k.on, k.kind, k.label))),
+        baseline_end=baseline_end, baseline_source=source, phase_starts=phase_starts,
+        multiply=multiply, percent=percent, period=measure_view.period_of(dates),
+        target=target, rules=rules, chart=chart, baseline_points=frozen,
+        sources=tuple(dict.fromkeys(read.files[i] for i in used if i in read.files)),
+        hand_entered=sum(1 for i in imports if i is None), measure_points=len(ser.dates))
+    return MeasureView(**{**view.__dict__, "summary": summarise(view)})
 
 
 def _import_files(s, all_series) -> dict[int, str]:

@@ -146,15 +146,17 @@ def hostile(qi):
         qi(["data", "add", "p/m", f"2018-01-0{k + 1}", str(k + 1)], ok=True)
     qi(["cycle", "new", "p", HOSTILE_TITLE, "--predict", HOSTILE_NOTE, "--no-edit"], ok=True)
     qi(["cycle", "do", "p#1", "--on", "2018-01-02", "--notes", HOSTILE_NOTE], ok=True)
+    qi(["meeting", "add", "2018-01-01", "<i>Session</i> & co"], ok=True)
     return "p"
 
 
 def test_html_escapes_user_text(qi, hostile, tmp_path):
     out = tmp_path / "p.html"
-    qi(f"report p --format html -o {out}", ok=True)
+    qi(f"report p --since-last-meeting --format html -o {out}", ok=True)
     page = out.read_text(encoding="utf-8")
     assert "<script>" not in page and "<img src=x" not in page and "<u>" not in page
-    assert "<b>" not in page
+    assert "<b>" not in page and "<i>" not in page
+    assert "since &lt;i&gt;Session&lt;/i&gt; &amp; co (2018-01-01)" in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;quotes&#x27;" in page
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp;amp; [link]" in page
     # the only URL is the user's own text, escaped, never a link or a resource
@@ -165,9 +167,10 @@ def test_html_escapes_user_text(qi, hostile, tmp_path):
 def test_markdown_escapes_user_text(qi, hostile):
     from markdown_it import MarkdownIt
 
-    text = qi("report p", ok=True).stdout
+    text = qi("report p --since-last-meeting", ok=True).stdout
     rendered = MarkdownIt("commonmark").enable("table").render(text)
     assert "<script" not in rendered and "<img" not in rendered and "<u>" not in rendered
+    assert "<i>" not in rendered and "since &lt;i&gt;Session&lt;/i&gt; &amp; co" in rendered
     assert "<em>stars</em>" not in rendered and "<code>" not in rendered
     assert '<a href="http://evil' not in rendered
     # what the reader sees is exactly what was typed
@@ -219,7 +222,7 @@ def test_errors(qi, project):
     assert "no meeting of team 'north' or the programme before today" in r.stderr
     assert "qi meeting add DATE TITLE" in r.stderr
     r = qi("report dna-rate --since 2018-01-01 --since-last-meeting")
-    assert r.exit_code == 1 and "Give one of --since and --since-last-meeting" in r.stderr
+    assert r.exit_code == 1 and "Give only one of --since and --since-last-meeting" in r.stderr
     r = qi("report dna-rate --format pdf")
     assert r.exit_code == 2
 
