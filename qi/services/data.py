@@ -123,7 +123,7 @@ def import_file(
     path = Path(path)
     layout = layout or ingest.Layout()
     progress = progress or _quiet
-    project_row = project_service.get_row(s, project)
+    project_row = _project_for_import(s, project, lock=not dry_run)
     progress("Reading", 0, None)
     problems = ingest.Problems(path)
     batch = ingest.read_measurements(path, layout, problems)
@@ -200,6 +200,18 @@ def _rules(batch, infos: dict[str, _Info]) -> ingest.Rules:
     return ingest.Rules(ratio=spread([i.ratio for i in per]),
                         proportion=spread([i.chart in PROPORTION for i in per]),
                         negative_ok=spread([i.chart in NEGATIVE_OK for i in per]))
+
+
+def _project_for_import(s: Session, slug: str, *, lock: bool) -> models.Project:
+    """The project; locked on PostgreSQL (SQLite's write lock is already held) so that
+    imports into one project queue. Two at once would both find a measure or a date
+    missing, both insert it, and the second would fail on the unique constraint."""
+    if lock:
+        row = s.exec(select(models.Project).where(models.Project.slug == slug)
+                     .with_for_update()).first()
+        if row is not None:
+            return row
+    return project_service.get_row(s, slug)
 
 
 def _stored_rows(s: Session, measure_ids: list[int], days) -> list[tuple]:
