@@ -4,6 +4,8 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 PROPORTION = "2018-04-02,dna,,12,150,first week\n2018-04-09,dna,,10,140,\n"
@@ -208,6 +210,31 @@ def test_a_file_can_be_imported_again_after_undo(qi, project, tmp_path):
     qi("data undo 1 --yes", ok=True)
     r = qi(["data", "import", str(path), "--project", "dna-rate"], ok=True)
     assert "as import 2: 4 added" in r.stderr
+
+
+def test_a_larger_file_round_trips_exactly(qi, project, tmp_path):
+    """Enough rows for several multi-row INSERT statements and a part-filled last one."""
+    days = pd.date_range("2000-01-03", periods=1_234, freq="D").strftime("%Y-%m-%d")
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({
+        "date": list(days) * 2, "measure": ["calls"] * len(days) + ["dna"] * len(days),
+        "value": list(np.round(rng.normal(0, 10, len(days)), 3)) + [None] * len(days),
+        "numerator": [None] * len(days) + list(rng.integers(0, 20, len(days))),
+        "denominator": [None] * len(days) + list(rng.integers(20, 40, len(days))),
+        "note": ["n" if k % 7 == 0 else None for k in range(2 * len(days))],
+    })
+    path = tmp_path / "big.csv"
+    frame.to_csv(path, index=False)
+    r = qi(["data", "import", str(path), "--project", "dna-rate"])
+    assert r.exit_code == 0 and "2468 added" in r.stderr
+    stored = points(qi, "calls")
+    assert [p["date"] for p in stored] == list(days)
+    assert [p["value"] for p in stored] == frame["value"][:len(days)].tolist()
+    assert [p["denominator"] for p in points(qi, "dna")] == [
+        float(d) for d in frame["denominator"][len(days):]]
+    assert [p["note"] for p in stored][:8] == ["n", None, None, None, None, None, None, "n"]
+    r = qi(["data", "import", str(path), "--project", "dna-rate"])
+    assert r.stderr.startswith("Nothing to do: all 2468 values")
 
 
 def test_wide_format_and_blank_cells_skipped_and_reported(qi, project, tmp_path):
