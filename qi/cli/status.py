@@ -6,6 +6,8 @@ from qi.cli._common import JsonOption, console, open_session, print_json, say
 from qi.reports import _text as words
 
 SPARK_POINTS = 20  # as qi.services.status (not imported here: it loads the database layer)
+# The sparkline, latest value, date and signal columns with the gaps between them.
+_OTHER_COLUMNS = SPARK_POINTS + 16 + 10 + 14 + 4
 
 # Colours for the verdicts (Rich drops them under NO_COLOR; the words stay).
 _STYLES = {"Improvement": "bold blue", "Concern": "bold red", "Change": "magenta",
@@ -40,12 +42,16 @@ def _show(board: dict) -> None:
         f" on {board['generated']}: {_n(t['projects'], 'active project')}, "
         f"{_n(t['measures'], 'measure')}, {_n(t['in_progress'], 'cycle')} in progress, ",
         (f"{t['overdue']} overdue", "bold red" if t["overdue"] else "")), soft_wrap=True)
+    # One width for the names of every project's measures, so the columns line up; the
+    # names fold, never the sparklines, values, dates and signals beside them.
+    names = max((len(m["name"]) for p in board["projects"] for m in p["measures"]), default=0)
+    room = out.width - _OTHER_COLUMNS
     for p in board["projects"]:
         out.print()
-        _project(out, p)
+        _project(out, p, max(12, min(names, 40, room)))
 
 
-def _project(out, p: dict) -> None:
+def _project(out, p: dict, name_width: int) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -59,7 +65,7 @@ def _project(out, p: dict) -> None:
         out.print(Text("no measures yet", style="dim"))
     else:
         table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="dim")
-        table.add_column("measure", overflow="fold", min_width=12, ratio=1)
+        table.add_column("measure", overflow="fold", min_width=12, width=name_width)
         table.add_column(f"last {SPARK_POINTS}", no_wrap=True)
         table.add_column("latest", no_wrap=True, justify="right")
         table.add_column("on", no_wrap=True)
