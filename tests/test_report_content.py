@@ -399,3 +399,39 @@ def test_the_overdue_rule(planned, started, studied, overdue):
         logged_by=None)
     found = status.overdue(c, date(2018, 6, 5))
     assert (found["reason"] if found else None) == overdue
+
+
+# --- the charts of a report -----------------------------------------------------------------
+
+
+def test_charts_drawn_in_worker_processes_are_the_ones_drawn_here(programme):
+    from contextlib import contextmanager
+
+    from qi.reports import figures
+
+    with programme(write=False) as s:
+        built = report.build_project(s, "dna-rate", today=TODAY)
+    specs = figures.specs(built.views, generated=TODAY)
+    steps = []
+
+    @contextmanager
+    def progress(total):
+        steps.append(total)
+        yield lambda: steps.append("chart")
+
+    here = figures.render_all(specs, "svg", workers=1)
+    forked = figures.render_all(specs, "svg", workers=2, progress=progress)
+    assert list(forked) == list(here) == ["dna-rate/calls", "dna-rate/dna"]
+    assert forked == here  # SVG output is deterministic
+    assert steps == [2, "chart", "chart"]
+
+
+@pytest.mark.parametrize(("asked", "count", "expected"), [
+    ("", 50, 2), ("1", 50, 1), ("8", 50, 2), ("", 2, 1), ("many", 50, 2)])
+def test_chart_workers(monkeypatch, asked, count, expected):
+    from qi.reports import figures
+
+    monkeypatch.setattr(figures.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(figures.sys, "platform", "linux")
+    monkeypatch.setenv("QI_CHART_WORKERS", asked)
+    assert figures._workers(count) == expected
