@@ -84,6 +84,9 @@ def test_qi_demo_writes_database_and_charts(qi_sqlite, built_demo):
     charts = sorted(p.relative_to(target).as_posix() for p in (target / "charts").rglob("*.png"))
     assert charts == sorted(f"charts/{m.project}/{m.slug}.png" for m in demo.MEASURES)
     assert all((target / c).read_bytes().startswith(b"\x89PNG") for c in charts)
+    html = (target / "programme-report.html").read_text()
+    assert html.startswith("<!DOCTYPE html>") and html.count("<svg") + html.count("<img") >= 7
+    assert all(p[1] in html for p in demo.PROJECTS)  # every project's title
     before = (target / "qi.db").read_bytes()
     r = qi_sqlite(["demo", str(target)])
     assert r.exit_code == 1 and "already exists" in r.stderr

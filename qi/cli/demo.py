@@ -19,7 +19,7 @@ def demo(
         "--charts/--no-charts", help="Also draw every measure's chart (slower).")] = True,
 ) -> None:
     """Build an example programme (three teams, their projects, data, PDSA cycles and
-    learning sessions) in a new database in DIR, then write its charts and report."""
+    learning sessions) in a new database in DIR, then write its charts and its report."""
     import time
 
     from qi import db
@@ -41,15 +41,30 @@ def demo(
         f"measures with {counts['measurements']} weekly points, {counts['cycles']} PDSA "
         f"cycles, {counts['meetings']} meetings")
     written = _write_charts(loc, folder / "charts") if charts else []
+    report = _write_report(loc, folder / "programme-report.html") if charts else None
     typer.echo(f"Database: {database}")
     if written:
         typer.echo(f"Charts:   {folder / 'charts'} ({len(written)} files)")
+    if report:
+        typer.echo(f"Report:   {report} (open it in a browser; it prints on A4)")
     say(f"Done in {time.perf_counter() - started:.1f} s. Try it:\n"
         f"  export QI_DB={database}\n"
         "  qi project list\n"
         "  qi cycle list dna-rate\n"
         "  qi project show dna-rate --drivers\n"
         "  qi cycle show dna-rate#2")
+
+
+def _write_report(loc, path: Path) -> Path:
+    """The facilitator's session pack for the whole programme, as `qi report --programme`."""
+    from qi import db
+    from qi.cli.report import html_document
+    from qi.services import report
+
+    with db.session(loc, write=False) as s:
+        built = report.build_programme(s)
+    path.write_text(html_document(built), encoding="utf-8")
+    return path
 
 
 def _write_charts(loc, target: Path) -> list[Path]:

@@ -119,7 +119,7 @@ def _render(built, fmt: Format, output: Path | None, force: bool
 
         return json.dumps(built.content, indent=2, ensure_ascii=False) + "\n", {}
     if fmt == Format.html:
-        return _html(built), {}
+        return html_document(built), {}
     return _markdown(built, output, force)
 
 
@@ -129,7 +129,8 @@ def _generated(built):
     return date.fromisoformat(built.content["generated"])
 
 
-def _html(built) -> str:
+def html_document(built) -> str:
+    """The report as one self-contained HTML file, charts inline (also used by qi demo)."""
     from qi.reports import figures, html
 
     svgs = figures.render_all(figures.specs(built.views, generated=_generated(built)), "svg",
