@@ -299,7 +299,7 @@ BAD = [
     ("project.title", _REMOVE, "project: missing 'title'"),
     ("team.colour", "red", "team: unknown 'colour' (this qi reads bundle version 1)"),
     ("meetings.0", [], "meetings[0]: expected an object, found a list"),
-    ("meetings", {}, "$.meetings: expected a list, found an object"),
+    ("meetings", {}, "meetings: expected a list, found an object"),
 ]
 
 

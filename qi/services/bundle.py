@@ -272,7 +272,7 @@ class _Object:
                          f"reads bundle version {VERSION})")
 
     def at(self, key: str) -> str:
-        return f"{self.path}.{key}"
+        return key if self.path == "$" else f"{self.path}.{key}"  # 'cycles', not '$.cycles'
 
     def raw(self, key: str):
         return self.value.get(key, _MISSING)
