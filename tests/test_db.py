@@ -340,3 +340,25 @@ for i in range(int(sys.argv[1])):
     except SystemExit as exc:
         if exc.code: raise
 """
+
+
+@pytest.mark.skipif(not os.environ.get("QI_TEST_POSTGRES_URL"), reason="needs PostgreSQL")
+def test_init_creates_the_schema_in_an_empty_postgres_database(qi_sqlite):
+    import conftest
+    from sqlalchemy import create_engine
+
+    url = os.environ["QI_TEST_POSTGRES_URL"]
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    conftest._pg_migrated = False  # the next PostgreSQL test rebuilds its schema
+    r = qi_sqlite(["init", url])
+    assert r.exit_code == 0, r.stderr
+    assert "Initialised a qi database at postgresql+psycopg://" in r.stderr
+    assert "***" in r.stderr and url.split(":")[2].split("@")[0] not in r.stderr
+    r = qi_sqlite(["--db", url, "db", "status", "--json"], ok=True)
+    assert json.loads(r.stdout)["up_to_date"] is True
+    r = qi_sqlite(["init", url])
+    assert r.exit_code == 1 and "There is already a qi database" in r.stderr

@@ -37,10 +37,15 @@ def init_database(path: str | None) -> None:
             f"There is already a qi database at {loc.display} (schema {rev}). Nothing was "
             "changed. Use it with --db, or give another path"
         )
-    db.ensure_schema(loc, create=True)
+    if loc.is_sqlite:
+        db.ensure_schema(loc, create=True)
+    else:  # an empty PostgreSQL database: creating its schema is what init is for
+        db.upgrade(loc, backup=False)
     say(f"Initialised a qi database at {loc.display}")
     if path and not STATE.db:
-        say(f"Use it with --db {path} or export QI_DB={path}")
+        # Never echo a URL back: it may carry a password.
+        where = loc.display if loc.is_sqlite else "URL"
+        say(f"Use it with --db {where} or export QI_DB={where}")
 
 
 @app.command("path")
