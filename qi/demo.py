@@ -77,7 +77,7 @@ class DemoMeasure:
 MEASURES = [
     DemoMeasure("dna-rate", "dna", "DNA rate, nurse appointments", "outcome", "p", "down",
                 "%", 0.05, "Nurse appointments not attended / booked, per week (EMIS "
-                "appointment search)", True, 0.09, 0.05, 13, (110, 150)),
+                "appointment search)", True, 0.095, 0.045, 13, (110, 150)),
     DemoMeasure("dna-rate", "sms-sent", "Patients sent an SMS reminder", "process", "p", "up",
                 "%", 0.9, "Booked nurse appointments with an SMS reminder 48 hours before / "
                 "booked, per week", True, 0.05, 0.85, 13, (110, 150)),
