@@ -146,6 +146,13 @@ def read_series(
         raise InvalidInput(f"{path.name} is empty; it needs a header row and data") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"{path.name} is not a readable CSV file ({exc})") from None
+    if not frame.index.equals(pd.RangeIndex(len(frame))):
+        # pandas quietly turns the first columns into an index when the data rows have more
+        # cells than the header; every value would then sit under the wrong column.
+        raise InvalidInput(
+            f"{path.name}, row 2 has more cells than the header row ({len(frame.columns)} "
+            "columns). Give every column a name in the header, or remove the extra cells"
+        )
     frame.columns = [str(c).strip() for c in frame.columns]
     found = list(frame.columns)
     rows = np.arange(frame.shape[0]) + HEADER_ROWS + 1

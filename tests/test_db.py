@@ -200,6 +200,12 @@ def test_init_creates_and_refuses_a_second_time(qi_sqlite, tmp_path):
     assert r.exit_code == 1 and "does not exist" in r.stderr
 
 
+def test_init_uses_qi_db_when_set(qi_sqlite, tmp_path, monkeypatch):
+    monkeypatch.setenv("QI_DB", str(tmp_path / "from-env.db"))
+    qi_sqlite("init", ok=True)
+    assert (tmp_path / "from-env.db").exists()
+
+
 def test_init_default_is_local_qi_db(qi_sqlite, tmp_path, monkeypatch):
     monkeypatch.delenv("QI_DB")
     (tmp_path / "qi.db").unlink()

@@ -65,7 +65,7 @@ def root(
 def init(
     path: Annotated[
         str | None,
-        typer.Argument(help="Database file or URL to create (default: --db, or ./qi.db).",
+        typer.Argument(help="Database file or URL to create (default: --db, QI_DB, ./qi.db).",
                        show_default=False),
     ] = None,
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -25,12 +26,13 @@ app = noun_app("db")
 
 
 def init_database(path: str | None) -> None:
-    """`qi init`: create a new, empty qi database at PATH (default: --db, or ./qi.db)."""
+    """`qi init`: create a new, empty qi database at PATH (default: --db, QI_DB, ./qi.db)."""
     from qi import db
     from qi.cli._common import STATE
     from qi.config import resolve
 
-    loc = resolve(path or STATE.db or "qi.db")
+    # PATH, else --db, else QI_DB, else ./qi.db (an existing per-user database is not new).
+    loc = resolve(path or STATE.db or os.environ.get("QI_DB") or "qi.db")
     rev = db.peek_revision(loc)  # refuses folders, missing folders and foreign files untouched
     if rev is not None:
         raise Conflict(

@@ -178,3 +178,16 @@ def test_chart_names_match_the_engine():
     assert tuple(c.value for c in ChartType) == CHARTS == tuple(CHART_NAMES)
     assert tuple(r.value for r in Rules) == RULES
     assert tuple(i.value for i in Direction) == IMPROVEMENTS
+
+
+def test_rows_wider_than_the_header_are_refused_not_shifted(tmp_path):
+    from typer.testing import CliRunner
+
+    from qi.cli import app
+
+    path = tmp_path / "ragged.csv"
+    path.write_text("x,y\n1,5,9\n2,6,7\n3,8,1\n")
+    r = CliRunner().invoke(app, ["analyze", str(path), "--json"])
+    assert r.exit_code == 1
+    assert r.stdout == ""
+    assert r.stderr.startswith("Error: ragged.csv, row 2 has more cells than the header row")
