@@ -106,7 +106,7 @@ def is_proportion(measure: domain.Measure) -> bool:
     return measure.denominator and (measure.chart in PROPORTION_CHARTS or measure.unit == "%")
 
 
-def _percent(measure: domain.Measure, chart: ChartType) -> bool:
+def percent_axis(measure: domain.Measure, chart: ChartType) -> bool:
     """Proportions are drawn in percent whatever the chart, except a c chart (which counts
     the numerators)."""
     if chart in PROPORTION_CHARTS:
@@ -234,7 +234,7 @@ def view(s: Session, ref: str, options: ViewOptions | None = None) -> MeasureVie
     team = s.get(models.Team, project_row.team_id)
     rules = options.rules or Rules.anhoej
     chart = choose_chart(measure, options.chart, rules)
-    percent = _percent(measure, chart)
+    percent = percent_axis(measure, chart)
     multiply = 100.0 if percent else 1.0
     target = target_on_scale(measure, multiply, chart)
     series = data_service.series(s, measure.ref)
@@ -248,7 +248,7 @@ def view(s: Session, ref: str, options: ViewOptions | None = None) -> MeasureVie
 
     analysis, frozen = None, None
     if dates:
-        analysis, frozen = _analyse(measure, series, keep, dates, chart, rules, multiply,
+        analysis, frozen = analyse(measure, series, keep, dates, chart, rules, multiply,
                                     baseline_end, phase_starts, target)
     files, by_hand = _sources(s, series, keep)
     result = MeasureView(
@@ -272,7 +272,9 @@ def measures_of_programme(s: Session) -> list[tuple[domain.Project, domain.Measu
     return [(p, m) for p in ordered for m in by_project.get(p.slug, [])]
 
 
-def _analyse(measure, series, keep, dates, chart, rules, multiply, baseline_end,
+# `percent_axis` and `analyse` are shared with qi.services.report, which builds the views of
+# a whole programme in bulk (one query per table) and must decide exactly as `view` does.
+def analyse(measure, series, keep, dates, chart, rules, multiply, baseline_end,
              phase_starts, target) -> tuple[Analysis, int | None]:
     """The analysis of the kept points, and how many of them form the frozen baseline."""
     if measure.denominator:

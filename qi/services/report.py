@@ -195,11 +195,11 @@ def _view(loaded: Loaded, m: domain.Measure, ser: domain.Series, read: _Read,
     analysis, frozen, chart = None, None, m.chart
     try:
         chart = measure_view.choose_chart(m, None, rules)
-        percent = measure_view._percent(m, chart)
+        percent = measure_view.percent_axis(m, chart)
         multiply = 100.0 if percent else 1.0
         target = measure_view.target_on_scale(m, multiply, chart)
         if dates:
-            analysis, frozen = measure_view._analyse(m, ser, keep, dates, chart, rules,
+            analysis, frozen = measure_view.analyse(m, ser, keep, dates, chart, rules,
                                                      multiply, baseline_end, phase_starts,
                                                      target)
     except InvalidInput as exc:
