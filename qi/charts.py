@@ -47,7 +47,6 @@ import io
 import math
 import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -1399,41 +1398,13 @@ def save(
     if path.exists() and not overwrite:
         raise Conflict(f"{str(path)!r} already exists; use --force to replace it")
     data = render(spec_or_fig, fmt)
+    from qi.files import describe_os_error, write_file
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if overwrite:
-            _replace(path, data)
-        else:
-            _create(path, data)
-    except FileExistsError:
-        raise Conflict(f"{str(path)!r} already exists; use --force to replace it") from None
     except OSError as e:
-        raise InvalidInput(f"cannot write the chart to {str(path)!r}: {e.strerror}") from None
-    return path
-
-
-def _create(path: Path, data: bytes) -> None:
-    """Write a new file; 'x' mode fails if the name was taken meanwhile (never clobbers)."""
-    try:
-        with open(path, "xb") as f:
-            f.write(data)
-    except FileExistsError:
-        raise
-    except BaseException:
-        path.unlink(missing_ok=True)  # no half-written chart
-        raise
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Replace atomically: write beside the target, then rename over it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        raise InvalidInput(describe_os_error(e, path, "chart")) from None
+    return write_file(path, data, overwrite=overwrite, what="chart")
 
 
 def spec_from_view(view, *, width: float = _DEFAULT_W, height: float = _DEFAULT_H,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qi.errors import InvalidInput
+from qi.text import csv_untext
 
 if TYPE_CHECKING:
     import numpy as np
@@ -796,6 +797,11 @@ def _notes(table: Table) -> np.ndarray | None:
                          dtype=object)
     # As with `qi data add --note`, a note of only spaces is no note.
     notes[pd.Series(notes, dtype=object).str.strip().to_numpy() == ""] = None
+    # A qi export guards text cells against formulas with an apostrophe: take it off.
+    guarded = np.flatnonzero(pd.Series(notes, dtype=object).str.startswith("'").to_numpy(
+        dtype=bool, na_value=False))
+    for i in guarded:
+        notes[i] = csv_untext(notes[i])
     return notes
 
 
@@ -826,7 +832,7 @@ def _long(table, layout, date_col, measure_col, days, ok, problems) -> Batch:
     else:
         # Each distinct name is trimmed once (a million rows name only a few measures).
         codes, names = pd.factorize(table.frame[measure_col])
-        names = np.array([str(n).strip() for n in names] + [""], dtype=object)
+        names = np.array([csv_untext(str(n)).strip() for n in names] + [""], dtype=object)
         slugs = names[codes]  # a blank cell's code is -1: the "" at the end
         empty = slugs == ""
         problems.add(table.rows[empty], measure_col, slugs[empty],

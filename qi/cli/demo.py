@@ -63,7 +63,9 @@ def _write_report(loc, path: Path) -> Path:
 
     with db.session(loc, write=False) as s:
         built = report.build_programme(s)
-    path.write_text(html_document(built), encoding="utf-8")
+    from qi.files import write_file
+
+    write_file(path, html_document(built), overwrite=True, what="report")
     return path
 
 
