@@ -14,6 +14,7 @@ from qi.cli._common import JsonOption, open_session, print_json, say
 from qi.domain import is_slug
 from qi.errors import Conflict, InvalidInput
 from qi.files import write_file
+from qi.text import clip
 
 if TYPE_CHECKING:
     from qi.services.bundle import BundleSummary
@@ -74,6 +75,11 @@ def _read(file: Path) -> tuple[object, str]:
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{name} is not a qi bundle: it is not valid JSON (line "
                            f"{exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise InvalidInput(f"{name} is not a qi bundle: its JSON is nested far deeper than "
+                           "any bundle (a qi bundle is a few levels deep)") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise InvalidInput(f"{name} is not a qi bundle: {clip(str(exc), 120)}") from None
 
 
 def _slug_option(value: str | None, option: str) -> str | None:

@@ -125,7 +125,8 @@ def import_file(
     project_row = _project_for_import(s, project, lock=not dry_run)
     progress("Reading", 0, None)
     problems = ingest.Problems(path)
-    batch = ingest.read_measurements(path, layout, problems)
+    data = ingest.read_file(path)  # once: a pipe cannot be read twice
+    batch = ingest.read_measurements(path, layout, problems, data)
 
     infos, created = _resolve_measures(s, project_row, batch, create_measures, dry_run)
     progress("Checking", 0, None)
@@ -142,7 +143,7 @@ def import_file(
     stored = ingest.stored_frame(
         _stored_rows(s, [int(i) for i in ids if i > 0], batch.period))
     found = ingest.compare(batch, measure_ids, stored)
-    sha = ingest.file_sha256(path)
+    sha = ingest.file_sha256(data)
     changes = _changes(batch, found, stored)
     summary = {
         "file": path.name, "sha256": sha, "dry_run": dry_run, "added": len(found.added),
