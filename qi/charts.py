@@ -123,6 +123,7 @@ _RC = {
     "font.family": "DejaVu Sans",
     "axes.unicode_minus": True,
     "svg.hashsalt": "qi-chart",
+    "text.parse_math": False,  # a '$' in a name or note is a dollar sign, not TeX
     "svg.fonttype": "path",
     "pdf.fonttype": 42,
     "path.simplify": True,
@@ -592,6 +593,7 @@ class _Ink:
     def width(self, text: str, size: float, weight: str = "normal") -> float:
         if not text:
             return 0.0
+        text = chart_text(text)  # measured as it will be drawn
         # Measuring lays the text out (about a millisecond); labels, ticks and legend
         # entries repeat from chart to chart, so a batch measures each string once.
         key = (text, size, weight, self.dpi)
@@ -1364,6 +1366,7 @@ def render(spec_or_fig: ChartSpec | Figure, fmt: str = "png") -> bytes:
     """The chart as PNG, SVG or PDF bytes."""
     fmt = _format(None, fmt)
     fig = spec_or_fig if isinstance(spec_or_fig, Figure) else figure(spec_or_fig)
+    _printable_text(fig)
     buf = io.BytesIO()
     with matplotlib.rc_context(_RC):
         fig.savefig(
@@ -1375,6 +1378,25 @@ def render(spec_or_fig: ChartSpec | Figure, fmt: str = "png") -> bytes:
             **({"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}),
         )
     return buf.getvalue()
+
+
+def chart_text(text: str) -> str:
+    """Text as a chart shows it: no control characters (a vertical tab pasted from Word
+    would make the SVG invalid XML), and tabs and carriage returns as spaces (no font has
+    a glyph for them)."""
+    from qi.text import printable
+
+    return printable(text).replace("\t", " ").replace("\r", " ")
+
+
+def _printable_text(fig: Figure) -> None:
+    """Every text on the chart as chart_text() makes it, whoever wrote it."""
+    from matplotlib.text import Text
+
+    for artist in fig.findobj(Text):
+        text = artist.get_text()
+        if text and chart_text(text) != text:
+            artist.set_text(chart_text(text))
 
 
 def save(

@@ -34,7 +34,7 @@ class DatabaseLocation:
 
 # A URL's user information runs from '://' to its LAST '@' (a password may hold '/', '@',
 # ':' or '?' unescaped, and drivers accept that); everything after the user's ':' is hidden.
-_URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<rest>[^\s'\"<>]*)")
+_URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<rest>\S*)")
 _PASSWORD_PARAM = re.compile(r"(?i)((?:password|passwd|pwd)\s*=\s*)('[^']*'|\"[^\"]*\"|[^&\s]*)")
 _secrets: set[str] = set()
 
