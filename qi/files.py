@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -102,10 +104,48 @@ def _install(tmp: Path, path: Path, overwrite: bool) -> None:
     os.unlink(tmp)
 
 
+def _prefix(path: Path) -> str:
+    return f".{path.name[:100]}."
+
+
+def _sweep(path: Path) -> None:
+    """Remove temporary files an earlier qi left beside `path` when it was killed: they
+    carry the writer's process id, and only those of processes that are gone are removed
+    (regular files only; a link is never touched)."""
+    prefix = _prefix(path)
+    try:
+        names = [n for n in os.listdir(path.parent)
+                 if n.startswith(prefix) and n.endswith(_SUFFIX)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(prefix):].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        leftover = path.parent / name
+        with suppress(OSError):
+            if stat.S_ISREG(os.lstat(leftover).st_mode):
+                leftover.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process
+        return True
+    return True
+
+
+_SUFFIX = ".qi-tmp"
+
+
 @contextmanager
 def _temporary(path: Path) -> Iterator[tuple[int, Path]]:
     """An exclusive, unpredictable temporary file beside `path`, removed unless renamed."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".qi-tmp",
+    _sweep(path)
+    fd, name = tempfile.mkstemp(prefix=f"{_prefix(path)}{os.getpid()}.", suffix=_SUFFIX,
                                 dir=path.parent)
     tmp = Path(name)
     try:
@@ -129,19 +169,16 @@ def write_file(path: str | os.PathLike, data: bytes | str | Writer, *,
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder. Give a file name for the {what}")
     try:
-        with _temporary(path) as (fd, tmp):
-            if callable(data):
-                data(tmp)
-                with open(tmp, "rb+") as fh:
-                    os.fsync(fh.fileno())
-            else:
-                blob = data.encode("utf-8") if isinstance(data, str) else data
-                view = memoryview(blob)
-                while view:
-                    view = view[os.write(fd, view):]
-                os.fsync(fd)
-            os.chmod(tmp, new_file_mode())
-            _install(tmp, path, overwrite)
+        if callable(data) or not _write_unnamed(path, _bytes(data), overwrite):
+            with _temporary(path) as (fd, tmp):
+                if callable(data):
+                    data(tmp)
+                    with open(tmp, "rb+") as fh:
+                        os.fsync(fh.fileno())
+                else:
+                    _write_all(fd, _bytes(data))
+                os.chmod(tmp, new_file_mode())
+                _install(tmp, path, overwrite)
     except FileExistsError:
         raise Conflict(f"{path} already exists. Add --force to overwrite it, or choose "
                        "another file") from None
@@ -149,6 +186,55 @@ def write_file(path: str | os.PathLike, data: bytes | str | Writer, *,
         raise InvalidInput(describe_os_error(exc, path, what)) from None
     _fsync_folder(path.parent)
     return path
+
+
+def _bytes(data: bytes | str) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _write_all(fd: int, blob: bytes) -> None:
+    view = memoryview(blob)
+    while view:
+        view = view[os.write(fd, view):]
+    os.fsync(fd)
+
+
+def _write_unnamed(path: Path, blob: bytes, overwrite: bool) -> bool:
+    """Linux: write into a file with no name at all (O_TMPFILE), then give it its name, so
+    that even a kill at any moment leaves nothing behind. False where the system or the
+    file system cannot, and the caller then uses a named temporary file."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not os.path.isdir("/proc/self/fd"):
+        return False
+    try:
+        # The mode is masked by the umask, exactly as for any new file.
+        fd = os.open(path.parent, flag | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOTSUP):
+            return False
+        raise
+    try:
+        _write_all(fd, blob)
+        source = f"/proc/self/fd/{fd}"
+        # Replacing: a name of our own first (an instant), then the atomic rename.
+        tmp = path if not overwrite else \
+            path.parent / f"{_prefix(path)}{os.getpid()}.{secrets.token_hex(8)}{_SUFFIX}"
+        try:
+            os.link(source, tmp, follow_symlinks=True)  # EEXIST if the name is taken
+        except FileExistsError:
+            raise
+        except OSError:  # some file systems (overlays) cannot link it: use a named file
+            return False
+        if not overwrite:
+            return True
+        try:
+            os.replace(tmp, path)
+        finally:
+            with suppress(FileNotFoundError):
+                tmp.unlink()
+        return True
+    finally:
+        os.close(fd)
 
 
 def write_new(candidates: Iterator[Path], data: bytes | str | Writer, *,

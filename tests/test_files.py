@@ -129,3 +129,43 @@ def test_write_new_never_replaces_anything(tmp_path):
                                        "qi.db.before-restore-1-3"]
     assert [p.read_text() for p in names] == ["copy 0", "copy 1", "copy 2"]
     assert _mode(names[0]) == new_file_mode()
+
+
+def test_leftovers_of_a_killed_writer_are_swept_on_the_next_write(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = out / ".r.csv.999999999.abcd.qi-tmp"  # no such process
+    dead.write_text("half")
+    live = out / f".r.csv.{os.getpid()}.ef01.qi-tmp"  # a writer still at work
+    live.write_text("busy")
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    (out / ".r.csv.999999998.link.qi-tmp").symlink_to(victim)
+    write_file(out / "r.csv", "a")
+    assert not dead.exists() and live.exists() and victim.read_text() == "precious"
+    assert (out / ".r.csv.999999998.link.qi-tmp").is_symlink()
+
+
+def test_sigterm_runs_the_cleanup(tmp_path):
+    import signal
+    import subprocess
+
+    code = (
+        "import os, signal, sys, time\n"
+        "from pathlib import Path\n"
+        "from qi.cli import _install_signal_handlers\n"
+        "from qi.files import write_file\n"
+        "_install_signal_handlers()\n"
+        "def slow(tmp):\n"
+        "    Path(tmp).write_bytes(b'half')\n"
+        "    print('writing', flush=True)\n"
+        "    time.sleep(30)\n"
+        f"write_file(Path({str(tmp_path / 'out' / 'x.db')!r}), slow)\n"
+    )
+    (tmp_path / "out").mkdir()
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "writing\n"
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(10)
+    assert proc.returncode != 0
+    assert list((tmp_path / "out").iterdir()) == []

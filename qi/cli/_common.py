@@ -262,6 +262,7 @@ def confirm(question: str, yes: bool) -> None:
     """Ask before something destructive; refuse clearly when nobody can answer."""
     if yes:
         return
+    question = safe_message(question)  # names in it may hold control characters
     if not sys.stdin or not sys.stdin.isatty():
         # Still allow an answer piped in (and CliRunner's input), but never hang or guess.
         sys.stderr.write(f"{question} [y/N]: ")

@@ -19,6 +19,7 @@ from qi.cli._common import (
     say,
     show_fields,
     show_table,
+    write_data,
 )
 from qi.errors import Conflict, InvalidInput
 
@@ -59,7 +60,7 @@ def path_cmd(json_out: JsonOption = False) -> None:
         print_json({"database": loc.display, "reason": loc.reason,
                     "backend": "sqlite" if loc.is_sqlite else "postgresql", "exists": exists})
         return
-    typer.echo(loc.display)
+    write_data(loc.display + "\n")
     note = "" if exists is not False else " (it does not exist yet: 'qi init' creates it)"
     say(f"Chosen because: {loc.reason}{note}")
 
