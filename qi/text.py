@@ -95,12 +95,12 @@ def csv_untext(text: str) -> str:
 
 
 def csv_row(cells: list[str]) -> str:
-    """One CSV line ending in \\n; a cell is quoted when it holds a comma, a quote, a line
-    break of any kind (a bare CR too) or space at either end, so every reader splits the
-    line as it was written."""
+    """One CSV line ending in \\n; a cell is quoted when it holds a comma, a quote or a line
+    break of either kind (a CR alone too, which Python's csv module leaves bare), so every
+    reader splits the line as it was written."""
     out = []
     for cell in cells:
-        if cell and (any(c in cell for c in ',"\r\n') or cell != cell.strip()):
+        if any(c in cell for c in ',"\r\n'):
             cell = '"' + cell.replace('"', '""') + '"'
         out.append(cell)
     return ",".join(out) + "\n"

@@ -323,7 +323,10 @@ class _Object:
             number = float(value)
         except OverflowError:  # an integer with hundreds of digits
             number = math.inf
-        if not math.isfinite(number) or out_of_range([number])[0]:
+        if not math.isfinite(number):
+            self.problems.add(self.at(key), f"{clip(str(value), 30)} is not a finite number")
+            return None
+        if out_of_range([number])[0]:
             self.problems.add(self.at(key), f"{clip(str(value), 30)} is {OUT_OF_RANGE}")
             return None
         return number

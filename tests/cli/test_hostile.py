@@ -420,11 +420,10 @@ def _crc_broken() -> bytes:
 
 
 def _bomb() -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", b"<Types/>")
-        z.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * 300_000_000 + b"</a>")
-    return out.getvalue()
+    # A sheet of 50 MB of spaces: some 50 kB stored, refused before it is inflated.
+    return _xlsx({"xl/worksheets/sheet1.xml":
+                  b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+                  b'main"><sheetData>' + b" " * 50_000_000 + b"</sheetData></worksheet>"})
 
 
 @pytest.mark.parametrize("make", [
@@ -441,6 +440,8 @@ def test_corrupt_xlsx_is_a_clear_error(qi_sqlite, project, tmp_path, make):
     assert r.exit_code == 1, r.stderr
     assert r.stderr.startswith("Error: d.xlsx") and "unexpected" not in r.stderr
     assert r.stderr.count("\n") == 1
+    if make is _bomb:
+        assert "would inflate to 50,0" in r.stderr
 
 
 def _bundle(qi, tmp_path) -> dict:
