@@ -89,12 +89,12 @@ def _whole_x(values, raw, column: str, path: Path, rows):
     import numpy as np
 
     values = np.asarray(values)
-    if values.dtype.kind == "u":
-        big = values > np.iinfo(np.int64).max
-    elif values.dtype.kind == "f":
-        big = ~np.isfinite(values) | (np.abs(values) > 2.0**53)
+    # Beyond 2**53 neighbouring whole numbers are the same float: the chart would merge them.
+    if values.dtype.kind in "iu":
+        big = (values > 2**53) | (values < -(2**53)) if values.dtype.kind == "i" \
+            else values > 2**53
     else:
-        big = np.zeros(len(values), dtype=bool)
+        big = ~np.isfinite(values) | (np.abs(values) >= 2.0**53)
     if big.any():
         i = int(np.flatnonzero(big)[0])
         raise InvalidInput(

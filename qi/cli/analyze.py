@@ -150,6 +150,11 @@ def analyze(
     exclude_list = _positions(exclude, "--exclude")
     if multiply == 0 or multiply != multiply or multiply in (float("inf"), float("-inf")):
         raise typer.BadParameter("must be a finite number other than 0", param_hint="'--multiply'")
+    from qi.ingest import OUT_OF_RANGE, out_of_range
+
+    for given, option in ((multiply, "--multiply"), (target, "--target")):
+        if given is not None and out_of_range([given])[0]:
+            raise typer.BadParameter(f"{given!r} is {OUT_OF_RANGE}", param_hint=f"'{option}'")
     if rules is not Rules.mdc:
         for given, option in ((improvement, "--improvement"), (target, "--target")):
             if given is not None:

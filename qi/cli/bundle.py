@@ -13,7 +13,6 @@ import typer
 from qi.cli._common import JsonOption, open_session, print_json, say
 from qi.domain import is_slug
 from qi.errors import Conflict, InvalidInput
-from qi.files import write_file
 from qi.text import clip
 
 if TYPE_CHECKING:
@@ -50,6 +49,8 @@ def export(
     if output is None:
         sys.stdout.write(text)
         return
+    from qi.files import write_file
+
     write_file(output, text, overwrite=force, what="bundle")
     n = bundle.count_of(document)
     say(f"Exported project '{project}' to {output}: {_n(n['measures'], 'measure')}, "

@@ -26,7 +26,6 @@ from qi.cli._common import (
 )
 from qi.domain import Period
 from qi.errors import Conflict, InvalidInput
-from qi.files import write_file
 
 if TYPE_CHECKING:
     from qi.domain import ImportSummary, Series
@@ -347,6 +346,8 @@ def export(
         with _reader_may_leave():
             write_data(text)
         return
+    from qi.files import write_file
+
     write_file(output, text, overwrite=force, what="export")
     say(f"Exported {count} measurement{'s' if count != 1 else ''} of '{project}' to {output}")
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from qi.cli._common import say
+from qi.cli._common import say, write_data
 from qi.errors import Conflict
 
 
@@ -42,11 +42,11 @@ def demo(
         f"cycles, {counts['meetings']} meetings")
     written = _write_charts(loc, folder / "charts") if charts else []
     report = _write_report(loc, folder / "programme-report.html") if charts else None
-    typer.echo(f"Database: {database}")
+    write_data(f"Database: {database}\n")
     if written:
-        typer.echo(f"Charts:   {folder / 'charts'} ({len(written)} files)")
+        write_data(f"Charts:   {folder / 'charts'} ({len(written)} files)\n")
     if report:
-        typer.echo(f"Report:   {report} (open it in a browser; it prints on A4)")
+        write_data(f"Report:   {report} (open it in a browser; it prints on A4)\n")
     say(f"Done in {time.perf_counter() - started:.1f} s. Try it:\n"
         f"  export QI_DB={database}\n"
         "  qi project list\n"

@@ -195,7 +195,7 @@ def test_true_is_not_a_numerator(qi, project, tmp_path):
 
 @pytest.mark.parametrize("xs", [
     ["9223372036854775808", "1"], ["18446744073709551617", "1"], ["1e19", "1"],
-    ["99999999999999999999999", "1"]])
+    ["99999999999999999999999", "1"], ["9007199254740993", "9007199254740992"]])
 def test_x_values_beyond_the_integer_range_are_refused(tmp_path, qi_sqlite, xs):
     f = tmp_path / "x.csv"
     f.write_text("x,y\n" + "".join(f"{x},{k}\n" for k, x in enumerate(xs)))
