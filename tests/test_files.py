@@ -86,10 +86,10 @@ def test_full_disk_on_write(tmp_path, monkeypatch):
 
     out = tmp_path / "out"
     out.mkdir()
-    monkeypatch.setattr(os, "write", full)
-    with pytest.raises(InvalidInput, match="the disk is full"):
-        write_file(out / "x.csv", "a" * 100)
-    monkeypatch.undo()
+    with monkeypatch.context() as m:
+        m.setattr(os, "write", full)
+        with pytest.raises(InvalidInput, match="the disk is full"):
+            write_file(out / "x.csv", "a" * 100)
     assert _leftovers(out) == []
 
 

@@ -207,6 +207,12 @@ def _safe_console_class():
     from qi.text import visible
 
     class SafeConsole(Console):
+        def print(self, *objects, **kwargs):
+            # Strings are escaped before Rich sees them (Rich silently drops a few control
+            # characters, e.g. a bell or a vertical tab: the user should see them).
+            super().print(*(visible(o, keep="\n") if isinstance(o, str) else o
+                            for o in objects), **kwargs)
+
         def _render_buffer(self, buffer):
             return super()._render_buffer(
                 Segment(text, style, control) if control

@@ -485,3 +485,31 @@ def test_nul_in_text_never_reaches_the_database(qi, project, tmp_path):
     r = qi(["data", "add", "calls", "2018-04-02", "4", "--note", "a\x00b"])
     assert r.exit_code == 2 and "NUL" in r.stderr
     assert "SQL" not in r.stderr and "INSERT" not in r.stderr
+
+
+def test_restore_onto_a_full_disk_changes_nothing(qi_sqlite, tmp_path, monkeypatch):
+    import errno
+
+    import qi.db
+
+    qi_sqlite("team add Original", ok=True)
+    qi_sqlite(["db", "backup", str(tmp_path / "b.db")], ok=True)
+    qi_sqlite("team add Later", ok=True)
+    before = sorted(p.name for p in tmp_path.iterdir())
+
+    def full(source, target):
+        Path(target).write_bytes(b"")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(qi.db, "_copy_sqlite", full)
+        r = qi_sqlite(["db", "restore", str(tmp_path / "b.db"), "--force", "--yes"])
+    assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "disk is full" in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    names = {t["name"] for t in json.loads(qi_sqlite("team list --json", ok=True).stdout)}
+    assert names == {"Original", "Later"}
+
+
+def test_messages_show_bells_and_vertical_tabs_too(qi_sqlite):
+    r = qi_sqlite(["team", "add", "Bell\x07Tab\x0bEnd"], ok=True)
+    assert "Bell\\x07Tab\\x0bEnd" in r.stderr
