@@ -194,7 +194,9 @@ def analyze(
         from qi.analysis.document import write_json
 
         try:
-            write_json(result, sys.stdout.write)
+            from qi.text import json_safe
+
+            write_json(result, lambda chunk: sys.stdout.write(json_safe(chunk)))
             sys.stdout.flush()
         except BrokenPipeError:  # e.g. `qi analyze ... --json | head`: the reader left
             _silence_stdout()

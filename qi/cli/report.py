@@ -116,7 +116,9 @@ def _render(built, fmt: Format, output: Path | None, force: bool
     if fmt == Format.json:
         import json
 
-        return json.dumps(built.content, indent=2, ensure_ascii=False) + "\n", {}
+        from qi.text import json_safe
+
+        return json_safe(json.dumps(built.content, indent=2, ensure_ascii=False)) + "\n", {}
     if fmt == Format.html:
         return html_document(built), {}
     return _markdown(built, output, force)

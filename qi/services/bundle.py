@@ -48,7 +48,7 @@ from qi.services import data as data_service
 from qi.services import projects as project_service
 from qi.services import teams as team_service
 from qi.services._common import check_slug, counted, optional_text, required_text
-from qi.text import clip, quoted, visible
+from qi.text import clip, json_safe, quoted, visible
 
 FORMAT = "qi-bundle"
 VERSION = 1
@@ -99,7 +99,8 @@ def export_bundle(s: Session, project: str) -> dict:
 
 def dumps(bundle: dict) -> str:
     """The bundle as text: UTF-8 as is, indented, ending with a newline."""
-    return json.dumps(bundle, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    # Control characters as \\u escapes (the same JSON): safe to show, to mail, to diff.
+    return json_safe(json.dumps(bundle, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
 
 def _iso(day: date | None) -> str | None:
