@@ -266,6 +266,11 @@ def test_control_characters_are_shown_escaped_everywhere(qi, tmp_path):
         assert "unexpected problem" not in r.stderr
     r = qi(["team", "show", "north"], ok=True)
     assert "\\x1b]0;pwned" in r.stdout and "[bold]x[/]" in r.stdout
+    qi(["cycle", "new", "p", f"C {ESCAPES}", "--no-edit", "--plan", f"[red]plan[/] {ESCAPES}"],
+       ok=True)
+    r = qi(["cycle", "show", "p#1"], ok=True)
+    _no_raw_controls(r.stdout)
+    assert "[red]plan[/]" in r.stdout
 
 
 def test_error_quoting_a_huge_cell_stays_short(qi, project, tmp_path):
