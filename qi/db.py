@@ -83,11 +83,12 @@ def _server_engine(loc: DatabaseLocation) -> Engine:
 
     try:
         return create_engine(loc.url, pool_pre_ping=True)
-    except NoSuchModuleError:
+    except (NoSuchModuleError, ImportError):  # unknown, or known but not installed
         scheme = loc.url.split("://", 1)[0]
         raise DatabaseUnavailable(
-            f"The database URL {loc.display} names a driver qi does not know ({scheme!r}). "
-            "Use a URL like postgresql+psycopg://qi@localhost:5432/qi, or a file path"
+            f"The database URL {loc.display} names a driver qi does not know or that is not "
+            f"installed ({scheme!r}). Use a URL like postgresql+psycopg://qi@localhost:5432/qi "
+            "(pip install 'qi-tracker[postgres]'), or a file path"
         ) from None
     except (ArgumentError, ValueError, TypeError) as exc:
         reason = redact_url(str(exc).strip().split("\n", 1)[0])
@@ -387,10 +388,16 @@ def session(loc: DatabaseLocation, *, write: bool = True) -> Iterator[Session]:
                 f"The database {loc.display} could not complete the change: "
                 f"{describe_error(exc, loc)}. Nothing was changed; try again"
             ) from exc
+        except OverflowError:  # a number typed for an id, beyond what SQLite's INTEGER holds
+            s.rollback()
+            raise InvalidInput(
+                "A number in the command is too large for the database (ids and numbers go "
+                "up to 9,223,372,036,854,775,807). Check it"
+            ) from None
         except DBAPIError as exc:  # e.g. text PostgreSQL cannot store: never the SQL shown
             s.rollback()
             raise InvalidInput(
-                f"The database {loc.display} refused the change: {describe_error(exc, loc)}. "
+                f"The database {loc.display} refused the command: {describe_error(exc, loc)}. "
                 "Nothing was changed"
             ) from exc
         except BaseException:

@@ -27,7 +27,7 @@ def _positions(value: str | None, option: str) -> list[int] | None:
     out = []
     for item in value.split(","):
         item = item.strip()
-        if not item.isdigit() or int(item) < 1:
+        if not (item.isascii() and item.isdigit()) or int(item) < 1:
             raise typer.BadParameter(
                 f"'{item}' in '{value}' is not a position; give 1-based positions separated "
                 "by commas, e.g. 12 or 6,18",

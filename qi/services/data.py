@@ -567,7 +567,7 @@ def imports(s: Session, *, project: str | None = None) -> list[domain.DataImport
 
 def _get_import(s: Session, ref: str) -> tuple[models.DataImport, str]:
     text = str(ref).strip().removeprefix("#")
-    row = s.get(models.DataImport, int(text)) if text.isdigit() else None
+    row = s.get(models.DataImport, int(text)) if text.isascii() and text.isdigit() else None
     if row is None:
         raise NotFound(f"No import '{ref}'. Imports are numbered; run 'qi data imports'")
     return row, s.get(models.Project, row.project_id).slug

@@ -234,6 +234,7 @@ def test_url_passwords_are_never_printed(qi_sqlite, password):
 @pytest.mark.parametrize("url, says", [
     ("postgresql+psycopg://qi:se/cret@127.0.0.1:abc/qi", "port is not a number"),
     ("nosuchdriver://qi:se/cret@127.0.0.1/qi", "driver qi does not know"),
+    ("mysql://qi:se/cret@127.0.0.1/qi", "not installed"),
 ])
 def test_bad_urls_are_clear_errors(qi_sqlite, url, says):
     r = qi_sqlite(["--db", url, "db", "status"])
@@ -518,3 +519,13 @@ def test_restore_onto_a_full_disk_changes_nothing(qi_sqlite, tmp_path, monkeypat
 def test_messages_show_bells_and_vertical_tabs_too(qi_sqlite):
     r = qi_sqlite(["team", "add", "Bell\x07Tab\x0bEnd"], ok=True)
     assert "Bell\\x07Tab\\x0bEnd" in r.stderr
+
+
+@pytest.mark.parametrize("args", [
+    "cycle show dna-rate#999999999999999999999", "data undo 99999999999999999999",
+    "idea show 99999999999999999999999", "member show 99999999999999999999999",
+    "cycle show ²", "member show ١٢", "cycle show dna-rate#²"])
+def test_absurd_numbers_typed_for_ids_are_clear_errors(qi, project, args):
+    r = qi(args)
+    assert r.exit_code in (1, 2) and r.stderr.count("\n") == 1, r.stderr
+    assert "unexpected" not in r.stderr
