@@ -29,7 +29,7 @@ class DatabaseLocation:
     @property
     def display(self) -> str:
         """The location as it is safe to show: a path, or a URL without its password."""
-        return str(self.path) if self.path is not None else redact_url(self.url)
+        return str(self.path) if self.path is not None else redact_url(_whole_url(self.url))
 
 
 # A URL's user information runs from '://' to its LAST '@' (a password may hold '/', '@',
@@ -50,12 +50,22 @@ def _redact_one(match: re.Match) -> str:
     return f"{match['scheme']}{user}{':***' if colon else ''}{rest[at:]}"
 
 
+def _whole_url(url: str) -> str:
+    """A URL given as a whole (to --db, QI_DB or qi init) with its password hidden, even one
+    holding spaces, which the search in running text would stop at."""
+    scheme, sep, rest = url.partition("://")
+    at = rest.rfind("@")
+    if not sep or at < 0:
+        return url
+    user, colon, _password = rest[:at].partition(":")
+    return f"{scheme}://{user}{':***' if colon else ''}{rest[at:]}"
+
+
 def url_password(url: str) -> str | None:
     """The password in a database URL, as it is written there (None when it has none)."""
-    match = _URL.search(url)
-    if not match:
+    _scheme, sep, rest = url.partition("://")
+    if not sep:
         return None
-    rest = match["rest"]
     at = rest.rfind("@")
     if at < 0:
         return None

@@ -482,7 +482,8 @@ def _drop_unnamed(path: Path, frame):
 # A .xlsx file is a zip of XML parts. A hostile one can claim a part that inflates to
 # gigabytes from a few kilobytes ("zip bomb"); zipfile never inflates more than a part's
 # declared size, so checking the declared sizes first bounds the memory used.
-MAX_XLSX_PART = 1 << 30  # 1 GiB of XML for one part (a million-row sheet is ~ 100 MB)
+MAX_XLSX_PART = 512 << 20  # XML of one part (a million-row sheet is about 100 MB)
+MAX_XLSX_TOTAL = 1 << 30
 MAX_XLSX_RATIO = 200  # real spreadsheets compress 5-20 times; bombs 1000 times and more
 
 
@@ -497,6 +498,10 @@ def _check_zip(path: Path, data: bytes) -> None:
         raise _not_excel(path, exc) from None
     if len(parts) > 10_000:
         raise _not_excel(path, f"{len(parts)} parts")
+    total = sum(part.file_size for part in parts)
+    if total > MAX_XLSX_TOTAL:
+        raise InvalidInput(f"{path.name} was not read: it would inflate to {total:,} bytes, "
+                           "more than qi reads from one spreadsheet. Export it as CSV")
     for part in parts:
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size > MAX_XLSX_PART or (part.file_size > 1 << 20
