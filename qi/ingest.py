@@ -13,8 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qi.errors import InvalidInput, QiError
+from qi.errors import InvalidInput
 from qi.text import clip, csv_untext, quoted, visible
+from qi.values import OUT_OF_RANGE, check_magnitude, out_of_range
 
 if TYPE_CHECKING:
     import numpy as np
@@ -479,89 +480,17 @@ def _drop_unnamed(path: Path, frame):
     return frame.drop(columns=unnamed)
 
 
-# A .xlsx file is a zip of XML parts. A hostile one can claim a part that inflates to
-# gigabytes from a few kilobytes ("zip bomb"); zipfile never inflates more than a part's
-# declared size, so checking the declared sizes first bounds the memory used.
-MAX_XLSX_PART = 512 << 20  # XML of one part (a million-row sheet is about 100 MB)
-MAX_XLSX_TOTAL = 1 << 30
-MAX_XLSX_RATIO = 200  # real spreadsheets compress 5-20 times; bombs 1000 times and more
-
-
-def _check_zip(path: Path, data: bytes) -> None:
-    import io
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise _not_excel(path, exc) from None
-    if len(parts) > 10_000:
-        raise _not_excel(path, f"{len(parts)} parts")
-    total = sum(part.file_size for part in parts)
-    if total > MAX_XLSX_TOTAL:
-        raise InvalidInput(f"{path.name} was not read: it would inflate to {total:,} bytes, "
-                           "more than qi reads from one spreadsheet. Export it as CSV")
-    for part in parts:
-        ratio = part.file_size / max(part.compress_size, 1)
-        if part.file_size > MAX_XLSX_PART or (part.file_size > 1 << 20
-                                              and ratio > MAX_XLSX_RATIO):
-            raise InvalidInput(
-                f"{path.name} was not read: its part {quoted(part.filename, 60)} would "
-                f"inflate to {part.file_size:,} bytes ({ratio:,.0f} times its stored size), "
-                "which no real spreadsheet does. Save it again from the spreadsheet, or "
-                "export it as CSV")
-
-
-def _not_excel(path: Path, why: object) -> InvalidInput:
-    reason = why if isinstance(why, str) else \
-        f"{type(why).__name__}: {str(why).strip().split(chr(10), 1)[0]}"
-    return InvalidInput(f"{path.name} is not a readable Excel .xlsx file "
-                        f"({clip(visible(reason), 160)}). Save it again from the "
-                        "spreadsheet, or export it as CSV")
-
-
-def _excel_cells(path: Path, data: bytes, sheet: str | None) -> tuple[str, list[tuple]]:
-    """The title and the rows of cells of one sheet. Any failure inside the file's parts
-    (bad XML, a CRC error, entities, a missing part) is one clear error."""
-    import io
-
-    from openpyxl import load_workbook
-
-    _check_zip(path, data)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise _not_excel(path, exc) from None
-    try:
-        if sheet is None:
-            if not workbook.worksheets:
-                raise _not_excel(path, "it has no worksheet")
-            worksheet = workbook.worksheets[0]
-        elif sheet in workbook.sheetnames:
-            worksheet = workbook[sheet]
-        else:
-            listed = ", ".join(quoted(n, 40) for n in workbook.sheetnames)
-            raise InvalidInput(f"{path.name} has no sheet {quoted(sheet)} (its sheets are: "
-                               f"{listed}). Choose one with --sheet NAME")
-        return worksheet.title, list(worksheet.iter_rows(min_row=1, values_only=True))
-    except QiError:
-        raise
-    except Exception as exc:  # damage found while reading the sheet's part
-        raise _not_excel(path, exc) from None
-    finally:
-        workbook.close()
-
-
 def _read_excel(path: Path, data: bytes, sheet: str | None) -> Table:
     import numpy as np
     import pandas as pd
 
-    title, cells = _excel_cells(path, data, sheet)
+    from qi.xlsx import check_excel_text, excel_cells
+
+    title, cells = excel_cells(path, data, sheet)
     if not any(any(v is not None for v in row) for row in cells):
         raise InvalidInput(f"{path.name} (sheet {quoted(title)}) is empty; it needs a "
                            "header row and data")
-    _check_excel_text(path, cells)
+    check_excel_text(path, cells)
     names = _header(path, list(cells[0]))
     width = len(names)
     body = [tuple(row[:width]) + (None,) * (width - len(row)) for row in cells[1:]]
@@ -572,43 +501,7 @@ def _read_excel(path: Path, data: bytes, sheet: str | None) -> Table:
     return Table(path, frame, np.arange(frame.shape[0]) + HEADER_ROWS + 1)
 
 
-def _check_excel_text(path: Path, cells: list[tuple]) -> None:
-    """No database stores the NUL character: refuse a text cell holding one."""
-    for r, row in enumerate(cells, start=1):
-        for c, value in enumerate(row, start=1):
-            if isinstance(value, str) and "\x00" in value:
-                raise InvalidInput(f"{path.name}, row {r}, column {c}: the text holds the NUL "
-                                   "character, which cannot be stored. Remove it and import "
-                                   "again")
-
-
 # --- cells to values ---------------------------------------------------------------------
-
-
-# The numbers qi stores and charts: 0, and magnitudes from 1e-9 to 1e15. Beyond them the
-# SPC arithmetic overflows or loses every digit and no axis can be drawn, so such a value
-# is refused where it comes in rather than breaking every later chart and report.
-MAX_MAGNITUDE = 1e15
-MIN_MAGNITUDE = 1e-9
-OUT_OF_RANGE = ("too large or too small to chart: qi takes 0 and numbers from 0.000000001 to "
-                "1,000,000,000,000,000 (either sign); change the unit")
-
-
-def out_of_range(values) -> np.ndarray:
-    """Mask of values that are infinite, or non-zero with a magnitude qi cannot chart
-    (NaN is a blank, not out of range)."""
-    import numpy as np
-
-    size = np.abs(np.asarray(values, dtype=np.float64))
-    with np.errstate(invalid="ignore"):
-        return (size > MAX_MAGNITUDE) | ((size < MIN_MAGNITUDE) & (size > 0))
-
-
-def check_magnitude(value: float | None, what: str) -> float | None:
-    """One number given on the command line or in a bundle, refused when out of range."""
-    if value is not None and bool(out_of_range([value])[0]):
-        raise InvalidInput(f"{what} {value!r} is {OUT_OF_RANGE}")
-    return value
 
 
 def parse_number(text: str) -> float:

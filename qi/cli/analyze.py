@@ -150,7 +150,7 @@ def analyze(
     exclude_list = _positions(exclude, "--exclude")
     if multiply == 0 or multiply != multiply or multiply in (float("inf"), float("-inf")):
         raise typer.BadParameter("must be a finite number other than 0", param_hint="'--multiply'")
-    from qi.ingest import OUT_OF_RANGE, out_of_range
+    from qi.values import OUT_OF_RANGE, out_of_range
 
     for given, option in ((multiply, "--multiply"), (target, "--target")):
         if given is not None and out_of_range([given])[0]:

@@ -43,12 +43,12 @@ from qi.domain import (
     Purpose,
 )
 from qi.errors import Conflict, InvalidInput
-from qi.ingest import OUT_OF_RANGE, out_of_range
 from qi.services import data as data_service
 from qi.services import projects as project_service
 from qi.services import teams as team_service
 from qi.services._common import check_slug, counted, optional_text, required_text
 from qi.text import clip, json_safe, quoted, visible
+from qi.values import OUT_OF_RANGE, out_of_range
 
 FORMAT = "qi-bundle"
 VERSION = 1

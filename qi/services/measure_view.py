@@ -316,7 +316,7 @@ def _check_chartable(measure, dates, y, n, target) -> None:
     """A value stored before qi refused such numbers at the door (or written by another
     program) that no chart can show: one clear message for this measure, which a report or
     the dashboard shows in its place while every other measure is drawn as usual."""
-    from qi.ingest import OUT_OF_RANGE, out_of_range
+    from qi.values import OUT_OF_RANGE, out_of_range
 
     for what, values in (("value" if n is None else "numerator", y), ("denominator", n)):
         if values is None:
