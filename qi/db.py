@@ -82,7 +82,7 @@ def _server_engine(loc: DatabaseLocation) -> Engine:
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     try:
-        return create_engine(loc.url, pool_pre_ping=True)
+        return create_engine(_server_url(loc.url), pool_pre_ping=True)
     except (NoSuchModuleError, ImportError):  # unknown, or known but not installed
         scheme = loc.url.split("://", 1)[0]
         raise DatabaseUnavailable(
@@ -99,6 +99,23 @@ def _server_engine(loc: DatabaseLocation) -> Engine:
             "postgresql+psycopg://qi@localhost:5432/qi, the password after the user and a "
             "colon, with / in it written %2F and @ written %40"
         ) from None
+
+
+def _server_url(url: str):
+    """The URL as the user meant it: the password runs to the LAST '@' (SQLAlchemy stops at
+    the first, taking the rest of the password for the host name, which a connection error
+    would then print)."""
+    from urllib.parse import unquote
+
+    from sqlalchemy.engine import make_url
+
+    scheme, _sep, rest = url.partition("://")
+    at = rest.rfind("@")
+    if at < 0 or "@" not in rest[:at]:
+        return make_url(url)
+    user, colon, password = rest[:at].partition(":")
+    return make_url(f"{scheme}://{rest[at + 1:]}").set(
+        username=unquote(user), password=unquote(password) if colon else None)
 
 
 def dispose_all() -> None:

@@ -531,3 +531,10 @@ def test_absurd_numbers_typed_for_ids_are_clear_errors(qi, project, args):
     r = qi(args)
     assert r.exit_code in (1, 2) and r.stderr.count("\n") == 1, r.stderr
     assert "unexpected" not in r.stderr
+
+
+def test_a_raw_at_sign_in_a_password_is_part_of_the_password(qi_sqlite):
+    r = qi_sqlite(["--db", "postgresql+psycopg://qi:first@tailpart@127.0.0.1:1/qi", "db",
+                   "status"])
+    assert r.exit_code == 1 and "127.0.0.1" in r.stderr
+    assert "tailpart" not in r.stderr and "first" not in r.stderr
