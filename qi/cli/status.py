@@ -55,11 +55,14 @@ def _project(out, p: dict, name_width: int) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from qi.text import visible
+
     c = p["cycles"]
     done = f" · {c['complete']} of {_n(c['total'], 'cycle')} complete" if c["total"] else ""
     # Lines of text are not wrapped (a terminal wraps them; grep sees them whole).
-    out.print(Text.assemble((p["title"], "bold"), f" ({p['slug']})"), soft_wrap=True)
-    out.print(Text.assemble(f"{p['team_name']} · PDSA: ", (p["stage"]["text"], "bold"), done),
+    out.print(Text.assemble((visible(p["title"]), "bold"), f" ({p['slug']})"), soft_wrap=True)
+    out.print(Text.assemble(f"{visible(p['team_name'])} · PDSA: ", (p["stage"]["text"], "bold"),
+                            done),
               soft_wrap=True)
     if not p["measures"]:
         out.print(Text("no measures yet", style="dim"))
@@ -75,7 +78,7 @@ def _project(out, p: dict, name_width: int) -> None:
             value = "—"
             if m["latest"]:
                 value = words.value(m["latest"]["value"], percent=m["percent"], unit=m["unit"])
-            table.add_row(Text(m["name"]), Text(m["sparkline"], style="cyan"), Text(value),
+            table.add_row(Text(visible(m["name"])), Text(m["sparkline"], style="cyan"), Text(value),
                           Text(m["latest"]["date"] if m["latest"] else ""),
                           Text(verdict, style=_STYLES.get(verdict, "")))
         out.print(table)
