@@ -8,7 +8,9 @@ onto its real name. So:
 - a symlink planted anywhere in the folder is never followed (the real name itself is
   replaced, link and all, and only with `overwrite=True`);
 - a failure (full disk, no permission, a kill) never leaves half a file under the real
-  name, and the temporary file is removed on any error;
+  name; the temporary file is removed on any error (SIGTERM included), and where Linux
+  allows it (O_TMPFILE) it has no name at all until it is complete, so even SIGKILL leaves
+  nothing; a named temporary file left by a killed qi is removed by the next write beside it;
 - without `overwrite`, an existing name is never replaced, even one that appears while
   qi is writing (the rename is a hard link, which fails if the name is taken).
 
@@ -177,7 +179,7 @@ def write_file(path: str | os.PathLike, data: bytes | str | Writer, *,
                         os.fsync(fh.fileno())
                 else:
                     _write_all(fd, _bytes(data))
-                os.chmod(tmp, new_file_mode())
+                os.fchmod(fd, new_file_mode())  # by descriptor: no name to swap for a link
                 _install(tmp, path, overwrite)
     except FileExistsError:
         raise Conflict(f"{path} already exists. Add --force to overwrite it, or choose "
@@ -243,14 +245,14 @@ def write_new(candidates: Iterator[Path], data: bytes | str | Writer, *,
     (safety copies: two in the same second get two names). Returns the name used."""
     first = next(candidates)
     try:
-        with _temporary(first) as (_fd, tmp):
+        with _temporary(first) as (fd, tmp):
             if callable(data):
                 data(tmp)
             else:
                 tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
-            os.chmod(tmp, new_file_mode())
+            os.fchmod(fd, new_file_mode())
             name = first
             for _ in range(10_000):
                 try:
