@@ -37,7 +37,9 @@ def add(
     target: Annotated[float | None, typer.Option(help="Target or goal value.")] = None,
     definition: Annotated[str | None, typer.Option(
         help="Operational definition: what is counted, from where, how often.")] = None,
-    chart: Annotated[ChartType, typer.Option(help="Default chart type.")] = ChartType.run,
+    chart: Annotated[ChartType, typer.Option(
+        help="Default chart type (not xbar or s: those need patient-level observations; "
+        "use 'qi analyze' for them).")] = ChartType.run,
     denominator: Annotated[bool | None, typer.Option(
         "--denominator/--no-denominator",
         help="Values are a numerator over a denominator (proportion or rate). "
