@@ -1,0 +1,443 @@
+"""Drawing on the axes and the figure: data, centre lines, limits, target, signals,
+separators, axes and ticks, annotations, right-edge values, legend and key."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib import dates as mdates
+from matplotlib import ticker
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from qi.analysis import Analysis
+from qi.charts.caption import _cl_name
+from qi.charts.layout import _KEY_GAP, _Ink, _KeyLayout, _Series, _spread, _with_gaps, _ylim
+from qi.charts.spec import ChartSpec, _num, _value
+from qi.charts.style import _DAYS, _MDC_TYPES, _RUN_RULES, _SIGNAL_NAMES, PALETTE
+
+
+@dataclass
+class _Legend:
+    """Legend entries for what is actually drawn, shown in ``rank`` order (data first)."""
+
+    entries: dict = field(default_factory=dict)  # label -> (rank, handle)
+
+    def add(self, rank: int, label: str, **line) -> None:
+        if label not in self.entries:
+            self.entries[label] = (rank, Line2D([], [], **line))
+
+    def sorted(self) -> tuple[list, list[str]]:
+        items = sorted(self.entries.items(), key=lambda kv: kv[1][0])
+        return [h for _, (_, h) in items], [label for label, _ in items]
+
+
+def _segment(x: np.ndarray, y: np.ndarray, step: float) -> tuple[np.ndarray, np.ndarray]:
+    """A lone point's line is given some length, so a one-point part still shows its line."""
+    if x.size == 1:
+        return np.array([x[0] - 0.35 * step, x[0] + 0.35 * step]), np.array([y[0], y[0]])
+    return x, y
+
+
+def _draw_data(ax, s: _Series, spec: ChartSpec, gaps: np.ndarray, legend: _Legend) -> None:
+    a = spec.analysis
+    x, y = _with_gaps(s.x, a.y, gaps)
+    style = {"color": PALETTE["data"], "lw": 1.8, "marker": "o", "ms": 5.5, "mec": PALETTE["data"]}
+    ax.plot(x, y, zorder=4, gid="data", **style)
+    legend.add(0, "Measurements", **style)
+    # A value between two missing ones has no neighbour to join; the marker still shows it.
+    excluded = ~a.include & ~np.isnan(a.y)
+    if excluded.any():
+        style = {
+            "ls": "none",
+            "marker": "o",
+            "ms": 7,
+            "mfc": "white",
+            "mec": PALETTE["excluded"],
+            "mew": 1.6,
+        }
+        ax.plot(s.x[excluded], a.y[excluded], zorder=5, gid="excluded", **style)
+        legend.add(50, "Excluded from the calculations", **style)
+
+
+def _draw_centre(ax, s: _Series, spec: ChartSpec, legend: _Legend) -> None:
+    """Per part: solid over the baseline, dashed where a frozen baseline is extended."""
+    a = spec.analysis
+    name = _cl_name(a)
+    for p in a.parts:
+        idx = np.arange(p.start - 1, p.end)
+        signal = p.runs_signal and a.rules != "mdc"
+        colour = PALETTE["run"] if signal else PALETTE["centre"]
+        lw = 2.8 if signal else 2.0
+        base = idx[a.baseline[idx]]
+        last_base = base[-1] if base.size else idx[0] - 1
+        pieces = [("baseline", idx[idx <= last_base], "-")]
+        # the extension starts at the last baseline point, so the two pieces join up
+        pieces.append(("extended", idx[idx >= max(last_base, idx[0])], (0, (5, 3))))
+        if base.size == idx.size:
+            pieces = pieces[:1]
+        for kind, sel, ls in pieces:
+            if sel.size == 0 or not np.isfinite(a.cl[sel]).any():
+                continue
+            x, y = _segment(s.x[sel], a.cl[sel], s.step)
+            ax.plot(x, y, color=colour, lw=lw, ls=ls, zorder=3, gid=f"centre-{p.part}-{kind}")
+            label = name if kind == "baseline" else f"{name} extended"
+            rank = 10 if kind == "baseline" else 11
+            if signal:
+                label, rank = f"{label} (runs signal)", rank + 2
+            legend.add(rank, label, color=colour, lw=lw, ls=ls)
+
+
+def _draw_limits(ax, s: _Series, spec: ChartSpec, legend: _Legend) -> None:
+    a = spec.analysis
+    if a.chart == "run":
+        return
+    label = "Process limits" if a.rules == "mdc" else "Control limits (3 sigma)"
+    for p in a.parts:
+        sl = slice(p.start - 1, p.end)
+        for which, values in (("ucl", a.ucl[sl]), ("lcl", a.lcl[sl])):
+            if not np.isfinite(values).any():
+                continue
+            x, y = _segment(s.x[sl], values, s.step)
+            ax.plot(
+                x,
+                y,
+                color=PALETTE["limits"],
+                lw=1.5,
+                drawstyle="steps-mid",
+                zorder=2,
+                gid=f"{which}-{p.part}",
+            )
+            legend.add(20, label, color=PALETTE["limits"], lw=1.5)
+
+
+def _draw_target(ax, spec: ChartSpec, legend: _Legend) -> None:
+    if spec.target is None:
+        return
+    style = {"color": PALETTE["target"], "lw": 2.0, "ls": (0, (8, 3, 2, 3))}
+    ax.axhline(spec.target, zorder=2, gid="target", **style)
+    legend.add(30, "Target", **style)
+
+
+def signal_points(a: Analysis) -> dict[str, np.ndarray]:
+    """Which points are highlighted, by category (boolean arrays over the points).
+
+    * ``run``: points covered by a long-run, shift or trend signal (not with mdc rules),
+      except those outside the limits;
+    * ``sigma``: points outside the control limits (not with mdc rules);
+    * ``improvement``, ``concern``, ``neutral``: Making Data Count point types.
+    Whole-part signals (too few crossings, too few/many runs) highlight the part's centre
+    line instead (see :func:`figure`).
+    """
+    size = len(a)
+    present = ~np.isnan(a.y)
+    out: dict[str, np.ndarray] = {}
+    if a.rules == "mdc" and a.point_type is not None:
+        types = np.asarray(a.point_type, dtype=object)
+        for key, name, *_ in _MDC_TYPES:
+            mask = np.array([t is not None and t.startswith(key) for t in types], dtype=bool)
+            out[name] = mask & present
+        return out
+    run = np.zeros(size, dtype=bool)
+    for sig in a.signals:
+        if sig.rule in _RUN_RULES:
+            run[sig.start - 1 : sig.end] = True
+    sigma = np.asarray(a.sigma_signal, dtype=bool) & present
+    out["run"] = run & present & ~sigma
+    out["sigma"] = sigma
+    return out
+
+
+def _draw_signals(ax, s: _Series, spec: ChartSpec, legend: _Legend) -> None:
+    a = spec.analysis
+    masks = signal_points(a)
+    run_rules = {sig.rule for sig in a.signals if sig.rule in _RUN_RULES}
+    run_label = "Signal: " + " or ".join(
+        _SIGNAL_NAMES[r].lower() for r in ("longest_run", "shift", "trend") if r in run_rules
+    )
+    styles = {
+        "run": ("D", 8.0, PALETTE["run"], run_label),
+        "sigma": ("s", 8.5, PALETTE["sigma"], "Signal: outside the limits"),
+    }
+    for _key, name, marker, size, label in _MDC_TYPES:
+        styles[name] = (marker, size, PALETTE[name], label)
+    for rank, (name, mask) in enumerate(masks.items(), start=40):
+        if not mask.any():
+            continue
+        marker, size, colour, label = styles[name]
+        style = {
+            "ls": "none",
+            "marker": marker,
+            "ms": size,
+            "mfc": colour,
+            "mec": "white",
+            "mew": 0.8,
+        }
+        ax.plot(s.x[mask], a.y[mask], zorder=6, gid=f"signal-{name}", **style)
+        legend.add(rank, label, **style)
+
+
+def _draw_separators(ax, s: _Series, spec: ChartSpec, legend: _Legend) -> None:
+    """Dotted line at the end of a frozen baseline, solid grey line between phases, each
+    halfway between the points either side (as qicharts2 draws its freeze line)."""
+    a = spec.analysis
+    frozen, phases = [], []
+    for p in a.parts:
+        if p.start > 1:
+            phases.append((s.x[p.start - 2] + s.x[p.start - 1]) / 2)
+        base = np.flatnonzero(a.baseline[p.start - 1 : p.end]) + p.start - 1
+        if base.size and base[-1] < p.end - 1:
+            frozen.append((s.x[base[-1]] + s.x[base[-1] + 1]) / 2)
+    tr = ax.get_xaxis_transform()
+    if frozen:
+        style = {"color": PALETTE["separator"], "lw": 1.4, "ls": (0, (1.5, 2.5))}
+        ax.vlines(frozen, 0, 1, transform=tr, zorder=1, gid="freeze", **style)
+        legend.add(70, "End of the baseline", **style)
+    if phases:
+        style = {"color": PALETTE["separator"], "lw": 1.4, "ls": "-"}
+        ax.vlines(phases, 0, 1, transform=tr, zorder=1, gid="phases", **style)
+        legend.add(71, "New phase", **style)
+
+
+def _setup_axes(ax, s: _Series, spec: ChartSpec, ink: _Ink) -> None:
+    ax.set_xlim(*s.xlim)
+    ax.set_ylim(*_ylim(spec))
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color("#444444")
+    ax.grid(axis="y", color=PALETTE["grid"], lw=1.0, zorder=0)
+    ax.set_axisbelow(True)
+    ax.tick_params(labelsize=ink.size("ticks"), colors="#333333", length=5)
+    ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10], min_n_ticks=3))
+    if spec.percent:
+        ax.yaxis.set_major_formatter(_Percent())
+    else:
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: _tick_number(v)))
+    if spec.y_label:
+        ax.set_ylabel(spec.y_label, fontsize=ink.size("label"), color="#333333", labelpad=10)
+    if not s.dates:
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=10, integer=True, min_n_ticks=3))
+
+
+class _Percent(ticker.PercentFormatter):
+    """PercentFormatter(100) with labels as people write them: '5%', '12.5%', not '5.0%'."""
+
+    def __init__(self):
+        super().__init__(xmax=100, decimals=None)
+
+    def __call__(self, x, pos=None):
+        return _tick_number(x) + "%"
+
+
+def _tick_number(v: float) -> str:
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.10g}" if abs(v - round(v, 6)) < 1e-9 else _num(v)
+
+
+def _date_axis(ax, s: _Series, spec: ChartSpec, ink: _Ink, axis_w: float) -> None:
+    """Month charts read 'Mar 2018'; week and day charts '5 Mar 2018'. The number of ticks
+    follows from how many such labels fit across the axis."""
+    span_days = s.xlim[1] - s.xlim[0]
+    # over about four months, whatever the period, months are the natural ticks
+    month = span_days > 120 or spec.period == "month"
+    sample = "Sep 2018" if month else "30 Sep 2018"
+    label_w = ink.width(sample, ink.size("ticks"))
+    maxticks = max(3, min(12, int(axis_w / (label_w * 1.4))))
+    fmt = "%b %Y" if month else None
+    if s.x.size <= maxticks:
+        # few points: a tick on each, rather than on dates that have no data
+        locator = ticker.FixedLocator(s.x)
+    elif month:
+        # ticks on the first of the month, every k months (k from a friendly set)
+        months = span_days / _DAYS["month"]
+        k = next((k for k in (1, 2, 3, 4, 6, 12, 24, 36, 60) if months / k <= maxticks), 120)
+        if k < 12:
+            locator = mdates.MonthLocator(bymonth=range(1, 13, k))
+        else:
+            locator = mdates.YearLocator(base=k // 12)
+    else:
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=maxticks, interval_multiples=True)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(_date_formatter(fmt)))
+
+
+def _date_formatter(fmt: str | None):
+    def label(v: float, _pos=None) -> str:
+        d = mdates.num2date(v)
+        # '%-d' is not portable (Windows), so the day is formatted by hand
+        return d.strftime(fmt) if fmt else f"{d.day} {d:%b %Y}"
+
+    return label
+
+
+def _ytick_width(ax, ink: _Ink) -> float:
+    locs = [v for v in ax.yaxis.get_majorticklocs() if ax.get_ylim()[0] <= v <= ax.get_ylim()[1]]
+    labels = ax.yaxis.get_major_formatter().format_ticks(locs)
+    return max((ink.width(t, ink.size("ticks")) for t in labels), default=0.3)
+
+
+def _edge_values(spec: ChartSpec) -> list[tuple[float, str, str]]:
+    """(y, text, colour) for the last part's centre line and limits, and the target."""
+    a = spec.analysis
+    last = a.parts[-1]
+    i = last.end - 1
+    out = []
+    if math.isfinite(a.cl[i]):
+        colour = PALETTE["run"] if last.runs_signal and a.rules != "mdc" else PALETTE["centre"]
+        out.append((float(a.cl[i]), _value(float(a.cl[i]), spec), colour))
+    if a.chart != "run":
+        for lim in (a.ucl[i], a.lcl[i]):
+            if math.isfinite(lim):
+                out.append((float(lim), _value(float(lim), spec), PALETTE["limits"]))
+    if spec.target is not None:
+        out.append((spec.target, "Target " + _value(spec.target, spec), PALETTE["target"]))
+    return out
+
+
+def _draw_plot(ax, s: _Series, spec: ChartSpec, gaps: np.ndarray, drawn) -> _Legend:
+    """Everything inside the axes except the annotations; returns the legend entries."""
+    legend = _Legend()
+    _draw_separators(ax, s, spec, legend)
+    _draw_limits(ax, s, spec, legend)
+    _draw_target(ax, spec, legend)
+    _draw_centre(ax, s, spec, legend)
+    _draw_data(ax, s, spec, gaps, legend)
+    _draw_signals(ax, s, spec, legend)
+    if any(m.kind == "cycle" for m in drawn):
+        legend.add(60, "PDSA cycle started", color=PALETTE["cycle"], lw=1.4, ls=(0, (4, 2)))
+    if any(m.kind == "note" for m in drawn):
+        legend.add(61, "Note", color=PALETTE["note"], lw=1.4, ls=(0, (1, 2)))
+    return legend
+
+
+def _place_key(fig: Figure, key: _KeyLayout, x: float, top: float, width: float) -> None:
+    if not key.columns:
+        return
+    n = len(key.columns)
+    col_w = (width - _KEY_GAP * (n - 1)) / n
+    rows = len(key.columns[0])
+    for c, lines in enumerate(key.columns):
+        _text_block(fig, x + c * (col_w + _KEY_GAP), top, lines, key.size, 1.3, "key",
+                    first=1 + c * rows, color=PALETTE["text"])  # fmt: skip
+
+
+def _text_block(
+    fig: Figure, x: float, top: float, lines: list[str], size: float, spacing: float,
+    gid: str, first: int = 1, **style,
+) -> None:  # fmt: skip
+    """Lines of text from ``top`` down (inches), one Text per line on exact baselines, so
+    the spacing is even whatever the glyphs (a multi-line Text spaces lines by their ink).
+    Each line's gid is '<gid>-<n>', n counting from ``first``."""
+    W, H = fig.get_figwidth(), fig.get_figheight()
+    step = size * spacing / 72
+    ascent = 0.8 * size / 72 + (step - size / 72) / 2
+    for i, line in enumerate(lines):
+        fig.text(x / W, (top - ascent - i * step) / H, line, fontsize=size, va="baseline",
+                 ha="left", gid=f"{gid}-{first + i}", **style)  # fmt: skip
+
+
+def _draw_annotations(fig, ax, marks, strip, s: _Series, ink: _Ink, row_h: float) -> None:
+    """A line through the plot at each date, rising to its label in the strip above.
+
+    Lines are one LineCollection per kind (segments (x, 0) -> (x, 1) -> label, in data x
+    and axes-fraction y), labels one Text each, centred on their measured extent.
+    """
+    if not marks:
+        return
+    bbox = ax.get_position()
+    ax_h = bbox.height * fig.get_figheight()
+    span = s.xlim[1] - s.xlim[0]
+    size = ink.size("strip")
+    segments: dict[str, list] = {"cycle": [], "note": []}
+    for i, (m, (row, left)) in enumerate(zip(marks, strip, strict=True)):
+        width = (ink.width(m.label, size, "bold") + 0.06) / (bbox.width * fig.get_figwidth())
+        centre = left + width / 2
+        base = 1 + (0.06 + row * row_h) / ax_h  # label baseline, in axes fractions
+        segments[m.kind].append([(m.x, 0.0), (m.x, 1.0), (s.xlim[0] + centre * span, base)])
+        colour = PALETTE[m.kind]
+        ax.text(
+            centre,
+            base + 0.02 / ax_h,
+            m.label,
+            transform=ax.transAxes,
+            ha="center",
+            va="bottom",
+            fontsize=size,
+            weight="bold",
+            color=colour,
+            clip_on=False,
+            gid=f"label-{i + 1}",
+            style="normal" if m.kind == "cycle" else "italic",
+            zorder=7,
+        )
+    tr = ax.get_xaxis_transform()
+    for kind, ls in (("cycle", (0, (4, 2))), ("note", (0, (1, 2)))):
+        if segments[kind]:
+            lc = LineCollection(
+                segments[kind],
+                colors=PALETTE[kind],
+                linewidths=1.4,
+                linestyles=[ls],
+                transform=tr,
+                clip_on=False,
+                zorder=1,
+                alpha=0.85,
+                gid=f"{kind}s",
+            )
+            ax.add_collection(lc, autolim=False)
+
+
+def _draw_edge_values(ax, edge, ink: _Ink, ax_h: float) -> None:
+    """Values of the current centre line, limits and target beside the right axis, pushed
+    apart vertically so that they never overlap."""
+    if not edge:
+        return
+    lo, hi = ax.get_ylim()
+    size = ink.size("values")
+    frac = [(v - lo) / (hi - lo) for v, _, _ in edge]
+    placed = _spread(frac, ink.line(size, 1.1) / ax_h, 0.0, 1.0)
+    for (_, text, colour), yf in zip(edge, placed, strict=True):
+        ax.text(
+            1.0 + 0.012,
+            yf,
+            text,
+            transform=ax.transAxes,
+            ha="left",
+            va="center",
+            fontsize=size,
+            color=colour,
+            clip_on=False,
+            gid="value",
+        )
+
+
+def _make_legend(fig: Figure, legend: _Legend, ink: _Ink, width: float):
+    """One row when it fits, otherwise as few rows as needed."""
+    size = ink.size("legend")
+    handles, labels = legend.sorted()
+    n = len(handles)
+    for rows in range(1, n + 1):
+        ncols = math.ceil(n / rows)
+        leg = fig.legend(
+            handles,
+            labels,
+            loc="upper left",
+            ncols=ncols,
+            frameon=False,
+            fontsize=size,
+            handlelength=2.6,
+            columnspacing=1.6,
+            handletextpad=0.6,
+            borderaxespad=0,
+            borderpad=0,
+        )
+        if leg.get_window_extent(ink.renderer).width / fig.dpi <= width or ncols == 1:
+            leg.set_gid("legend")
+            return leg
+        leg.remove()
+    raise AssertionError("unreachable: one column always fits")
