@@ -23,10 +23,10 @@ VARIATION = {
                     PURPLE),
 }
 ASSURANCE = {
-    "pass": ("target: pass", "Will consistently meet the target", BLUE),
-    "fail": ("target: fail", "Will consistently miss the target unless the process changes",
+    "pass": ("meets target", "Will consistently meet the target", BLUE),
+    "fail": ("misses target", "Will consistently miss the target unless the process changes",
              ORANGE),
-    "hit_and_miss": ("target: hit and miss", "Will hit or miss the target at random", GREY),
+    "hit_and_miss": ("hit & miss", "Will hit or miss the target at random", GREY),
 }
 
 
