@@ -84,7 +84,7 @@ def _project(out, p: dict, name_width: int) -> None:
         table.add_column("latest", no_wrap=True, justify="right")
         table.add_column("on", no_wrap=True)
         table.add_column("signal", no_wrap=True)
-        table.add_column("icons", no_wrap=True)
+        table.add_column("icons", min_width=12)  # wraps before anything else folds
         for m in p["measures"]:
             verdict = words.signal(m)
             value = "—"
