@@ -11,8 +11,9 @@ from qi.reports import _icons as icons
 from qi.reports import _text as words
 
 SPARK_POINTS = 20  # as qi.services.status (not imported here: it loads the database layer)
-# The sparkline, latest value, date, signal and icons columns with the gaps between them.
-_OTHER_COLUMNS = SPARK_POINTS + 16 + 10 + 14 + 4 + 28
+# The sparkline, latest value, date and signal columns with the gaps between them.
+_OTHER_COLUMNS = SPARK_POINTS + 16 + 10 + 14 + 4
+_ICONS_COLUMN = 27  # "special cause ↑ · hit & miss" and a gap
 
 # Colours for the verdicts (Rich drops them under NO_COLOR; the words stay).
 _STYLES = {"Improvement": "bold blue", "Concern": "bold red", "Change": "magenta",
@@ -59,13 +60,15 @@ def _show(board: dict) -> None:
     # One width for the names of every project's measures, so the columns line up; the
     # names fold, never the sparklines, values, dates and signals beside them.
     names = max((len(m["name"]) for p in board["projects"] for m in p["measures"]), default=0)
-    room = out.width - _OTHER_COLUMNS
+    # The icons get a column when it fits beside names of 12 or more; else a line each.
+    icon_column = out.width - _OTHER_COLUMNS - _ICONS_COLUMN >= 12
+    room = out.width - _OTHER_COLUMNS - (_ICONS_COLUMN if icon_column else 0)
     for p in board["projects"]:
         out.print()
-        _project(out, p, max(12, min(names, 40, room)))
+        _project(out, p, max(12, min(names, 40, room)), icon_column)
 
 
-def _project(out, p: dict, name_width: int) -> None:
+def _project(out, p: dict, name_width: int, icon_column: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -84,16 +87,22 @@ def _project(out, p: dict, name_width: int) -> None:
         table.add_column("latest", no_wrap=True, justify="right")
         table.add_column("on", no_wrap=True)
         table.add_column("signal", no_wrap=True)
-        table.add_column("icons", min_width=12)  # wraps before anything else folds
+        if icon_column:
+            table.add_column("icons", no_wrap=True)
         for m in p["measures"]:
             verdict = words.signal(m)
             value = "—"
             if m["latest"]:
                 value = words.value(m["latest"]["value"], percent=m["percent"], unit=m["unit"])
-            table.add_row(Text(m["name"]), Text(m["sparkline"], style="cyan"), Text(value),
-                          Text(m["latest"]["date"] if m["latest"] else ""),
-                          Text(verdict, style=_STYLES.get(verdict, "")), _icon_text(m))
+            cells = [Text(m["name"]), Text(m["sparkline"], style="cyan"), Text(value),
+                     Text(m["latest"]["date"] if m["latest"] else ""),
+                     Text(verdict, style=_STYLES.get(verdict, ""))]
+            table.add_row(*cells, *([_icon_text(m)] if icon_column else []))
         out.print(table)
+        if not icon_column:  # a narrow terminal: the icons under the table
+            for m in p["measures"]:
+                if m.get("variation"):
+                    out.print(Text.assemble(f"{m['name']}: ", _icon_text(m)), soft_wrap=True)
     for cycle in p["in_progress"]:
         out.print(Text.assemble("in progress: ", (cycle["ref"], "bold"),
                                 f" {cycle['title']} ({words.STAGES[cycle['stage']]}, "

@@ -73,7 +73,7 @@ def test_status_of_an_empty_database(qi):
     assert json.loads(qi("status --json", ok=True).stdout)["projects"] == []
 
 
-def test_status_shows_the_making_data_count_icons(qi, tmp_path):
+def test_status_shows_the_making_data_count_icons(qi, tmp_path, monkeypatch):
     _programme(qi, tmp_path)
     qi("measure edit dna --target 2", ok=True)
     board = json.loads(qi("status --json", ok=True).stdout)
@@ -85,9 +85,13 @@ def test_status_shows_the_making_data_count_icons(qi, tmp_path):
     assert (wait["variation"], wait["assurance"]) == (None, None)  # a run chart, no data
     lines = qi("status", ok=True).stdout.splitlines()
     k = next(k for k, x in enumerate(lines) if x.startswith("DNA"))
-    # at 80 columns the icons wrap onto a second line rather than squeeze the sparkline
-    assert len(lines[k].split()[2]) == 20 and "common cause" in lines[k]
-    assert "misses target" in lines[k] + lines[k + 1]
+    # at 80 columns the icons go on a line of their own rather than squeeze the sparkline
+    assert len(lines[k].split()[2]) == 20 and "icons" not in lines[k - 1]
+    assert "DNA rate: common cause · misses target" in lines
+    monkeypatch.setenv("COLUMNS", "140")
+    wide = qi("status", ok=True).stdout.splitlines()
+    k = next(k for k, x in enumerate(wide) if x.startswith("DNA"))
+    assert "icons" in wide[k - 1] and wide[k].rstrip().endswith("common cause · misses target")
 
 
 def test_status_table(qi, tmp_path):
@@ -101,7 +105,7 @@ def test_status_table(qi, tmp_path):
         assert header in out
     assert "Reduce nurse DNAs (dna-rate) · North" in out
     dna = next(x for x in out.splitlines() if "DNA rate" in x)
-    assert "8.5%" in dna and "common cause" in dna and " – " in dna
+    assert "8.5%" in dna and "common" in dna and " – " in dna  # folded at 80 columns
     calls = next(x for x in out.splitlines() if "Calls" in x)
-    assert "run chart: no icons" in calls
+    assert "run chart:" in calls and "no icons" in out
     assert "Flu uptake (flu) · West" in out and "no measures yet" in out
