@@ -132,5 +132,5 @@ def svg(icon: str, size: int = 28) -> str:
         body.append(f'<path d="M20 50 Q32 22 44 50 T68 50 T84 46" fill="none" stroke="{c}" '
                     'stroke-width="5"/>')
     return (f'<svg class="icon" role="img" width="{size}" height="{size}" '
-            f'viewBox="0 0 100 100" xmlns="http://www.w3.org/2000/svg"><title>{title}'
+            f'viewBox="0 0 100 100"><title>{title}'
             f'</title>{"".join(body)}</svg>')
