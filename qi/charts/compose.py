@@ -7,6 +7,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from qi.charts import icons as chart_icons
 from qi.charts.draw import (
     _date_axis,
     _draw_annotations,
@@ -80,8 +81,10 @@ def _figure(spec: ChartSpec) -> Figure:
     legend = _draw_plot(ax, s, spec, gaps, drawn)
 
     text_w = W - 2 * pad
-    title = [ink.fit(" ".join(spec.title.split()), text_w, ink.size("title"), "bold")]
-    sub_lines = _subtitle_lines(spec, ink, text_w)
+    icon_size = 0.62 * scale
+    head_w = text_w - chart_icons.width(spec.icons, icon_size)
+    title = [ink.fit(" ".join(spec.title.split()), head_w, ink.size("title"), "bold")]
+    sub_lines = _subtitle_lines(spec, ink, head_w)
     strip = _strip_rows(drawn, ink, ax_w, s)
     n_rows = 1 + max((r for r, _ in strip), default=-1)
     row_h = ink.line(ink.size("strip"), 1.45)
@@ -99,7 +102,8 @@ def _figure(spec: ChartSpec) -> Figure:
     leg_h = leg.get_window_extent(ink.renderer).height / fig.dpi
     key_h = key.height + gap if key.columns else 0.0
     cap_h = len(cap_lines) * ink.line(cap_size, 1.3)
-    top_block = pad * 0.8 + title_h + sub_h + gap + strip_h
+    head_h = max(title_h + sub_h, icon_size if spec.icons else 0.0)  # the icons fit beside
+    top_block = pad * 0.8 + head_h + gap + strip_h
     bottom_block = xtick_h + gap + leg_h + gap + key_h + cap_h + pad * 0.8
     ax_h = max(H - top_block - bottom_block, 0.8)
     ax.set_position((left / W, bottom_block / H, ax_w / W, ax_h / H))
@@ -108,6 +112,8 @@ def _figure(spec: ChartSpec) -> Figure:
     y = H - pad * 0.8
     _text_block(fig, pad, y, title, ink.size("title"), 1.25, "title", weight="bold",
                 color=PALETTE["text"])  # fmt: skip
+    if spec.icons:
+        chart_icons.draw(fig, spec.icons, W - pad, y, icon_size)
     y -= title_h
     _text_block(fig, pad, y, sub_lines, ink.size("subtitle"), 1.3, "subtitle",
                 color=PALETTE["muted"])  # fmt: skip

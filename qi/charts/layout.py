@@ -85,6 +85,8 @@ def _ylim(spec: ChartSpec) -> tuple[float, float]:
     arrays = [a.y, a.cl, a.lcl, a.ucl]
     if spec.target is not None:
         arrays.append(np.array([spec.target]))
+    if spec.target_steps:
+        arrays.append(np.array([v for _, v in spec.target_steps], dtype=np.float64))
     values = np.concatenate([np.asarray(v, dtype=np.float64) for v in arrays])
     values = values[np.isfinite(values)]
     lo, hi = float(values.min()), float(values.max())

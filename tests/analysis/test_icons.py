@@ -1,7 +1,6 @@
 """Making Data Count variation and assurance icons, for every chart with limits."""
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
