@@ -46,6 +46,7 @@ under it), :mod:`~qi.charts.layout` (geometry from measured text), :mod:`~qi.cha
 files), :mod:`~qi.charts.style` (colours, sizes, settings).
 """
 
+from qi.charts.boxes import layout_of
 from qi.charts.caption import caption_text
 from qi.charts.compose import figure
 from qi.charts.draw import signal_points
@@ -65,6 +66,7 @@ __all__ = [
     "ChartSpec",
     "caption_text",
     "figure",
+    "layout_of",
     "place_rows",
     "render",
     "save",

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from qi.analysis import Analysis
-from qi.charts.spec import ChartSpec, _is_dates, _iso, _plural, _value
+from qi.charts.spec import ChartSpec, _day, _is_dates, _plural, _value, shown
 from qi.charts.style import _CL_NAMES, _FEW, _RULE_NAMES, _SIGNAL_NAMES, _THRESHOLD
 
 
@@ -19,7 +19,7 @@ def _cl_name(a: Analysis) -> str:
 def _span(a: Analysis, start: int, end: int) -> str:
     """1-based positions as dates when x are dates: '2018-01-01 to 2018-03-19'."""
     if _is_dates(a):
-        return f"{_iso(a.x[start - 1])} to {_iso(a.x[end - 1])}"
+        return f"{_day(a.x[start - 1])} to {_day(a.x[end - 1])}"
     return f"points {start} to {end}"
 
 
@@ -28,14 +28,23 @@ def _shorten(text: str) -> str:
 
 
 def _points_sentence(spec: ChartSpec, missing_periods: int) -> str:
+    """'60 points from 6 Jan 2018 to 23 Feb 2019 (3 missing).' A zoomed chart says which
+    part of the whole it shows, and that its lines are those of the whole."""
     a = spec.analysis
-    present = int(np.count_nonzero(~np.isnan(a.y)))
-    missing = len(a) - present + missing_periods
-    s = f"{present} point{'s' if present != 1 else ''}"
-    if _is_dates(a):
-        s += f" from {_iso(a.x[0])} to {_iso(a.x[-1])}" if len(a) > 1 else f" on {_iso(a.x[0])}"
+    mask = shown(spec)
+    idx = np.flatnonzero(mask)
+    present = int(np.count_nonzero(~np.isnan(a.y[mask])))
+    missing = int(idx.size) - present + missing_periods
+    s = _plural(present, "point")
+    if _is_dates(a) and idx.size:
+        first, last = a.x[idx[0]], a.x[idx[-1]]
+        s += f" from {_day(first)} to {_day(last)}" if idx.size > 1 else f" on {_day(first)}"
     if missing:
         s += f" ({missing} missing)"
+    if idx.size < len(a):
+        total = int(np.count_nonzero(~np.isnan(a.y)))
+        s += (f", a window of all {total}: the centre line, limits and signals are those of "
+              f"the whole series ({_day(a.x[0])} to {_day(a.x[-1])})")
     return s + "."
 
 
@@ -166,4 +175,6 @@ def caption_text(spec: ChartSpec, *, max_signals: int = 4, missing_periods: int 
         _notes_sentence(a),
         (spec.caption_source or "").strip(),
     ]
-    return " ".join(s for s in parts if s)
+    from qi.dates import humanise
+
+    return humanise(" ".join(s for s in parts if s))

@@ -8,9 +8,17 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from qi.charts import icons as chart_icons
+from qi.charts import lane
+from qi.charts.annotate import (
+    draw_lane,
+    headroom,
+    lane_height,
+    phase_labels,
+    phase_reasons,
+    tight,
+)
 from qi.charts.draw import (
     _date_axis,
-    _draw_annotations,
     _draw_edge_values,
     _draw_plot,
     _edge_values,
@@ -20,16 +28,8 @@ from qi.charts.draw import (
     _text_block,
     _ytick_width,
 )
-from qi.charts.layout import (
-    _caption_lines,
-    _gaps,
-    _Ink,
-    _layout_key,
-    _marks,
-    _series,
-    _strip_rows,
-    _subtitle_lines,
-)
+from qi.charts.key import KeyEntry, layout_key
+from qi.charts.layout import _caption_lines, _gaps, _Ink, _marks, _series, wrap_lines
 from qi.charts.spec import ChartSpec
 from qi.charts.style import _DEFAULT_H, _DEFAULT_W, _RC, PALETTE
 from qi.errors import InvalidInput
@@ -55,6 +55,14 @@ def figure(spec: ChartSpec) -> Figure:
         return _figure(spec)
 
 
+# The plot keeps at least this share of the figure's height (the check asks for 45 %).
+PLOT_SHARE = 0.47
+# What gives way, in turn, when a dense chart needs room: lines of title, subtitle and
+# caption; past the last level the key lists what fits and says how many more there are.
+_LEVELS = ((2, 2, 4), (2, 2, 3), (1, 1, 3), (1, 1, 2), (1, 0, 2))
+_LAST_RESORT = ((1, 0, 1),)
+
+
 def _figure(spec: ChartSpec) -> Figure:
     """Draw the plot, measure every block of text, then stack the blocks top to bottom.
 
@@ -62,7 +70,8 @@ def _figure(spec: ChartSpec) -> Figure:
     it is exact (labels never clipped), deterministic, and several times faster.
     """
     W, H = spec.width, spec.height
-    scale = min(max(min(W / _DEFAULT_W, H / _DEFAULT_H), 0.6), 1.6)
+    # small charts (a report's A4 column) keep text that can be read there
+    scale = min(max(min(W / _DEFAULT_W, H / _DEFAULT_H), 0.72), 1.6)
     fig = Figure(figsize=(W, H), dpi=spec.dpi, facecolor="white")
     FigureCanvasAgg(fig)
     ink = _Ink(fig, scale)
@@ -75,66 +84,155 @@ def _figure(spec: ChartSpec) -> Figure:
     _setup_axes(ax, s, spec, ink)
     pad = 0.3 * scale
     edge = _edge_values(spec)
-    left, ax_w = _horizontal(ax, spec, ink, edge, pad)
+    ylabel = _ylabel_lines(spec, ink, PLOT_SHARE * H)
+    left, ax_w = _horizontal(ax, spec, ink, edge, pad, len(ylabel))
     if s.dates:
         _date_axis(ax, s, spec, ink, ax_w)
     legend = _draw_plot(ax, s, spec, gaps, drawn)
-
     text_w = W - 2 * pad
     icon_size = 0.62 * scale
-    head_w = text_w - chart_icons.width(spec.icons, icon_size)
-    title = [ink.fit(" ".join(spec.title.split()), head_w, ink.size("title"), "bold")]
-    sub_lines = _subtitle_lines(spec, ink, head_w)
-    strip = _strip_rows(drawn, ink, ax_w, s)
-    n_rows = 1 + max((r for r, _ in strip), default=-1)
-    row_h = ink.line(ink.size("strip"), 1.45)
-    leg = _make_legend(fig, legend, ink, text_w)
-    key = _layout_key(marks, ink, text_w, H)
-    cap_size = ink.size("caption")
-    cap_lines = _caption_lines(spec, ink, text_w, cap_size, missing_periods)
+    head_w = text_w - chart_icons.width(spec.icons, icon_size)  # the icons sit beside
 
-    # ---- heights, top to bottom (inches)
+    span = s.xlim[1] - s.xlim[0]
+    size = ink.size("strip")
+    placed = lane.place(drawn, lambda x: (x - s.xlim[0]) / span * ax_w,
+                        lambda t: ink.width(t, size, "bold") + 0.06, ax_w, 0.12 * scale)
+    _lane_legend(placed, s, legend)
+    leg = _make_legend(fig, legend, ink, text_w)
+    entries = _key_entries(marks, spec, s)
+
     gap = 0.12 * scale
-    title_h = ink.line(ink.size("title"), 1.25)
-    sub_h = len(sub_lines) * ink.line(ink.size("subtitle"), 1.3)
-    strip_h = n_rows * row_h + (0.1 * scale if n_rows else 0.0)
     xtick_h = ink.line(ink.size("ticks"), 1.0) + 0.2 * scale
     leg_h = leg.get_window_extent(ink.renderer).height / fig.dpi
+    lane_h = lane_height(placed, ink)
+    for final in (False, True):
+        for title_n, sub_n, cap_n in _LEVELS if not final else _LEVELS + _LAST_RESORT:
+            title = wrap_lines(spec.title, ink, head_w, ink.size("title"), title_n, "bold")
+            sub_lines = _subtitle(spec, ink, head_w, sub_n)
+            cap_lines = _caption_lines(spec, ink, text_w, ink.size("caption"),
+                                       missing_periods, cap_n)  # fmt: skip
+            title_h = len(title) * ink.line(ink.size("title"), 1.25)
+            sub_h = len(sub_lines) * ink.line(ink.size("subtitle"), 1.3)
+            cap_h = len(cap_lines) * ink.line(ink.size("caption"), 1.3)
+            head_h = max(title_h + sub_h, icon_size if spec.icons else 0.0)
+            top_block = pad * 0.7 + head_h + gap + lane_h
+            fixed = top_block + xtick_h + gap + leg_h + gap + cap_h + pad * 0.6
+            budget = H * (1 - PLOT_SHARE) - fixed - gap
+            key = layout_key(entries, ink, text_w, max(budget, 0.0))
+            # first pass: everything listed; then: the first level that leaves the plot
+            # its share, listing as much of the key as fits
+            if budget >= 0 and (not key.more or (final and (key.columns or not entries))):
+                break
+        else:
+            continue
+        break
     key_h = key.height + gap if key.columns else 0.0
-    cap_h = len(cap_lines) * ink.line(cap_size, 1.3)
-    head_h = max(title_h + sub_h, icon_size if spec.icons else 0.0)  # the icons fit beside
-    top_block = pad * 0.8 + head_h + gap + strip_h
-    bottom_block = xtick_h + gap + leg_h + gap + key_h + cap_h + pad * 0.8
-    ax_h = max(H - top_block - bottom_block, 0.8)
+    bottom_block = xtick_h + gap + leg_h + gap + key_h + cap_h + pad * 0.6
+    ax_h = max(H - top_block - bottom_block, 0.3)
     ax.set_position((left / W, bottom_block / H, ax_w / W, ax_h / H))
+    room = headroom(spec, ink, ax_h)
+    if room:
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(lo, hi + (hi - lo) * room / (1 - room))
+    if ylabel:
+        ax.set_ylabel("\n".join(ylabel), fontsize=ink.size("label"), color="#333333",
+                      labelpad=8 * scale, linespacing=1.15)  # fmt: skip
 
-    # ---- place the blocks
-    y = H - pad * 0.8
+    y = H - pad * 0.7
     _text_block(fig, pad, y, title, ink.size("title"), 1.25, "title", weight="bold",
                 color=PALETTE["text"])  # fmt: skip
     if spec.icons:
         chart_icons.draw(fig, spec.icons, W - pad, y, icon_size)
     y -= title_h
-    _text_block(fig, pad, y, sub_lines, ink.size("subtitle"), 1.3, "subtitle",
-                color=PALETTE["muted"])  # fmt: skip
-    _draw_annotations(fig, ax, drawn, strip, s, ink, row_h)
+    _subtitle_block(fig, spec, pad, y, sub_lines, ink)
+    draw_lane(fig, ax, placed, ink, s)
+    phase_labels(fig, ax, spec, s, ink)
     _draw_edge_values(ax, edge, ink, ax_h)
     y = bottom_block - xtick_h - gap
     leg.set_bbox_to_anchor((pad / W, y / H), transform=fig.transFigure)
     y -= leg_h + gap
     _place_key(fig, key, pad, y, text_w)
     y -= key_h
-    _text_block(fig, pad, y, cap_lines, cap_size, 1.3, "caption", color=PALETTE["muted"])
+    _text_block(fig, pad, y, cap_lines, ink.size("caption"), 1.3, "caption",
+                color=PALETTE["muted"])  # fmt: skip
     return fig
 
 
-def _horizontal(ax, spec: ChartSpec, ink: _Ink, edge, pad: float) -> tuple[float, float]:
+def _lane_legend(placed, s, legend) -> None:
+    """Legend entries for the marks in the plot, known before the legend is measured."""
+    from matplotlib.patches import Patch
+
+    for p in placed:
+        g = p.group
+        if len({m.x for m in g.marks}) > 1 and tight(g, s):
+            label = ("Cycles close together (see the key)" if g.kind == "cycle"
+                     else "Notes close together")  # fmt: skip
+            legend.entries.setdefault(label, (62, Patch(color=PALETTE[g.kind], alpha=0.18,
+                                                        lw=0)))  # fmt: skip
+            continue
+        for kind in {m.kind for m in g.marks}:
+            label = "PDSA cycle started" if kind == "cycle" else "Note"
+            legend.add(60 if kind == "cycle" else 61, label, color=PALETTE[kind], lw=1.4,
+                       ls=(0, (4, 2)) if kind == "cycle" else (0, (1, 2)))  # fmt: skip
+
+
+def _key_entries(marks, spec: ChartSpec, s) -> list[KeyEntry]:
+    out = [KeyEntry(m.label, m.day, m.text, f" (not drawn: {m.where} the data)" if m.where
+                    else "") for m in marks]  # fmt: skip
+    for label, day, reason, _part in phase_reasons(spec, s):
+        out.append(KeyEntry(label, day, reason))
+    return out
+
+
+def _subtitle(spec: ChartSpec, ink: _Ink, width: float, most: int) -> list[str]:
+    lines = []
+    if spec.provisional:
+        lines.append(ink.fit(spec.provisional, width, ink.size("subtitle"), "bold"))
+    if spec.subtitle and most > 0:
+        lines += wrap_lines(spec.subtitle, ink, width, ink.size("subtitle"), most)
+    return lines
+
+
+def _subtitle_block(fig, spec: ChartSpec, x: float, top: float, lines, ink: _Ink) -> None:
+    size = ink.size("subtitle")
+    if spec.provisional and lines:
+        _text_block(fig, x, top, lines[:1], size, 1.3, "subtitle", weight="bold",
+                    color=PALETTE["sigma"])  # fmt: skip
+        top -= ink.line(size, 1.3)
+        lines = lines[1:]
+        first = 2
+    else:
+        first = 1
+    _text_block(fig, x, top, lines, size, 1.3, "subtitle", first=first, color=PALETTE["muted"])
+
+
+def _ylabel_lines(spec: ChartSpec, ink: _Ink, room: float) -> list[str]:
+    """The y label in one line if it fits the plot's height, else two; else only the unit
+    in brackets (the title names the measure in full), else cut with an ellipsis."""
+    if not spec.y_label:
+        return []
+    size = ink.size("label")
+    text = " ".join(spec.y_label.split())
+    room *= 0.95
+    if ink.width(text, size) <= room:
+        return [text]
+    two = ink.wrap(text, room, size)
+    if len(two) <= 2:
+        return two
+    unit = text[text.rfind("(") :] if text.endswith(")") and "(" in text else ""
+    if unit and ink.width(unit, size) <= room:
+        return [unit.strip("()")]
+    return [ink.fit(text, room, size)]
+
+
+def _horizontal(ax, spec: ChartSpec, ink: _Ink, edge, pad: float,
+                ylabel_lines: int) -> tuple[float, float]:  # fmt: skip
     """Left edge and width of the plot (inches): room for the measured y tick labels and
     the axis label on the left, and for the value labels on the right."""
     scale = ink.scale
     left = pad + _ytick_width(ax, ink) + 0.15 * scale
-    if spec.y_label:
-        left += ink.line(ink.size("label"), 1.0) + 0.15 * scale
+    if ylabel_lines:
+        left += ylabel_lines * ink.line(ink.size("label"), 1.15) + 0.12 * scale
     edge_w = max((ink.width(t, ink.size("values")) for _, t, _ in edge), default=0.0)
     right = pad + (edge_w + 0.15 * scale if edge else 0.1)
     return left, spec.width - left - right

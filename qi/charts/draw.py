@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from matplotlib import dates as mdates
 from matplotlib import ticker
-from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from qi.analysis import Analysis
 from qi.charts.caption import _cl_name
-from qi.charts.layout import _KEY_GAP, _Ink, _KeyLayout, _Series, _spread, _with_gaps, _ylim
-from qi.charts.spec import ChartSpec, _num, _value
+from qi.charts.key import _KEY_GAP, _KeyLayout
+from qi.charts.layout import _Ink, _Series, _spread, _with_gaps, _ylim
+from qi.charts.spec import ChartSpec, _num, _value, axis_decimals, shown
 from qi.charts.style import _DAYS, _MDC_TYPES, _RUN_RULES, _SIGNAL_NAMES, PALETTE
 
 
@@ -222,8 +222,6 @@ def _setup_axes(ax, s: _Series, spec: ChartSpec, ink: _Ink) -> None:
         ax.yaxis.set_major_formatter(_Percent())
     else:
         ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: _tick_number(v)))
-    if spec.y_label:
-        ax.set_ylabel(spec.y_label, fontsize=ink.size("label"), color="#333333", labelpad=10)
     if not s.dates:
         ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=10, integer=True, min_n_ticks=3))
 
@@ -245,39 +243,50 @@ def _tick_number(v: float) -> str:
 
 
 def _date_axis(ax, s: _Series, spec: ChartSpec, ink: _Ink, axis_w: float) -> None:
-    """Month charts read 'Mar 2018'; week and day charts '5 Mar 2018'. The number of ticks
-    follows from how many such labels fit across the axis."""
+    """Dates as people read them (``QI_DATE_STYLE``): months ('Mar 2018') over about four
+    months or on monthly data, days ('5 Mar 2018') otherwise. The first period is always
+    labelled (a weekly series starting 6 Jan says so, rather than starting at March); the
+    number of ticks follows from how many labels fit across the axis without touching."""
+    from qi.dates import human_date, human_month
+
     span_days = s.xlim[1] - s.xlim[0]
-    # over about four months, whatever the period, months are the natural ticks
     month = span_days > 120 or spec.period == "month"
-    sample = "Sep 2018" if month else "30 Sep 2018"
-    label_w = ink.width(sample, ink.size("ticks"))
-    maxticks = max(3, min(12, int(axis_w / (label_w * 1.4))))
-    fmt = "%b %Y" if month else None
-    if s.x.size <= maxticks:
-        # few points: a tick on each, rather than on dates that have no data
-        locator = ticker.FixedLocator(s.x)
+    size = ink.size("ticks")
+    first = mdates.num2date(s.x[s.first]).date()
+    first_label = human_month(first) if spec.period == "month" else human_date(first)
+    label_w = ink.width(human_month(first) if month else human_date(first), size)
+    maxticks = max(2, min(12, int(axis_w / (label_w * 1.35))))
+    if s.last - s.first + 1 <= maxticks:
+        # few points: a tick on each, rather than on dates with no data
+        ticks = list(s.x[s.first : s.last + 1])
     elif month:
-        # ticks on the first of the month, every k months (k from a friendly set)
         months = span_days / _DAYS["month"]
         k = next((k for k in (1, 2, 3, 4, 6, 12, 24, 36, 60) if months / k <= maxticks), 120)
-        if k < 12:
-            locator = mdates.MonthLocator(bymonth=range(1, 13, k))
-        else:
-            locator = mdates.YearLocator(base=k // 12)
+        loc = (mdates.MonthLocator(bymonth=range(1, 13, k)) if k < 12
+               else mdates.YearLocator(base=k // 12))  # fmt: skip
+        ticks = [float(t) for t in loc.tick_values(*mdates.num2date(s.xlim))]
     else:
-        locator = mdates.AutoDateLocator(minticks=3, maxticks=maxticks, interval_multiples=True)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ticker.FuncFormatter(_date_formatter(fmt)))
-
-
-def _date_formatter(fmt: str | None):
-    def label(v: float, _pos=None) -> str:
-        d = mdates.num2date(v)
-        # '%-d' is not portable (Windows), so the day is formatted by hand
-        return d.strftime(fmt) if fmt else f"{d.day} {d:%b %Y}"
-
-    return label
+        loc = mdates.AutoDateLocator(minticks=3, maxticks=maxticks, interval_multiples=True)
+        ticks = [float(t) for t in loc.tick_values(*mdates.num2date(s.xlim))]
+    per_day = axis_w / span_days  # inches per day
+    ticks = [s.x[s.first]] + [t for t in ticks if s.x[s.first] < t <= s.xlim[1]]
+    labels = {}
+    for t in ticks:
+        d = mdates.num2date(t).date()
+        labels[t] = first_label if t == s.x[s.first] else (
+            human_month(d) if month and (d.day == 1 or spec.period == "month") else human_date(d))
+    # keep a tick only where its label clears the previous one (the first is always kept)
+    gap = 0.25 * ink.scale
+    kept = [ticks[0]]
+    for t in ticks[1:]:
+        need = (ink.width(labels[kept[-1]], size) + ink.width(labels[t], size)) / 2 + gap
+        if (t - kept[-1]) * per_day >= need and (t - s.xlim[0]) * per_day >= ink.width(
+                labels[t], size) / 2:  # fmt: skip
+            kept.append(t)
+    ticks = kept
+    ax.xaxis.set_major_locator(ticker.FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(
+        lambda v, _pos=None: labels.get(v) or human_date(mdates.num2date(v).date())))
 
 
 def _ytick_width(ax, ink: _Ink) -> float:
@@ -289,19 +298,21 @@ def _ytick_width(ax, ink: _Ink) -> float:
 def _edge_values(spec: ChartSpec) -> list[tuple[float, str, str]]:
     """(y, text, colour) for the last part's centre line and limits, and the target."""
     a = spec.analysis
-    last = a.parts[-1]
-    i = last.end - 1
+    i = int(np.flatnonzero(shown(spec))[-1])  # the last point shown (a window may end early)
+    last = a.parts[int(a.part[i]) - 1]
     out = []
     if math.isfinite(a.cl[i]):
         colour = PALETTE["run"] if last.runs_signal and a.rules != "mdc" else PALETTE["centre"]
-        out.append((float(a.cl[i]), _value(float(a.cl[i]), spec), colour))
+        out.append((float(a.cl[i]), "", colour))
     if a.chart != "run":
         for lim in (a.ucl[i], a.lcl[i]):
             if math.isfinite(lim):
-                out.append((float(lim), _value(float(lim), spec), PALETTE["limits"]))
+                out.append((float(lim), "", PALETTE["limits"]))
     if spec.target is not None:
-        out.append((spec.target, "Target " + _value(spec.target, spec), PALETTE["target"]))
-    return out
+        out.append((spec.target, "Target ", PALETTE["target"]))
+    # one number format for the whole axis: '16.7%' beside '0.8%', never '0.775%'
+    decimals = axis_decimals(*_ylim(spec))
+    return [(v, prefix + _value(v, spec, decimals), c) for v, prefix, c in out]
 
 
 def _draw_plot(ax, s: _Series, spec: ChartSpec, gaps: np.ndarray, drawn) -> _Legend:
@@ -313,10 +324,6 @@ def _draw_plot(ax, s: _Series, spec: ChartSpec, gaps: np.ndarray, drawn) -> _Leg
     _draw_centre(ax, s, spec, legend)
     _draw_data(ax, s, spec, gaps, legend)
     _draw_signals(ax, s, spec, legend)
-    if any(m.kind == "cycle" for m in drawn):
-        legend.add(60, "PDSA cycle started", color=PALETTE["cycle"], lw=1.4, ls=(0, (4, 2)))
-    if any(m.kind == "note" for m in drawn):
-        legend.add(61, "Note", color=PALETTE["note"], lw=1.4, ls=(0, (1, 2)))
     return legend
 
 
@@ -346,57 +353,6 @@ def _text_block(
                  ha="left", gid=f"{gid}-{first + i}", **style)  # fmt: skip
 
 
-def _draw_annotations(fig, ax, marks, strip, s: _Series, ink: _Ink, row_h: float) -> None:
-    """A line through the plot at each date, rising to its label in the strip above.
-
-    Lines are one LineCollection per kind (segments (x, 0) -> (x, 1) -> label, in data x
-    and axes-fraction y), labels one Text each, centred on their measured extent.
-    """
-    if not marks:
-        return
-    bbox = ax.get_position()
-    ax_h = bbox.height * fig.get_figheight()
-    span = s.xlim[1] - s.xlim[0]
-    size = ink.size("strip")
-    segments: dict[str, list] = {"cycle": [], "note": []}
-    for i, (m, (row, left)) in enumerate(zip(marks, strip, strict=True)):
-        width = (ink.width(m.label, size, "bold") + 0.06) / (bbox.width * fig.get_figwidth())
-        centre = left + width / 2
-        base = 1 + (0.06 + row * row_h) / ax_h  # label baseline, in axes fractions
-        segments[m.kind].append([(m.x, 0.0), (m.x, 1.0), (s.xlim[0] + centre * span, base)])
-        colour = PALETTE[m.kind]
-        ax.text(
-            centre,
-            base + 0.02 / ax_h,
-            m.label,
-            transform=ax.transAxes,
-            ha="center",
-            va="bottom",
-            fontsize=size,
-            weight="bold",
-            color=colour,
-            clip_on=False,
-            gid=f"label-{i + 1}",
-            style="normal" if m.kind == "cycle" else "italic",
-            zorder=7,
-        )
-    tr = ax.get_xaxis_transform()
-    for kind, ls in (("cycle", (0, (4, 2))), ("note", (0, (1, 2)))):
-        if segments[kind]:
-            lc = LineCollection(
-                segments[kind],
-                colors=PALETTE[kind],
-                linewidths=1.4,
-                linestyles=[ls],
-                transform=tr,
-                clip_on=False,
-                zorder=1,
-                alpha=0.85,
-                gid=f"{kind}s",
-            )
-            ax.add_collection(lc, autolim=False)
-
-
 def _draw_edge_values(ax, edge, ink: _Ink, ax_h: float) -> None:
     """Values of the current centre line, limits and target beside the right axis, pushed
     apart vertically so that they never overlap."""
@@ -405,7 +361,7 @@ def _draw_edge_values(ax, edge, ink: _Ink, ax_h: float) -> None:
     lo, hi = ax.get_ylim()
     size = ink.size("values")
     frac = [(v - lo) / (hi - lo) for v, _, _ in edge]
-    placed = _spread(frac, ink.line(size, 1.1) / ax_h, 0.0, 1.0)
+    placed = _spread(frac, ink.line(size, 1.35) / ax_h, 0.0, 1.0)
     for (_, text, colour), yf in zip(edge, placed, strict=True):
         ax.text(
             1.0 + 0.012,

@@ -15,8 +15,9 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from qi.charts.caption import caption_text
-from qi.charts.spec import Annotation, ChartSpec, _is_dates, _num
+from qi.charts.spec import Annotation, ChartSpec, _is_dates, _num, shown
 from qi.charts.style import _DAYS, _SIZES
+from qi.dates import human_date
 from qi.errors import InvalidInput
 
 
@@ -28,6 +29,8 @@ class _Series:
     step: float  # the usual distance between points, in x units
     xlim: tuple[float, float]
     dates: bool
+    first: int = 0  # index of the first point shown (a window shows a part of the series)
+    last: int = -1  # index of the last point shown
 
 
 def _x_number(value, dates: bool) -> float:
@@ -55,9 +58,12 @@ def _series(spec: ChartSpec) -> _Series:
     else:
         step = 7.0 if dates else 1.0
     step = step if step > 0 else 1.0
-    lo, hi = float(x[0]), float(x[-1])
+    idx = np.flatnonzero(shown(spec))
+    first, last = (int(idx[0]), int(idx[-1])) if idx.size else (0, x.size - 1)
+    lo, hi = float(x[first]), float(x[last])
     pad = max(0.6 * step, 0.02 * (hi - lo))
-    return _Series(x=x, step=step, xlim=(lo - pad, hi + pad), dates=dates)
+    return _Series(x=x, step=step, xlim=(lo - pad, hi + pad), dates=dates, first=first,
+                   last=last)
 
 
 def _gaps(s: _Series, period: str | None) -> tuple[np.ndarray, int]:
@@ -69,7 +75,8 @@ def _gaps(s: _Series, period: str | None) -> tuple[np.ndarray, int]:
         return np.zeros(0, dtype=np.int64), 0
     d = np.diff(s.x)
     idx = np.flatnonzero(d > 1.5 * s.step)
-    return idx, int(np.sum(np.round(d[idx] / s.step) - 1))
+    inside = idx[(idx >= s.first) & (idx < s.last)]  # missing periods within the window
+    return idx, int(np.sum(np.round(d[inside] / s.step) - 1))
 
 
 def _with_gaps(x: np.ndarray, y: np.ndarray, gaps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -82,7 +89,8 @@ def _with_gaps(x: np.ndarray, y: np.ndarray, gaps: np.ndarray) -> tuple[np.ndarr
 
 def _ylim(spec: ChartSpec) -> tuple[float, float]:
     a = spec.analysis
-    arrays = [a.y, a.cl, a.lcl, a.ucl]
+    m = shown(spec)
+    arrays = [a.y[m], a.cl[m], a.lcl[m], a.ucl[m]]
     if spec.target is not None:
         arrays.append(np.array([spec.target]))
     if spec.target_steps:
@@ -228,84 +236,11 @@ def _marks(spec: ChartSpec, s: _Series) -> list[_Mark]:
         x = _x_number(ann.x, s.dates)
         if not math.isfinite(x):
             raise InvalidInput(f"annotation {ann.label!r} has no position ({ann.x!r})")
-        day = str(mdates.num2date(x).date()) if s.dates else _num(x)
+        day = human_date(mdates.num2date(x).date()) if s.dates else _num(x)
         where = "before" if x < s.xlim[0] else "after" if x > s.xlim[1] else ""
         out.append(_Mark(x, day, label, " ".join(ann.text.split()), ann.kind, where))
     # by date, cycles before notes on the same day, then as given (the sort is stable)
     return sorted(out, key=lambda m: (m.x, m.kind != "cycle"))
-
-
-def _key_entry(m: _Mark, label_len: int) -> tuple[str, str, str]:
-    """(label and date, title, suffix): '#3  2018-04-23  SMS reminders for all nurses'.
-
-    The date comes before the title so that cutting a long title never loses it. Labels
-    are padded to ``label_len`` with figure spaces (as wide as a digit), so that '#1' and
-    '#10' take the same room and the dates line up.
-    """
-    label = m.label + "\u2007" * (label_len - len(m.label))
-    suffix = f" (not drawn: {m.where} the data)" if m.where else ""
-    return f"{label}  {m.day}  ", m.text, suffix
-
-
-_KEY_GAP = 0.3  # inches between key columns
-
-
-@dataclass(frozen=True)
-class _KeyLayout:
-    size: float
-    columns: list[list[str]]
-    height: float  # inches
-
-
-def _layout_key(marks: list[_Mark], ink: _Ink, width: float, height: float) -> _KeyLayout:
-    """Choose the key's font size and columns; the chart itself keeps the most room.
-
-    In order: the largest font at which every entry fits whole, in as many columns as
-    that allows, within a fifth of the figure height; else titles cut to fit columns, at
-    a middle then the smallest font, within a fifth; else the smallest font within
-    three tenths (only for dozens of cycles).
-    """
-    if not marks:
-        return _KeyLayout(0, [], 0.0)
-    longest = max(len(m.label) for m in marks)
-    entries = [_key_entry(m, longest) for m in marks]
-    n = len(entries)
-    big, small = ink.size("key"), ink.size("key_min")
-    sizes = (big, (big + small) / 2, small)
-
-    def rows_fit(size: float, ncols: int, budget: float) -> bool:
-        return math.ceil(n / ncols) * ink.line(size, 1.3) <= budget
-
-    choice = None
-    for size in sizes:
-        widest = max(ink.width("".join(e), size) for e in entries)
-        ncols = max(1, min(n, int((width + _KEY_GAP) / (widest + _KEY_GAP))))
-        if rows_fit(size, ncols, 0.2 * height):
-            choice = (size, ncols)
-            break
-    for size, budget in ((sizes[1], 0.2), (small, 0.2), (small, 0.3)):
-        if choice is not None:
-            break
-        # columns no narrower than about 2.8 inches, so a cut title still says something
-        most = max(1, min(8, int((width + _KEY_GAP) / (2.8 * ink.scale + _KEY_GAP))))
-        ncols = next((c for c in range(1, most + 1) if rows_fit(size, c, budget * height)), None)
-        if ncols is not None:
-            choice = (size, ncols)
-    if choice is None:
-        choice = (small, max(1, min(8, int((width + _KEY_GAP) / (2.0 + _KEY_GAP)))))
-    size, ncols = choice
-    rows = math.ceil(n / ncols)
-    col_w = (width - _KEY_GAP * (ncols - 1)) / ncols
-    lines = []
-    for label, title, suffix in entries:
-        whole = label + title + suffix
-        if ink.width(whole, size) <= col_w:
-            lines.append(whole)
-            continue
-        room = col_w - ink.width(label, size) - ink.width(suffix, size)
-        lines.append(label + ink.fit(title, max(room, 0.3), size) + suffix)
-    columns = [lines[c * rows : (c + 1) * rows] for c in range(ncols)]
-    return _KeyLayout(size, [c for c in columns if c], rows * ink.line(size, 1.3))
 
 
 def _spread(ys: list[float], min_gap: float, lo: float, hi: float) -> list[float]:
@@ -325,36 +260,22 @@ def _spread(ys: list[float], min_gap: float, lo: float, hi: float) -> list[float
     return out
 
 
-def _subtitle_lines(spec: ChartSpec, ink: _Ink, width: float) -> list[str]:
-    """At most two lines; a long aim is cut with an ellipsis rather than crowding the plot."""
-    if not spec.subtitle:
-        return []
-    size = ink.size("subtitle")
-    lines = ink.wrap(" ".join(spec.subtitle.split()), width, size)
-    if len(lines) > 2:
-        lines = [lines[0], ink.fit(" ".join(lines[1:]), width, size)]
+def wrap_lines(text: str, ink: _Ink, width: float, size: float, most: int,
+               weight: str = "normal") -> list[str]:
+    """At most ``most`` lines; the last one cut with an ellipsis when the text is longer."""
+    lines = ink.wrap(" ".join(text.split()), width, size, weight)
+    if len(lines) > most:
+        lines = [*lines[: most - 1], ink.fit(" ".join(lines[most - 1 :]), width, size, weight)]
     return lines
 
 
-def _caption_lines(
-    spec: ChartSpec, ink: _Ink, width: float, size: float, missing_periods: int
-) -> list[str]:
-    """The caption wrapped to the width; listing fewer signals when it would pass 4 lines."""
+def _caption_lines(spec: ChartSpec, ink: _Ink, width: float, size: float,
+                   missing_periods: int, most: int = 4) -> list[str]:
+    """The caption wrapped to the width, listing fewer signals when it would pass ``most``
+    lines (and cut, as a last resort, at ``most`` lines)."""
     for max_signals in (4, 2, 1, 0):
         text = caption_text(spec, max_signals=max_signals, missing_periods=missing_periods)
         lines = ink.wrap(text, width, size)
-        if len(lines) <= 4:
-            break
-    return lines
-
-
-def _strip_rows(marks: list[_Mark], ink: _Ink, ax_w: float, s: _Series) -> list[tuple[int, float]]:
-    """Rows and left edges (axis fractions) of the strip labels; see :func:`place_rows`."""
-    if not marks:
-        return []
-    size = ink.size("strip")
-    span = s.xlim[1] - s.xlim[0]
-    centres = [(m.x - s.xlim[0]) / span for m in marks]
-    # measured width plus a little air, as a fraction of the axes width
-    widths = [(ink.width(m.label, size, "bold") + 0.06) / ax_w for m in marks]
-    return place_rows(centres, widths, gap=0.08 / ax_w, max_rows=4)
+        if len(lines) <= most:
+            return lines
+    return wrap_lines(text, ink, width, size, most)

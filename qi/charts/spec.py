@@ -53,6 +53,13 @@ class ChartSpec:
     ``rules``: the rule set's name for the caption (default: from the analysis).
     ``caption_source``: the last sentence of the caption, e.g.
     "Source: EMIS search 12; generated 2026-11-27" (the chart itself reads no clock).
+    ``phases``: (start date, reason) of each recorded phase; a part of the analysis that
+    starts on or after a phase's date is labelled with its reason (short at the top of
+    the phase, in full in the key).
+    ``provisional``: set when the baseline is too short for firm conclusions; the words
+    (e.g. "Provisional: baseline of 6 points") are shown beside the title and in the caption.
+    ``window``: (first, last) date shown (``--from``/``--to``): a view of the whole
+    analysis, whose centre lines, limits and signals are unchanged by the window.
     ``width``/``height`` in inches, ``dpi`` for PNG (SVG and PDF are vector).
     """
 
@@ -67,6 +74,9 @@ class ChartSpec:
     y_label: str | None = None
     period: str | None = None
     rules: str | None = None
+    phases: tuple[tuple[date, str], ...] = field(default=())
+    provisional: str | None = None
+    window: tuple[date | None, date | None] | None = None
     width: float = _DEFAULT_W
     height: float = _DEFAULT_H
     dpi: float = 150
@@ -92,6 +102,7 @@ class ChartSpec:
         if self.target is not None and not math.isfinite(self.target):
             raise InvalidInput(f"the target must be a finite number, not {self.target!r}")
         object.__setattr__(self, "annotations", tuple(self.annotations))
+        object.__setattr__(self, "phases", tuple(self.phases))
 
 
 def _num(v: float) -> str:
@@ -114,12 +125,32 @@ def _num(v: float) -> str:
     return "0" if s == "-0" else s
 
 
-def _value(v: float, spec: ChartSpec) -> str:
+def _value(v: float, spec: ChartSpec, decimals: int | None = None) -> str:
+    """A value with its unit; ``decimals`` fixes the format (one per axis), else
+    :func:`_num`'s three significant figures."""
+    text = _num(v) if decimals is None else fixed(v, decimals)
     if spec.percent:
-        return f"{_num(v)}%"
+        return f"{text}%"
     if not spec.unit:
-        return _num(v)
-    return f"{_num(v)}{spec.unit}" if spec.unit == "%" else f"{_num(v)} {spec.unit}"
+        return text
+    return f"{text}{spec.unit}" if spec.unit == "%" else f"{text} {spec.unit}"
+
+
+def axis_decimals(lo: float, hi: float) -> int:
+    """Decimals that tell apart values a thousandth of the axis' span apart, at most 4:
+    an axis 0-20 shows one decimal, 0-200 none, 0-2 two."""
+    span = hi - lo
+    if not (math.isfinite(span) and span > 0):
+        return 1
+    return max(0, min(4, 2 - math.floor(math.log10(span))))
+
+
+def fixed(v: float, decimals: int) -> str:
+    """A value with exactly ``decimals`` decimals and thousands separated; never '-0'."""
+    if not math.isfinite(v):
+        return "-"
+    text = f"{v:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
 
 
 def _is_dates(a: Analysis) -> bool:
@@ -128,6 +159,28 @@ def _is_dates(a: Analysis) -> bool:
 
 def _iso(day: np.datetime64) -> str:
     return str(np.datetime64(day, "D"))
+
+
+def _day(day: np.datetime64) -> str:
+    """A date of the series as people read it (``QI_DATE_STYLE``)."""
+    from qi.dates import human_date
+
+    return human_date(np.datetime64(day, "D").astype(object))
+
+
+def shown(spec: ChartSpec) -> np.ndarray:
+    """Which points the chart shows: all, or those in ``spec.window``."""
+    a = spec.analysis
+    mask = np.ones(len(a), dtype=bool)
+    if spec.window is None or not _is_dates(a):
+        return mask
+    lo, hi = spec.window
+    days = a.x.astype("datetime64[D]")
+    if lo is not None:
+        mask &= days >= np.datetime64(lo, "D")
+    if hi is not None:
+        mask &= days <= np.datetime64(hi, "D")
+    return mask
 
 
 def _plural(count: int, word: str) -> str:

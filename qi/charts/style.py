@@ -28,15 +28,16 @@ PALETTE = {
 # Font sizes in points at the default 13.33 x 7.5 in; scaled with the figure size so a
 # smaller figure keeps the same proportions. 14 pt ticks stay readable when projected.
 _SIZES = {
-    "title": 24,
-    "subtitle": 15,
+    "title": 22,
+    "subtitle": 14,
     "ticks": 14,
     "label": 14,
-    "legend": 13,
+    "legend": 12,
     "strip": 13,
-    "key": 13,
-    "key_min": 10,
-    "caption": 12,
+    "key": 12,
+    "key_min": 11,
+    "caption": 11.5,
+    "phase": 12,
     "values": 13,
 }
 
