@@ -24,29 +24,30 @@ def draw(fig, names: tuple[str, ...], right: float, top: float, size: float) -> 
         ax.set_xlim(0, 100)
         ax.set_ylim(100, 0)
         ax.set_axis_off()
-        _shape(ax, name)
+        _shape(ax, name, size / 0.62)
 
 
-def _shape(ax, name: str) -> None:
+def _shape(ax, name: str, k: float = 1.0) -> None:
+    """The icon's shapes; `k` scales line widths and letters with the icon's size."""
     s = _icons.shapes(name)
     colour = s["colour"]
-    ax.add_patch(Circle((50, 50), 44, facecolor="white", edgecolor=colour, lw=2.6))
+    ax.add_patch(Circle((50, 50), 44, facecolor="white", edgecolor=colour, lw=2.6 * k))
     if s["points"]:
         xs, ys = zip(*s["points"], strict=True)
-        ax.add_line(Line2D(xs, ys, color="#a6a6a6", lw=1.2))
+        ax.add_line(Line2D(xs, ys, color="#a6a6a6", lw=1.2 * k))
         for k, (x, y) in enumerate(s["points"]):
             fill = colour if s.get("special") and k >= 4 else "#a6a6a6"
             ax.add_patch(Circle((x, y), 5, color=fill, lw=0))
         if s["letter"]:
             ax.text(50, 84 if s["letter"] == "H" else 22, s["letter"], color=colour,
-                    ha="center", va="center", fontsize=8, fontweight="bold")
+                    ha="center", va="center", fontsize=8 * k, fontweight="bold")
     elif s["letter"]:
-        ax.text(50, 52, s["letter"], color=colour, ha="center", va="center", fontsize=16,
+        ax.text(50, 52, s["letter"], color=colour, ha="center", va="center", fontsize=16 * k,
                 fontweight="bold")
     if s["wave"]:
-        ax.add_line(Line2D([18, 82], [50, 50], color="#de1b1b", lw=1.4))
+        ax.add_line(Line2D([18, 82], [50, 50], color="#de1b1b", lw=1.4 * k))
         import numpy as np
 
         t = np.linspace(20, 80, 40)
         ax.add_line(Line2D(t, 50 - 20 * np.sin((t - 20) / 60 * 2 * np.pi), color=colour,
-                           lw=1.8))
+                           lw=1.8 * k))
