@@ -89,3 +89,11 @@ def test_stored_measure_charts_carry_icons_and_targets(qi, session, tmp_path):
     assert spec.target == 5.0 and v.target_since == date(2018, 4, 1)
     assert spec.icons == (v.summary["variation"], v.summary["assurance"])
     assert spec.icons[0] == "improvement_low"
+
+
+def test_icon_letters_keep_their_size_whatever_the_points():
+    a = analyze(DNA, x=X, chart="i")
+    fig = figure(ChartSpec(a, title="T", period="week", icons=("improvement_low", "pass")))
+    sizes = {g: [t.get_fontsize() for t in ax.texts] for g, ax in _icon_axes(fig).items()}
+    assert sizes["icon-improvement_low"][0] < 12  # the small H/L under or over the points
+    assert sizes["icon-pass"][0] > sizes["icon-improvement_low"][0]

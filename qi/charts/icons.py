@@ -3,6 +3,7 @@ the same geometry as the HTML reports' icons (:func:`qi.reports._icons.shapes`).
 
 from __future__ import annotations
 
+import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 
@@ -35,8 +36,8 @@ def _shape(ax, name: str, k: float = 1.0) -> None:
     if s["points"]:
         xs, ys = zip(*s["points"], strict=True)
         ax.add_line(Line2D(xs, ys, color="#a6a6a6", lw=1.2 * k))
-        for k, (x, y) in enumerate(s["points"]):
-            fill = colour if s.get("special") and k >= 4 else "#a6a6a6"
+        for j, (x, y) in enumerate(s["points"]):
+            fill = colour if s.get("special") and j >= 4 else "#a6a6a6"
             ax.add_patch(Circle((x, y), 5, color=fill, lw=0))
         if s["letter"]:
             ax.text(50, 84 if s["letter"] == "H" else 22, s["letter"], color=colour,
@@ -46,8 +47,6 @@ def _shape(ax, name: str, k: float = 1.0) -> None:
                 fontweight="bold")
     if s["wave"]:
         ax.add_line(Line2D([18, 82], [50, 50], color="#de1b1b", lw=1.4 * k))
-        import numpy as np
-
         t = np.linspace(20, 80, 40)
         ax.add_line(Line2D(t, 50 - 20 * np.sin((t - 20) / 60 * 2 * np.pi), color=colour,
                            lw=1.8 * k))
