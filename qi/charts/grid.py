@@ -181,7 +181,7 @@ def _panel(fig, ax, spec: ChartSpec, k: int, xlim, ylim, fs, scale, ink,
     _cycles(ax, spec, k, fs)
     W, H = fig.get_size_inches()
     box = ax.get_position()
-    size = min(0.36 * scale, fs["panel"] / 72 * 1.3)
+    size = 0.42 * scale
     room = box.width * W - chart_icons.width(spec.icons, size) - 0.05
     label = "\n".join(wrap_lines(spec.title, ink, room, fs["panel"], TITLE_LINES, "bold"))
     # the title above the row of cycle labels

@@ -154,7 +154,7 @@ def deck_bytes(built) -> bytes:
     from qi.reports import deck, figures
 
     specs = figures.specs(built.views, generated=_generated(built), width=deck.WIDTH,
-                          height=deck.HEIGHT, subtitle=True)
+                          height=deck.HEIGHT, subtitle=True, dpi=deck.CHART_DPI)
     pngs = figures.render_all(specs, "png", progress=_progress)
     from qi.charts import caption_text
 

@@ -19,6 +19,9 @@ from qi.reports import _icons as icons
 from qi.reports import _text as words
 
 WIDTH, HEIGHT = 13.333, 7.5  # inches: a 16:9 slide, the size of a chart from `qi chart`
+# 1600 x 900 pixels: sharp on a 1080p projector, and a programme's fifty charts are drawn
+# in about two thirds of the time they take at 150 dpi (measured: benchmarks/deck-results.md)
+CHART_DPI = 120
 MARGIN = 0.5
 INK, MUTED, RULE, HEAD = "1A1A1A", "555555", "D0D0D0", "3A3A3A"
 # Icon colours darkened for text on white (Making Data Count's own are for the icons).

@@ -28,7 +28,8 @@ Step = Callable[[], None]
 
 
 def specs(views: dict, *, generated: date, width: float = REPORT_WIDTH,
-          height: float = REPORT_HEIGHT, subtitle: bool = False) -> dict[str, Any]:
+          height: float = REPORT_HEIGHT, subtitle: bool = False,
+          dpi: float = PNG_DPI) -> dict[str, Any]:
     """The chart of each view with data, by measure ref. The subtitle (project, team and
     aim) is left out unless asked for: a report says all that just above the chart."""
     from qi import charts
@@ -37,7 +38,7 @@ def specs(views: dict, *, generated: date, width: float = REPORT_WIDTH,
     for ref, v in views.items():
         if v.analysis is None:
             continue
-        spec = charts.spec_from_view(v, width=width, height=height, dpi=PNG_DPI,
+        spec = charts.spec_from_view(v, width=width, height=height, dpi=dpi,
                                      generated=generated)
         out[ref] = spec if subtitle else dataclasses.replace(spec, subtitle=None)
     return out
