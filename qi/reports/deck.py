@@ -103,33 +103,42 @@ def _title(slide, text: str, subtitle: str | None = None) -> float:
     return 1.2
 
 
+# PowerPoint's built-in "Table Grid" style: plain cells with thin rules, black text.
+_TABLE_GRID = "{5940675A-B579-460E-94D1-54222C63F5DA}"
+
+
 def _table(slide, left, top, width, header: tuple[str, ...], rows: list[tuple], *,
            widths: tuple[float, ...], size=14, colours: dict | None = None):
-    """A real table. `colours`: {(row, column): hex} for coloured text (icons, verdicts)."""
+    """A real table. `colours`: {(row, column): hex} for coloured text (icons, verdicts).
+
+    Styled once ("Table Grid"), with a dark header row: setting a fill and a colour on
+    every cell through python-pptx costs more than drawing the charts of a small deck."""
+    from pptx.oxml.ns import qn
     from pptx.util import Inches, Pt
 
     shape = slide.shapes.add_table(len(rows) + 1, len(header), Inches(left), Inches(top),
                                    Inches(width), Inches(0.45 * (len(rows) + 1)))
     table = shape.table
+    table._tbl.tblPr.find(qn("a:tableStyleId")).text = _TABLE_GRID
     total = sum(widths)
     for c, w in enumerate(widths):
         table.columns[c].width = Inches(width * w / total)
-    table.horz_banding = False
+    font_size = Pt(size)
     for r, cells in enumerate([header, *rows]):
         for c, value in enumerate(cells):
             cell = table.cell(r, c)
-            cell.text = str(value)
-            cell.fill.solid()
-            cell.fill.fore_color.rgb = _rgb(HEAD if r == 0 else "FFFFFF")
-            for p in cell.text_frame.paragraphs:
-                for run in p.runs:
-                    run.font.size = Pt(size)
-                    run.font.bold = r == 0
-                    run.font.color.rgb = _rgb("FFFFFF" if r == 0 else INK)
-                    colour = (colours or {}).get((r - 1, c))
-                    if colour and r > 0:
-                        run.font.color.rgb = _rgb(colour)
-                        run.font.bold = True
+            run = cell.text_frame.paragraphs[0].add_run()
+            run.text = str(value)
+            font = run.font
+            font.size = font_size
+            if r == 0:
+                cell.fill.solid()
+                cell.fill.fore_color.rgb = _rgb(HEAD)
+                font.bold = True
+                font.color.rgb = _rgb("FFFFFF")
+            elif colours and (r - 1, c) in colours:
+                font.bold = True
+                font.color.rgb = _rgb(colours[(r - 1, c)])
     return table
 
 
