@@ -112,7 +112,8 @@ def project(content: dict, charts: dict[str, bytes] | None = None, fmt: str = "s
     p = content["project"]
     body = _project(content, charts or {}, fmt, heading="h1")
     return _PAGE.substitute(title=esc(f"{p['title']} — progress summary"), css=_CSS,
-                            kind="report", body=body, generated=esc(content["generated"]))
+                            kind="report", body=body,
+                            generated=esc(words.day(content["generated"])))
 
 
 def programme(content: dict, charts: dict[str, bytes] | None = None, fmt: str = "svg") -> str:
@@ -127,7 +128,7 @@ def programme(content: dict, charts: dict[str, bytes] | None = None, fmt: str = 
     parts += [_project(section, charts or {}, fmt, heading="h2")
               for section in content["projects"]]
     return _PAGE.substitute(title=esc(content["title"]), css=_CSS, kind="pack",
-                            body="\n".join(parts), generated=esc(content["generated"]))
+                            body="\n".join(parts), generated=esc(words.day(content["generated"])))
 
 
 def _count(n: int, noun: str) -> str:
@@ -204,7 +205,8 @@ def _badge(m: dict) -> str:
 
 
 def _formatter(m: dict):
-    return lambda x: esc(words.value(x, percent=m["percent"], unit=m["unit"]))
+    return lambda x: esc(words.value(x, percent=m["percent"], unit=m["unit"],
+                                     decimals=m.get("decimals")))
 
 
 _COLUMNS = (("Measure", 24), ("Kind", 12), ("Baseline", 12), ("Latest", 14), ("Now", 12),
@@ -218,7 +220,7 @@ def _measure_table(measures: list[dict]) -> str:
     for m in measures:
         v = _formatter(m)
         latest = (f"{v(m['latest']['value'])}<br><span class=\"meta\">"
-                  f"{esc(m['latest']['date'])}</span>" if m["latest"] else "—")
+                  f"{esc(words.day(m['latest']['date']))}</span>" if m["latest"] else "—")
         rows.append(
             f"<tr><td><a href=\"#measure-{esc(m['ref'].replace('/', '-'))}\">"
             f"{esc(m['name'])}</a></td><td>{esc(m['kind'])}</td>"
@@ -249,9 +251,9 @@ def _measure(m: dict, chart: bytes | None, fmt: str, sub: str) -> str:
     else:
         new = "" if m["new_points"] is None else f", {m['new_points']} in the period"
         baseline = (f" (the first {m['baseline_points']} points, to "
-                    f"{esc(m['baseline_end'])})" if m["baseline_end"] else "")
+                    f"{esc(words.day(m['baseline_end']))})" if m["baseline_end"] else "")
         facts = [f"baseline centre {v(m['baseline_centre'])}{baseline}",
-                 f"latest {v(m['latest']['value'])} on {esc(m['latest']['date'])}",
+                 f"latest {v(m['latest']['value'])} on {esc(words.day(m['latest']['date']))}",
                  f"current centre {v(m['current_centre'])}"]
         if m["target"] is not None:
             facts.append(f"target {v(m['target'])}")
@@ -278,7 +280,7 @@ def _figure(m: dict, chart: bytes, fmt: str) -> str:
 
 def _cycles(c: dict, sub: str) -> str:
     h = {"h2": "h3", "h3": "h4"}[sub]
-    parts = [f"<{sub}>PDSA cycles {esc(c['period']['label'])}</{sub}>"]
+    parts = [f"<{sub}>PDSA cycles {esc(words.humanise(c['period']['label']))}</{sub}>"]
     if not c["cycles_in_period"]:
         parts.append("<p class=\"muted\">None.</p>")
     parts += [_cycle(cycle, h) for cycle in c["cycles_in_period"]]
