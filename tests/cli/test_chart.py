@@ -148,12 +148,38 @@ def test_json_lists_what_was_written(qi, programme, tmp_path):
     r = qi(["chart", "dna", "-o", "dna.svg", "--json", *SMALL])
     assert (r.exit_code, r.stderr) == (0, "")
     [record] = json.loads(r.stdout)
+    assert set(record.pop("layout")) == {"width", "height", "plot", "texts", "leaders"}
     assert record == {
         "measure": "dna-rate/dna", "name": "DNA rate", "file": "dna.svg", "format": "svg",
         "chart": "p", "rules": "anhoej", "points": 30, "signals": record["signals"],
         "verdict": "signals of improvement", "direction": "improvement",
     }
     assert any("in a row below the centre line" in s for s in record["signals"])
+
+
+def test_json_layout_is_in_pixels_of_the_written_image_and_holds(qi, programme, tmp_path):
+    r = qi(["chart", "dna", "-o", "dna.png", "--json", "--planned"])
+    assert r.exit_code == 0
+    [record] = json.loads(r.stdout)
+    lay = record["layout"]
+    assert (lay["width"], lay["height"]) == is_png(tmp_path / "dna.png") == (2000, 1125)
+    assert charts.boxes.problems(lay) == []
+    roles = {t["role"] for t in lay["texts"]}
+    assert {"title", "subtitle", "ylabel", "xtick", "ytick", "edge-value", "annotation",
+            "legend", "key", "caption"} <= roles  # fmt: skip
+    x0, y0, x1, y1 = lay["plot"]
+    assert 0 < x0 < x1 < 2000 and 0 < y0 < y1 < 1125 and y1 - y0 >= 0.45 * 1125
+    title = next(t for t in lay["texts"] if t["role"] == "title")
+    assert title["text"] == "DNA rate" and title["box"][1] < y0  # above the plot
+    # every label of a cycle or note has a leader down to the top of the plot
+    labels = [t for t in lay["texts"] if t["role"] == "annotation"]
+    assert {t["text"] for t in labels} >= {"#1", "#2"}
+    assert all(any(abs(seg[3] - y0) < 1 for seg in lay["leaders"]) for _ in labels)
+
+
+def test_analyse_window_needs_a_window(qi, programme):
+    r = qi(["chart", "dna", "--analyse-window", *SMALL])
+    assert r.exit_code == 2 and "--analyse-window needs --from or --to" in r.stderr
 
 
 def test_freeze_that_freezes_nothing_is_explained(qi, programme):
