@@ -16,7 +16,7 @@ from qi.analysis import Analysis
 from qi.charts.caption import _cl_name
 from qi.charts.key import _KEY_GAP, _KeyLayout
 from qi.charts.layout import _Ink, _Series, _spread, _with_gaps, _ylim
-from qi.charts.spec import ChartSpec, _num, _value, shown
+from qi.charts.spec import ChartSpec, _num, _value, fixed, shown, value_decimals
 from qi.charts.style import _DAYS, _MDC_TYPES, _RUN_RULES, _SIGNAL_NAMES, PALETTE
 
 
@@ -311,8 +311,11 @@ def _edge_values(spec: ChartSpec) -> list[tuple[float, str, str]]:
                 out.append((float(lim), "", PALETTE["limits"]))
     if spec.target is not None:
         out.append((spec.target, "Target ", PALETTE["target"]))
-    # one number format for the whole axis: '16.7%' beside '0.8%', never '0.775%'
-    return [(v, prefix + _value(v, spec), c) for v, prefix, c in out]
+    # one number format for the whole axis: '16.7%' beside '0.8%', never '0.775%'; a unit
+    # the y axis label already gives ('calls/week') is not repeated beside every value
+    bare = bool(spec.unit and spec.unit != "%" and spec.y_label and spec.unit in spec.y_label)
+    text = (lambda v: fixed(v, value_decimals(spec))) if bare else (lambda v: _value(v, spec))
+    return [(v, prefix + text(v), c) for v, prefix, c in out]
 
 
 def _draw_plot(ax, s: _Series, spec: ChartSpec, gaps: np.ndarray, drawn) -> _Legend:

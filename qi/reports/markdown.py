@@ -69,7 +69,7 @@ def _project(c: dict, charts: dict[str, str] | None, *, level: int,
     p, team = c["project"], c["team"]
     area = f", {text(team['area'])}" if team["area"] else ""
     members = text(words.member_list(team["members"])) or "no members listed"
-    started = f", started {p['start']}" if p["start"] else ""
+    started = f", started {words.day(p['start'])}" if p["start"] else ""
     # An anchor for the contents list of a session pack (slugs are safe in HTML).
     lines = [f'<a id="project-{p["slug"]}"></a>', ""] if level > 1 else []
     lines += [f"{h} {text(p['title'])} ({p['slug']})", "",
@@ -146,7 +146,8 @@ def _findings(m: dict) -> list[str]:
     new = "" if m["new_points"] is None else f", {m['new_points']} in the period"
     lines = [f"**{words.signal(m)}:** {text(m['verdict'])}. {m['points']} points{new}: "
              + "; ".join(facts) + ".", ""]
-    lines += [f"- *{s['rule_name'].capitalize()}:* {text(s['text'])}" for s in m["signals"]]
+    lines += [f"- *{s['rule_name'].capitalize()}:* {text(words.humanise(s['text']))}"
+              for s in m["signals"]]
     return lines + ([""] if m["signals"] else [])
 
 
