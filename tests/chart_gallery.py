@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from qi.analysis import analyze  # noqa: E402
 from qi.charts import Annotation, ChartSpec  # noqa: E402
 
-SIZES = {"slide": (40 / 3, 7.5), "half": (10.0, 5.625), "report": (7.0, 4.6)}
+SIZES = {"slide": (40 / 3, 7.5), "half": (10.0, 5.625), "report": (7.0, 5.6)}
 _TEXT = ("Proportion of patients with a completed annual review of their asthma "
          "management plan recorded within the practice clinical system before the end "
          "of the quarter, excluding those who declined or were exception reported "

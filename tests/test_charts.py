@@ -178,7 +178,8 @@ def test_the_caption_counts_points_and_names_the_rule_results(run_fig):
     a, spec, fig = run_fig
     text = caption_text(spec)
     assert text.startswith("24 points from 1 Jan 2018 to 11 Jun 2018.")
-    assert f"Median {charts._num(a.parts[0].cl)}% from the first 12 points, extended" in text
+    median = charts.spec.fixed(a.parts[0].cl, charts.spec.value_decimals(spec))
+    assert f"Median {median}% from the first 12 points, extended" in text
     assert "Anhøj rules — too few crossings: only " in text
     assert "; long run: 12 points in a row below the centre line from 26 Mar 2018 to " in text
     assert "suggests a shift" not in text  # the threshold's explanation is left out

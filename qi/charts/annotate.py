@@ -53,6 +53,7 @@ def draw_lane(fig, ax, placed: list[Placed], ink: _Ink, s: _Series) -> None:
     bracket = top + _tick(ink)
     size = ink.size("strip")
     segs: dict[str, list] = {"cycle": [], "note": []}
+    lines_at: dict[tuple[str, float], list[float]] = {}  # (kind, alpha) -> dates
     leaders = fig.__dict__.setdefault("_qi_leaders", [])
     for i, p in enumerate(placed):
         g, kind = p.group, p.group.kind
@@ -69,7 +70,10 @@ def draw_lane(fig, ax, placed: list[Placed], ink: _Ink, s: _Series) -> None:
         for (ax_, ay), (bx, by) in lines:
             segs[kind].append([(x0 + ax_, ay), (x0 + bx, by)])
             leaders.append((x0 + ax_, ay, x0 + bx, by))
-        _mark_in_plot(ax, g, s)
+        _mark_in_plot(ax, g, s, lines_at)
+    for (kind, alpha), at in lines_at.items():  # one artist per style: a ramp stays cheap
+        ax.vlines(sorted(at), 0, 1, transform=ax.get_xaxis_transform(), color=PALETTE[kind],
+                  lw=1.2, ls=_LINE[kind], alpha=alpha, zorder=1, gid=f"{kind}-line")
     for kind, lines in segs.items():
         if lines:
             fig.add_artist(LineCollection(
@@ -83,23 +87,24 @@ def _inch(x: float, s: _Series, ax_w: float) -> float:
 
 
 def tight(g, s: _Series) -> bool:
-    """A group within a few periods: drawn as one band (its lines would merge into a
-    block); a looser group keeps a light line per member."""
-    return g.marks[-1].x - g.marks[0].x <= 4 * s.step
+    """A group within a few periods, or whose lines would stand closer than about an
+    eighth of an inch: drawn as one band (its lines would merge into a block); a looser
+    group keeps a light line per member."""
+    dates = len({m.x for m in g.marks})
+    if g.marks[-1].x - g.marks[0].x <= 4 * s.step:
+        return True
+    return dates > 1 and (g.x1 - g.x0) / (dates - 1) < 0.12
 
 
-def _mark_in_plot(ax, g, s: _Series) -> None:
-    """A thin line at a single mark's date; a light band over a tight group's dates."""
+def _mark_in_plot(ax, g, s: _Series, lines_at: dict) -> None:
+    """A thin line at a single mark's date (collected in ``lines_at``, drawn together);
+    a light band over a tight group's dates."""
     kind = g.kind
     xs = sorted({m.x for m in g.marks})
     lo, hi = xs[0], xs[-1]
     if len(xs) == 1 or not tight(g, s):
-        for m_kind in ("cycle", "note"):
-            at = sorted({m.x for m in g.marks if m.kind == m_kind})
-            if at:
-                ax.vlines(at, 0, 1, transform=ax.get_xaxis_transform(), color=PALETTE[m_kind],
-                          lw=1.2, ls=_LINE[m_kind], alpha=0.7 if len(xs) == 1 else 0.45,
-                          zorder=1, gid=f"{m_kind}-line")  # fmt: skip
+        for m in g.marks:
+            lines_at.setdefault((m.kind, 0.7 if len(xs) == 1 else 0.45), []).append(m.x)
         return
     # at least a third of a period wide, so a group on two close days still shows
     pad = max(0.0, (s.step / 3 - (hi - lo)) / 2)

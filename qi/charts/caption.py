@@ -169,6 +169,7 @@ def caption_text(spec: ChartSpec, *, max_signals: int = 4, missing_periods: int 
     a = spec.analysis
     parts = [
         _points_sentence(spec, missing_periods),
+        f"{spec.provisional.rstrip('.')}." if spec.provisional else "",
         _centre_sentence(spec),
         _signal_sentence(spec, max_signals),
         _assurance_sentence(a),

@@ -16,7 +16,7 @@ from qi.analysis import Analysis
 from qi.charts.caption import _cl_name
 from qi.charts.key import _KEY_GAP, _KeyLayout
 from qi.charts.layout import _Ink, _Series, _spread, _with_gaps, _ylim
-from qi.charts.spec import ChartSpec, _num, _value, axis_decimals, shown
+from qi.charts.spec import ChartSpec, _num, _value, fixed, shown, value_decimals
 from qi.charts.style import _DAYS, _MDC_TYPES, _RUN_RULES, _SIGNAL_NAMES, PALETTE
 
 
@@ -187,7 +187,9 @@ def _draw_signals(ax, s: _Series, spec: ChartSpec, legend: _Legend) -> None:
 
 def _draw_separators(ax, s: _Series, spec: ChartSpec, legend: _Legend) -> None:
     """Dotted line at the end of a frozen baseline, solid grey line between phases, each
-    halfway between the points either side (as qicharts2 draws its freeze line)."""
+    halfway between the points either side (as qicharts2 draws its freeze line) - except
+    that a baseline known to end on a date (the day before the first cycle) ends there:
+    on monthly data, halfway to the next point would put it after that cycle's line."""
     a = spec.analysis
     frozen, phases = [], []
     for p in a.parts:
@@ -195,7 +197,11 @@ def _draw_separators(ax, s: _Series, spec: ChartSpec, legend: _Legend) -> None:
             phases.append((s.x[p.start - 2] + s.x[p.start - 1]) / 2)
         base = np.flatnonzero(a.baseline[p.start - 1 : p.end]) + p.start - 1
         if base.size and base[-1] < p.end - 1:
-            frozen.append((s.x[base[-1]] + s.x[base[-1] + 1]) / 2)
+            at = (s.x[base[-1]] + s.x[base[-1] + 1]) / 2
+            if spec.baseline_end is not None and s.dates:
+                end = float(mdates.date2num(np.datetime64(spec.baseline_end, "D"))) + 0.5
+                at = min(max(end, s.x[base[-1]]), s.x[base[-1] + 1])
+            frozen.append(at)
     tr = ax.get_xaxis_transform()
     if frozen:
         style = {"color": PALETTE["separator"], "lw": 1.4, "ls": (0, (1.5, 2.5))}
@@ -310,9 +316,11 @@ def _edge_values(spec: ChartSpec) -> list[tuple[float, str, str]]:
                 out.append((float(lim), "", PALETTE["limits"]))
     if spec.target is not None:
         out.append((spec.target, "Target ", PALETTE["target"]))
-    # one number format for the whole axis: '16.7%' beside '0.8%', never '0.775%'
-    decimals = axis_decimals(*_ylim(spec))
-    return [(v, prefix + _value(v, spec, decimals), c) for v, prefix, c in out]
+    # one number format for the whole axis: '16.7%' beside '0.8%', never '0.775%'; a unit
+    # the y axis label already gives ('calls/week') is not repeated beside every value
+    bare = bool(spec.unit and spec.unit != "%" and spec.y_label and spec.unit in spec.y_label)
+    text = (lambda v: fixed(v, value_decimals(spec))) if bare else (lambda v: _value(v, spec))
+    return [(v, prefix + text(v), c) for v, prefix, c in out]
 
 
 def _draw_plot(ax, s: _Series, spec: ChartSpec, gaps: np.ndarray, drawn) -> _Legend:

@@ -67,8 +67,8 @@ def layout_key(entries: list[KeyEntry], ink: _Ink, width: float, budget: float) 
         ncols = max(1, min(n, int((width + _KEY_GAP) / (widest + _KEY_GAP))))
         if rows_fit(size, math.ceil(n / ncols)):
             return _columns(heads, ink, width, size, ncols, n)
-    most = max(1, min(8, int((width + _KEY_GAP) / (2.6 * ink.scale + _KEY_GAP))))
-    for size in sizes[1:]:  # titles cut, columns no narrower than ~2.6 in
+    most = max(1, min(8, int((width + _KEY_GAP) / (3.6 * ink.scale + _KEY_GAP))))
+    for size in sizes[1:]:  # titles cut, in columns of ~3.6 in (a title still says something)
         ncols = next((c for c in range(1, most + 1) if rows_fit(size, math.ceil(n / c))), None)
         if ncols is not None:
             return _columns(heads, ink, width, size, ncols, n)

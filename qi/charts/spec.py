@@ -14,6 +14,7 @@ import numpy as np
 from qi.analysis import Analysis
 from qi.charts.style import _DEFAULT_H, _DEFAULT_W
 from qi.errors import InvalidInput
+from qi.numbers import decimals_for, fixed
 
 PERIODS = ("day", "week", "month")
 
@@ -60,6 +61,7 @@ class ChartSpec:
     (e.g. "Provisional: baseline of 6 points") are shown beside the title and in the caption.
     ``window``: (first, last) date shown (``--from``/``--to``): a view of the whole
     analysis, whose centre lines, limits and signals are unchanged by the window.
+    ``baseline_end``: the last day of a frozen baseline, where its end line is drawn.
     ``width``/``height`` in inches, ``dpi`` for PNG (SVG and PDF are vector).
     """
 
@@ -77,6 +79,7 @@ class ChartSpec:
     phases: tuple[tuple[date, str], ...] = field(default=())
     provisional: str | None = None
     window: tuple[date | None, date | None] | None = None
+    baseline_end: date | None = None
     width: float = _DEFAULT_W
     height: float = _DEFAULT_H
     dpi: float = 150
@@ -126,9 +129,8 @@ def _num(v: float) -> str:
 
 
 def _value(v: float, spec: ChartSpec, decimals: int | None = None) -> str:
-    """A value with its unit; ``decimals`` fixes the format (one per axis), else
-    :func:`_num`'s three significant figures."""
-    text = _num(v) if decimals is None else fixed(v, decimals)
+    """A value with its unit, with the measure's one number format (:mod:`qi.numbers`)."""
+    text = fixed(v, value_decimals(spec) if decimals is None else decimals)
     if spec.percent:
         return f"{text}%"
     if not spec.unit:
@@ -136,21 +138,11 @@ def _value(v: float, spec: ChartSpec, decimals: int | None = None) -> str:
     return f"{text}{spec.unit}" if spec.unit == "%" else f"{text} {spec.unit}"
 
 
-def axis_decimals(lo: float, hi: float) -> int:
-    """Decimals that tell apart values a thousandth of the axis' span apart, at most 4:
-    an axis 0-20 shows one decimal, 0-200 none, 0-2 two."""
-    span = hi - lo
-    if not (math.isfinite(span) and span > 0):
-        return 1
-    return max(0, min(4, 2 - math.floor(math.log10(span))))
-
-
-def fixed(v: float, decimals: int) -> str:
-    """A value with exactly ``decimals`` decimals and thousands separated; never '-0'."""
-    if not math.isfinite(v):
-        return "-"
-    text = f"{v:,.{decimals}f}"
-    return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
+def value_decimals(spec: ChartSpec) -> int:
+    """Decimals of every value the chart prints (the same as reports and status print)."""
+    a = spec.analysis
+    values = np.concatenate([a.y, a.cl, a.lcl, a.ucl]).tolist()
+    return decimals_for(values + ([spec.target] if spec.target is not None else []))
 
 
 def _is_dates(a: Analysis) -> bool:
@@ -194,14 +186,16 @@ def spec_from_view(view, *, width: float = _DEFAULT_W, height: float = _DEFAULT_
     ``generated``: the date in the caption (default today). Raises InvalidInput, saying how
     to add data, when the measure has no data (in the period asked for).
     """
+    from qi.dates import human_date
     from qi.domain import CHART_NAMES, RULE_NAMES
 
     m, project = view.measure, view.project
     if view.analysis is None:
         raise InvalidInput(_no_data_message(view))
     subtitle = f"{project.title} · {view.team_name} · Aim: {project.aim}"
-    made = (generated or date.today()).isoformat()
+    made = human_date(generated or date.today())
     y_label = m.name if not m.unit or m.unit == "%" else f"{m.name} ({m.unit})"
+    short = view.summary.get("provisional")
     return ChartSpec(
         analysis=view.analysis,
         title=m.name,
@@ -219,6 +213,11 @@ def spec_from_view(view, *, width: float = _DEFAULT_W, height: float = _DEFAULT_
         y_label=y_label,
         period=view.period,
         rules=RULE_NAMES[view.rules.value],
+        phases=tuple((d, r) for d, r in zip(view.phase_starts, view.phase_reasons,
+                                            strict=False) if r),  # fmt: skip
+        provisional=f"Provisional: {short}" if short else None,
+        window=view.window,
+        baseline_end=view.baseline_end if view.baseline_points else None,
         width=width,
         height=height,
         dpi=dpi,

@@ -189,8 +189,21 @@ def show_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequenc
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(cell(v) for v in row))
     console().print(table)
+
+
+def cell(value: Any) -> str:
+    """A value in a table for people: dates in the QI_DATE_STYLE ('26 Mar 2018')."""
+    from datetime import date
+
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        from qi.dates import human_date
+
+        return human_date(value)
+    return str(value)
 
 
 def show_fields(title: str, fields: Sequence[tuple[str, Any]]) -> None:
@@ -202,8 +215,8 @@ def show_fields(title: str, fields: Sequence[tuple[str, Any]]) -> None:
     grid.add_column(overflow="fold")
     for label, value in fields:
         if isinstance(value, list | tuple):
-            value = ", ".join(str(v) for v in value) or "-"
-        grid.add_row(label, "-" if value is None or value == "" else str(value))
+            value = ", ".join(cell(v) for v in value) or "-"
+        grid.add_row(label, "-" if value is None or value == "" else cell(value))
     out = console()
     out.print(title, style="bold", markup=False)
     out.print(grid)

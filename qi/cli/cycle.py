@@ -10,6 +10,7 @@ import typer
 from qi.cli._common import (
     JsonOption,
     YesOption,
+    cell,
     confirm,
     console,
     noun_app,
@@ -99,7 +100,7 @@ def _print_cycle(c) -> None:
         for label, value in rows:
             if isinstance(value, list | tuple):
                 value = ", ".join(value)
-            grid.add_row(label, "-" if value in (None, "") else str(value))
+            grid.add_row(label, "-" if value in (None, "") else cell(value))
 
     section("cycle", [("change idea", f"{c.idea}: {c.idea_title}" if c.idea else None),
                       ("builds on", c.builds_on), ("logged by", c.logged_by),

@@ -9,6 +9,7 @@ import typer
 from qi.cli._common import (
     JsonOption,
     YesOption,
+    cell,
     confirm,
     noun_app,
     open_session,
@@ -191,7 +192,7 @@ def rebase(
         print_json(phase.as_json())
     else:
         cycle = f" ({phase.cycle})" if phase.cycle else ""
-        say(f"{phase.measure}: a new phase starts on {phase.starts_on}{cycle}")
+        say(f"{phase.measure}: a new phase starts on {cell(phase.starts_on)}{cycle}")
 
 
 @app.command("phases")
@@ -226,7 +227,7 @@ def unrebase(
     confirm(f"Remove the phase of {measure} starting on {day}?", yes)
     with open_session() as s:
         phase = phases.remove(s, measure, day)
-    say(f"{phase.measure}: removed the phase starting on {phase.starts_on}")
+    say(f"{phase.measure}: removed the phase starting on {cell(phase.starts_on)}")
 
 
 @app.command("target")
@@ -271,9 +272,9 @@ def target(
     if json_out:
         print_json(t.as_json())
     elif remove_:
-        say(f"{t.measure}: removed the target of {t.value:g} from {t.starts_on}")
+        say(f"{t.measure}: removed the target of {t.value:g} from {cell(t.starts_on)}")
     else:
-        say(f"{t.measure}: target {t.value:g} from {t.starts_on}")
+        say(f"{t.measure}: target {t.value:g} from {cell(t.starts_on)}")
 
 
 def _show_targets(measure: str, rows, json_out: bool) -> None:
@@ -285,4 +286,4 @@ def _show_targets(measure: str, rows, json_out: bool) -> None:
             "--from DATE VALUE'")
         return
     show_table("Targets", ["from", "target"],
-               [(t.starts_on or "the start", f"{t.value:g}") for t in rows])
+               [(cell(t.starts_on) or "the start", f"{t.value:g}") for t in rows])

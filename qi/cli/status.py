@@ -54,7 +54,7 @@ def _show(board: dict) -> None:
     t = board["totals"]
     out.print(Text.assemble(
         ("qi status", "bold"),
-        f" on {board['generated']}: {_n(t['projects'], 'active project')}, "
+        f" on {words.day(board['generated'])}: {_n(t['projects'], 'active project')}, "
         f"{_n(t['measures'], 'measure')}, {_n(t['in_progress'], 'cycle')} in progress, ",
         (f"{t['overdue']} overdue", "bold red" if t["overdue"] else "")), soft_wrap=True)
     # One width for the names of every project's measures, so the columns line up; the
@@ -93,9 +93,10 @@ def _project(out, p: dict, name_width: int, icon_column: bool) -> None:
             verdict = words.signal(m)
             value = "—"
             if m["latest"]:
-                value = words.value(m["latest"]["value"], percent=m["percent"], unit=m["unit"])
+                value = words.value(m["latest"]["value"], percent=m["percent"], unit=m["unit"],
+                                    decimals=m.get("decimals"))
             cells = [Text(m["name"]), Text(m["sparkline"], style="cyan"), Text(value),
-                     Text(m["latest"]["date"] if m["latest"] else ""),
+                     Text(words.day(m["latest"]["date"]) if m["latest"] else ""),
                      Text(verdict, style=_STYLES.get(verdict, ""))]
             table.add_row(*cells, *([_icon_text(m)] if icon_column else []))
         out.print(table)
@@ -109,7 +110,7 @@ def _project(out, p: dict, name_width: int, icon_column: bool) -> None:
                                 f"{words.cycle_dates(cycle)})"), soft_wrap=True)
     for cycle in p["overdue"]:
         out.print(Text.assemble(("overdue: ", "bold red"), (cycle["ref"], "bold"),
-                                f" {cycle['title']}: {cycle['reason']}"), soft_wrap=True)
+                                f" {cycle['title']}: {words.day(cycle['reason'])}"), soft_wrap=True)
 
 
 def _n(count: int, noun: str) -> str:
@@ -150,7 +151,7 @@ def _icon_tables(board: dict) -> None:
                 f"{show(m['lcl'])} – {show(m['ucl'])}"
             target = show(m["target"])
             if m["target"] is not None and m["target_from"]:
-                target += f" (from {m['target_from']})"
+                target += f" (from {words.day(m['target_from'])})"
             latest = words.value(m["latest"]["value"], percent=m["percent"],
                                  unit=m["unit"]) if m["latest"] else "—"
             variation = (icons.variation_text(m["variation"]) if m["variation"]

@@ -66,7 +66,7 @@ def summary_row(m: dict) -> tuple[str, ...]:
               else f"{show(m.get('lcl'))} – {show(m.get('ucl'))}")
     target = show(m.get("target"))
     if m.get("target") is not None and m.get("target_from"):
-        target += f" (from {m['target_from']})"
+        target += f" (from {words.day(m['target_from'])})"
     if m.get("problem"):
         variation = "cannot be analysed"
     elif m.get("variation_icon"):

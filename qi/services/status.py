@@ -117,6 +117,7 @@ def _measure(v: MeasureView, problem: str | None) -> dict:
         "target": None if v.target is None else round(float(v.target), 6),
         "target_from": v.target_since.isoformat() if v.target_since else None,
         "chart": v.chart.value,
+        "provisional": summary["provisional"], "decimals": summary["decimals"],
         "problem": problem,
     }
 
