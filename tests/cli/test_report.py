@@ -260,8 +260,8 @@ def test_icon_summary_tables(qi, project, tmp_path):
     assert "## Making Data Count icons" in md
     assert "| Measure | Latest | Mean | Limits | Target | Variation | Assurance |" in md
     row = next(x for x in md.splitlines() if x.startswith("| DNA rate | 5.5%"))
-    assert "| 4.0% (from 2018-03-01) | improving ↓ |" in row
-    assert "target 4.0% (in force from 2018-03-01)" in md
+    assert "| 4.0% (from 1 Mar 2018) | improving ↓ |" in row
+    assert "target 4.0% (in force from 1 Mar 2018)" in md
 
     page = tmp_path / "r.html"
     qi(f"report dna-rate -o {page}", ok=True)
