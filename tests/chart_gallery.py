@@ -95,6 +95,9 @@ def spec(sc: Scenario) -> ChartSpec:
         # a shift (half way by default), so the rules have something to say
         at = int(sc.points * sc.extra.get("shift_at", 0.5))
         y[at:] -= sc.spread * sc.extra.get("shift_by", 1.2)
+    if sc.chart in ("xbar", "s"):  # four values per date: subgroups
+        x = np.repeat(x, 4)
+        y = np.repeat(y, 4) + rng.normal(0, sc.spread, len(x))
     if sc.missing and sc.points > 12:
         keep = np.ones(sc.points, dtype=bool)
         keep[[5, 6, 7, sc.points // 2]] = False
@@ -193,6 +196,8 @@ SCENARIOS = [
     Scenario("chart-g", chart="g", level=20, cycles=1),
     Scenario("chart-t", chart="t", level=12, cycles=1),
     Scenario("chart-mdc", chart="i", rules="mdc", target=45.0, cycles=3),
+    Scenario("chart-xbar", chart="xbar", cycles=2),
+    Scenario("chart-s", chart="s", spread=3.0, cycles=2),
     Scenario("chart-ihi", rules="ihi", cycles=2),
     Scenario("phases-2", phases=2, points=80, cycles=4),
     Scenario("phases-4", phases=4, points=120, chart="i", cycles=6),
