@@ -287,6 +287,9 @@ def _measure(m: dict, chart: bytes | None, fmt: str, sub: str) -> str:
                 f"<li><em>{esc(s['rule_name'].capitalize())}:</em> "
                 f"{esc(words.humanise(s['text']))}</li>"
                 for s in m["signals"]) + "</ul>")
+    for r in m.get("rebases", []):
+        parts.append(f"<p class=\"meta\">New phase from {esc(words.day(r['starts_on']))}: "
+                     f"<span class=\"text\">{esc(r['reason'])}</span></p>")
     if m["definition"]:
         parts.append(f"<p class=\"meta\">Definition: <span class=\"text\">"
                      f"{esc(m['definition'])}</span></p>")
