@@ -59,6 +59,8 @@ td:first-child { min-width: 7.5em; }
          margin: .4rem 0 .8rem; }
 .facts dt { font-weight: 600; }
 .facts dd { margin: 0; }
+/* people's text in grid cells may break anywhere, so one long URL cannot widen the page */
+.facts dd, .compare > div { overflow-wrap: anywhere; min-width: 0; }
 .missing { background: #fff4e5; border-left: 4px solid #e69f00; padding: .5rem .8rem;
            margin: .8rem 0; }
 .missing h3 { margin: 0 0 .3rem; font-size: 1rem; }
