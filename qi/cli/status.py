@@ -78,7 +78,7 @@ def _project(out, p: dict, name_width: int) -> None:
                                     decimals=m.get("decimals"))
             table.add_row(Text(m["name"]), Text(m["sparkline"], style="cyan"), Text(value),
                           Text(words.day(m["latest"]["date"]) if m["latest"] else ""),
-                          Text(verdict, style=_STYLES.get(verdict, "")))
+                          Text(verdict, style=_STYLES.get(verdict.split(" (")[0], "")))
         out.print(table)
     for cycle in p["in_progress"]:
         out.print(Text.assemble("in progress: ", (cycle["ref"], "bold"),
