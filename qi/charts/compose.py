@@ -102,8 +102,12 @@ def _figure(spec: ChartSpec) -> Figure:
     xtick_h = ink.line(ink.size("ticks"), 1.0) + 0.2 * scale
     leg_h = leg.get_window_extent(ink.renderer).height / fig.dpi
     lane_h = lane_height(placed, ink)
-    for final in (False, True):
-        for title_n, sub_n, cap_n in _LEVELS if not final else _LEVELS + _LAST_RESORT:
+    # first every key title whole (giving up at most a line of caption), then every entry
+    # listed, then what fits
+    for attempt in ("whole", "listed", "final"):
+        final = attempt == "final"
+        levels = {"whole": _LEVELS[:2], "listed": _LEVELS, "final": _LEVELS + _LAST_RESORT}
+        for title_n, sub_n, cap_n in levels[attempt]:
             title = wrap_lines(spec.title, ink, text_w, ink.size("title"), title_n, "bold")
             sub_lines = _subtitle(spec, ink, text_w, sub_n)
             cap_lines = _caption_lines(spec, ink, text_w, ink.size("caption"),
@@ -115,9 +119,10 @@ def _figure(spec: ChartSpec) -> Figure:
             fixed = top_block + xtick_h + gap + leg_h + gap + cap_h + pad * 0.6
             budget = H * (1 - PLOT_SHARE) - fixed - gap
             key = layout_key(entries, ink, text_w, max(budget, 0.0))
-            # first pass: everything listed; then: the first level that leaves the plot
-            # its share, listing as much of the key as fits
-            if budget >= 0 and (not key.more or (final and (key.columns or not entries))):
+            if budget >= 0 and (
+                    (attempt == "whole" and not key.more and not key.cut)
+                    or (attempt == "listed" and not key.more)
+                    or (final and (key.columns or not entries))):  # fmt: skip
                 break
         else:
             continue
