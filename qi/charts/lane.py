@@ -123,10 +123,11 @@ def _fit(g: Group, w: float, row: int, rows: list[list[Placed]], ax_w: float,
     # (a little inside the label's ends when they can, at an end when a mark is at the edge)
     margin = min(0.04, w / 4)
     lo, hi = max(left + margin, g.x0), min(left + w - margin, g.x1)
-    if lo > hi + 1e-9:
+    at_edge = g.x0 < margin or g.x1 > ax_w - margin  # a label cannot reach past the plot
+    if lo > hi + 1e-9 and at_edge:
         lo, hi = max(left, g.x0), min(left + w, g.x1)
-        if lo > hi + 1e-9:
-            return None
+    if lo > hi + 1e-9:
+        return None
     leader = min(max(centre, lo), hi)
     # it must pass between the labels of the rows below ...
     for below in rows[:row]:
