@@ -92,8 +92,12 @@ def spec(sc: Scenario) -> ChartSpec:
         y = rng.exponential(max(sc.level, 1.0), sc.points) + 0.5
     else:
         y = rng.normal(sc.level, sc.spread, sc.points)
-        half = sc.points // 2
-        y[half:] -= sc.spread * 1.2  # a shift half way, so the rules have something to say
+        # a shift (half way by default), so the rules have something to say
+        at = int(sc.points * sc.extra.get("shift_at", 0.5))
+        y[at:] -= sc.spread * sc.extra.get("shift_by", 1.2)
+    if sc.chart in ("xbar", "s"):  # four values per date: subgroups
+        x = np.repeat(x, 4)
+        y = np.repeat(y, 4) + rng.normal(0, sc.spread, len(x))
     if sc.missing and sc.points > 12:
         keep = np.ones(sc.points, dtype=bool)
         keep[[5, 6, 7, sc.points // 2]] = False
@@ -108,8 +112,9 @@ def spec(sc: Scenario) -> ChartSpec:
                 improvement="down" if sc.rules == "mdc" else None,
                 target=sc.target if sc.rules == "mdc" else None)  # fmt: skip
     anns = _annotations(sc, x, rng)
-    phases = tuple((x[b].astype(object), f"Reason {k + 2}: new appointment template after "
-                    f"the practice merger, agreed at the meeting")
+    reason = sc.extra.get("reason", "Reason {k}: new appointment template after the practice "
+                                    "merger, agreed at the meeting")
+    phases = tuple((x[b].astype(object), reason.format(k=k + 2))
                    for k, b in enumerate(breaks or []))  # fmt: skip
     window = None
     if sc.window:
@@ -118,14 +123,15 @@ def spec(sc: Scenario) -> ChartSpec:
     w, h = SIZES[sc.size]
     return ChartSpec(
         a,
-        name(sc.title_len),
-        name(sc.subtitle_len) if sc.subtitle_len else None,
+        sc.extra.get("title") or name(sc.title_len),
+        sc.extra.get("subtitle") or (name(sc.subtitle_len) if sc.subtitle_len else None),
         "Source: EMIS search 12; generated 2026-12-01",
         anns,
         target=sc.target,
         percent=sc.percent,
         unit=None if sc.percent else sc.extra.get("unit"),
-        y_label=name(sc.ylabel_len) if sc.ylabel_len else name(min(sc.title_len, 40)),
+        y_label=sc.extra.get("ylabel") or (name(sc.ylabel_len) if sc.ylabel_len
+                                           else name(min(sc.title_len, 40))),
         period=sc.period,
         phases=phases,
         window=window,
@@ -144,7 +150,9 @@ def _annotations(sc: Scenario, x: np.ndarray, rng) -> tuple[Annotation, ...]:
             day = first + int(round(k * sc.ramp_days / max(sc.cycles - 1, 1)))
         else:
             day = x[min(len(x) - 1, 1 + k * max(1, (len(x) - 2) // max(sc.cycles, 1)))] + 2
-        title = f"Test {k + 1}: " + name(int(rng.integers(10, 90)))
+        titles = sc.extra.get("cycle_titles")
+        title = titles[k % len(titles)] if titles else f"Test {k + 1}: " + name(
+            int(rng.integers(10, 90)))
         out.append(Annotation(day, f"asthma#{k + 1}", title))
     for k in range(sc.planned):
         day = x[-1] - 7 * (k + 1)
@@ -155,7 +163,8 @@ def _annotations(sc: Scenario, x: np.ndarray, rng) -> tuple[Annotation, ...]:
             day = out[k % len(out)].x
         else:
             day = x[min(len(x) - 1, 2 + k * max(1, len(x) // max(sc.notes, 1)))]
-        out.append(Annotation(day, f"N{k + 1}", f"Note {k + 1}: " + name(40), "note"))
+        text = sc.extra.get("note") or f"Note {k + 1}: " + name(40)
+        out.append(Annotation(day, f"N{k + 1}", text, "note"))
     return tuple(out)
 
 
@@ -187,6 +196,8 @@ SCENARIOS = [
     Scenario("chart-g", chart="g", level=20, cycles=1),
     Scenario("chart-t", chart="t", level=12, cycles=1),
     Scenario("chart-mdc", chart="i", rules="mdc", target=45.0, cycles=3),
+    Scenario("chart-xbar", chart="xbar", cycles=2),
+    Scenario("chart-s", chart="s", spread=3.0, cycles=2),
     Scenario("chart-ihi", rules="ihi", cycles=2),
     Scenario("phases-2", phases=2, points=80, cycles=4),
     Scenario("phases-4", phases=4, points=120, chart="i", cycles=6),
@@ -213,7 +224,29 @@ SCENARIOS = [
     Scenario("report-spread-40", size="report", points=200, cycles=40, notes=3),
     Scenario("report-500-name-200", size="report", points=500, period="day", title_len=200,
              cycles=10),
+    # the README's pictures
+    Scenario("readme-ramp", points=36, cycles=11, ramp_days=8, notes=1, level=8.5, spread=1.0,
+             extra={"shift_at": 0.4, "shift_by": 2.2,
+                    "title": "DNA rate, nurse appointments", "unit": "%",
+                    "subtitle": "Reduce missed nurse appointments · North Barnet · Aim: "
+                                "reduce the did-not-attend rate from 9% to 5% by 30 Sep 2018",
+                    "ylabel": "DNAs per 100 booked (%)", "dpi": 150,
+                    "cycle_titles": ["SMS reminder, one nurse", "SMS wording B",
+                                     "Reminder 48 h before", "Reminder 24 h before",
+                                     "All nurses", "Reply CANCEL to cancel",
+                                     "Reception script", "Call frequent non-attenders",
+                                     "Text at 9 am", "Text at 6 pm", "Final wording"],
+                    "note": "Flu clinics: two nurses redeployed"}),
+    Scenario("readme-phases", chart="p", level=12, percent=True, phases=2, points=60,
+             cycles=3, target=8.0,
+             extra={"title": "Patients sent an SMS reminder", "dpi": 150,
+                    "subtitle": "Reduce missed nurse appointments · North Barnet",
+                    "ylabel": "Reminded (% of booked)",
+                    "reason": "SMS reminders for every clinic from this week",
+                    "cycle_titles": ["One nurse for a week", "All nurses for two weeks",
+                                     "Reply CANCEL to cancel"]}),
 ]
+README_PICTURES = {"readme-ramp": "chart-ramp.png", "readme-phases": "chart-phases.png"}
 
 
 def render_all(folder: Path) -> dict:
@@ -231,6 +264,8 @@ def render_all(folder: Path) -> dict:
 
 
 if __name__ == "__main__":
+    import shutil
+
     from qi.charts.boxes import problems
 
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "gallery")
@@ -238,3 +273,8 @@ if __name__ == "__main__":
         found = problems(lay)
         print(f"{slug}: {'ok' if not found else '; '.join(found[:3])}")
     print(f"{len(SCENARIOS)} charts in {out}/")
+    pictures = Path(__file__).resolve().parents[1] / "docs" / "images"
+    pictures.mkdir(parents=True, exist_ok=True)
+    for slug, picture in README_PICTURES.items():
+        shutil.copyfile(out / f"{slug}.png", pictures / picture)
+    print(f"README pictures in {pictures}/")

@@ -25,7 +25,8 @@ def test_the_gallery_covers_what_the_issue_asks_for():
     assert any(s.notes_with_cycles for s in SCENARIOS)
     lengths = [s.title_len for s in SCENARIOS]
     assert min(lengths) == 1 and max(lengths) >= 200
-    assert {"run", "i", "mr", "p", "pp", "u", "up", "c", "g", "t"} <= {s.chart for s in SCENARIOS}
+    assert {"run", "i", "mr", "xbar", "s", "p", "pp", "u", "up", "c", "g", "t"} <= {
+        s.chart for s in SCENARIOS}
     assert {1, 2, 3, 4} <= {s.phases for s in SCENARIOS}
     assert any(s.missing for s in SCENARIOS)
     assert any(s.window for s in SCENARIOS) and any(s.planned for s in SCENARIOS)

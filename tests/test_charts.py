@@ -565,3 +565,71 @@ def test_ten_cycles_with_long_titles_leave_the_plot_most_of_the_room():
     key = [t.get_text() for t in by_gid(fig, "key-")]
     assert len(key) == 10 and not any("…" in k for k in key)  # whole titles, in columns
     assert len({round(t.get_position()[0], 3) for t in by_gid(fig, "key-")}) == 2
+
+
+def test_on_monthly_data_the_baseline_ends_before_the_cycle_that_ended_it():
+    """The baseline ends the day before cycle #1 (15 Mar); halfway between the March and
+    April points would put its line after #1's."""
+    a = analyze(np.arange(12.0) % 5, x=months(12, 2018), chart="run", freeze=3)
+    spec = spec_for(a, period="month", baseline_end=date(2018, 3, 14),
+                    annotations=(Annotation(date(2018, 3, 15), "p#1", "First test"),))
+    fig = figure(spec)
+    (freeze,) = by_gid(fig, "freeze")
+    at = freeze.get_segments()[0][0][0]
+    assert dnum("2018-03-01") < at < mark_xs(fig, "cycle")[0] == dnum("2018-03-15")
+
+
+def test_a_provisional_baseline_is_said_under_the_title_and_in_the_caption():
+    a = analyze(DNA, x=weeks(24), chart="i", freeze=5)
+    spec = spec_for(a, provisional="Provisional: baseline of 5 points; limits need 12")
+    fig = figure(spec)
+    assert text_of(fig, "subtitle").startswith("Provisional: baseline of 5 points")
+    assert "Provisional: baseline of 5 points; limits need 12." in caption_text(spec)
+
+
+def test_zoom_keeps_the_numbers_of_the_whole_series():
+    a = analyze(DNA, x=weeks(24), chart="i", freeze=12)
+    whole, zoom = spec_for(a), spec_for(a, window=(date(2018, 3, 5), date(2018, 4, 30)))
+    fig = figure(zoom)
+    lo, hi = fig.axes[0].get_xlim()
+    assert dnum("2018-02-26") < lo < dnum("2018-03-05") and dnum("2018-04-30") < hi
+    # the same centre line and limits as the whole chart, said so in the caption
+    assert caption_text(zoom).startswith("9 points from 5 Mar 2018 to 30 Apr 2018, a window "
+                                         "of all 24")
+    assert caption_text(zoom).split(". ", 2)[1] == caption_text(whole).split(". ", 2)[1]
+
+
+def test_lane_places_any_marks_without_overlaps_or_leaders_through_labels():
+    from types import SimpleNamespace
+
+    from qi.charts import lane
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n = int(rng.integers(1, 60))
+        xs = np.sort(rng.choice(rng.uniform(0, 11, n), n))  # repeats: marks on the same day
+        marks = [SimpleNamespace(x=float(x), label=f"#{k + 1}", kind="cycle")
+                 for k, x in enumerate(xs)]  # fmt: skip
+        placed = lane.place(marks, lambda x: x, lambda t: 0.1 + 0.08 * len(t), 11.0, 0.12)
+        assert sorted(m.label for p in placed for m in p.group.marks) == sorted(
+            m.label for m in marks)
+        for p in placed:
+            assert 0 <= p.left and p.left + p.width <= 11.0 + 1e-9 and p.row < lane.MAX_ROWS
+            assert p.left <= p.leader <= p.left + p.width
+            assert p.group.x0 - 1e-9 <= p.leader <= p.group.x1 + 1e-9
+            for q in placed:
+                if q is p:
+                    continue
+                if q.row == p.row:
+                    assert q.left + q.width <= p.left or p.left + p.width <= q.left
+                if q.row < p.row:  # a leader from an upper row passes between lower labels
+                    assert not (q.left < p.leader < q.left + q.width)
+
+
+def test_lane_labels_of_groups():
+    from qi.charts.lane import group_label
+
+    assert group_label(["#4", "#5", "#6", "#7"], []) == "#4–#7"
+    assert group_label(["#4", "#6"], ["N1"]) == "#4, #6, N1"
+    assert group_label(["#4", "#6", "#9"], []) == "#4…#9 (3)"
+    assert group_label([], ["N1", "N2", "N3"]) == "N1–N3"

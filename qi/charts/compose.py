@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -28,7 +30,7 @@ from qi.charts.draw import (
     _text_block,
     _ytick_width,
 )
-from qi.charts.key import KeyEntry, layout_key
+from qi.charts.key import KeyEntry, _KeyLayout, layout_key
 from qi.charts.layout import _caption_lines, _gaps, _Ink, _marks, _series, wrap_lines
 from qi.charts.spec import ChartSpec
 from qi.charts.style import _DEFAULT_H, _DEFAULT_W, _RC, PALETTE
@@ -63,6 +65,20 @@ _LEVELS = ((2, 2, 4), (2, 2, 3), (1, 1, 3), (1, 1, 2), (1, 0, 2))
 _LAST_RESORT = ((1, 0, 1),)
 
 
+@dataclass
+class _Blocks:
+    """The text blocks above and below the plot, and their heights (inches)."""
+
+    title: list[str]
+    sub: list[str]
+    caption: list[str]
+    key: _KeyLayout
+    top: float  # from the top of the figure to the top of the plot
+    bottom: float  # from the bottom of the figure to the bottom of the plot
+    title_h: float
+    key_h: float
+
+
 def _figure(spec: ChartSpec) -> Figure:
     """Draw the plot, measure every block of text, then stack the blocks top to bottom.
 
@@ -89,47 +105,18 @@ def _figure(spec: ChartSpec) -> Figure:
     if s.dates:
         _date_axis(ax, s, spec, ink, ax_w)
     legend = _draw_plot(ax, s, spec, gaps, drawn)
-    text_w = W - 2 * pad
-    icon_size = 0.62 * scale
-    head_w = text_w - chart_icons.width(spec.icons, icon_size)  # the icons sit beside
 
     span = s.xlim[1] - s.xlim[0]
     size = ink.size("strip")
     placed = lane.place(drawn, lambda x: (x - s.xlim[0]) / span * ax_w,
                         lambda t: ink.width(t, size, "bold") + 0.06, ax_w, 0.12 * scale)
     _lane_legend(placed, s, legend)
-    leg = _make_legend(fig, legend, ink, text_w)
-    entries = _key_entries(marks, spec, s)
-
-    gap = 0.12 * scale
-    xtick_h = ink.line(ink.size("ticks"), 1.0) + 0.2 * scale
+    leg = _make_legend(fig, legend, ink, W - 2 * pad)
     leg_h = leg.get_window_extent(ink.renderer).height / fig.dpi
-    lane_h = lane_height(placed, ink)
-    for final in (False, True):
-        for title_n, sub_n, cap_n in _LEVELS if not final else _LEVELS + _LAST_RESORT:
-            title = wrap_lines(spec.title, ink, head_w, ink.size("title"), title_n, "bold")
-            sub_lines = _subtitle(spec, ink, head_w, sub_n)
-            cap_lines = _caption_lines(spec, ink, text_w, ink.size("caption"),
-                                       missing_periods, cap_n)  # fmt: skip
-            title_h = len(title) * ink.line(ink.size("title"), 1.25)
-            sub_h = len(sub_lines) * ink.line(ink.size("subtitle"), 1.3)
-            cap_h = len(cap_lines) * ink.line(ink.size("caption"), 1.3)
-            head_h = max(title_h + sub_h, icon_size if spec.icons else 0.0)
-            top_block = pad * 0.7 + head_h + gap + lane_h
-            fixed = top_block + xtick_h + gap + leg_h + gap + cap_h + pad * 0.6
-            budget = H * (1 - PLOT_SHARE) - fixed - gap
-            key = layout_key(entries, ink, text_w, max(budget, 0.0))
-            # first pass: everything listed; then: the first level that leaves the plot
-            # its share, listing as much of the key as fits
-            if budget >= 0 and (not key.more or (final and (key.columns or not entries))):
-                break
-        else:
-            continue
-        break
-    key_h = key.height + gap if key.columns else 0.0
-    bottom_block = xtick_h + gap + leg_h + gap + key_h + cap_h + pad * 0.6
-    ax_h = max(H - top_block - bottom_block, 0.3)
-    ax.set_position((left / W, bottom_block / H, ax_w / W, ax_h / H))
+    b = _stack(spec, ink, _key_entries(marks, spec, s), lane_height(placed, ink), leg_h,
+               missing_periods)  # fmt: skip
+    ax_h = max(H - b.top - b.bottom, 0.3)
+    ax.set_position((left / W, b.bottom / H, ax_w / W, ax_h / H))
     room = headroom(spec, ink, ax_h)
     if room:
         lo, hi = ax.get_ylim()
@@ -137,25 +124,76 @@ def _figure(spec: ChartSpec) -> Figure:
     if ylabel:
         ax.set_ylabel("\n".join(ylabel), fontsize=ink.size("label"), color="#333333",
                       labelpad=8 * scale, linespacing=1.15)  # fmt: skip
-
-    y = H - pad * 0.7
-    _text_block(fig, pad, y, title, ink.size("title"), 1.25, "title", weight="bold",
-                color=PALETTE["text"])  # fmt: skip
-    if spec.icons:
-        chart_icons.draw(fig, spec.icons, W - pad, y, icon_size)
-    y -= title_h
-    _subtitle_block(fig, spec, pad, y, sub_lines, ink)
     draw_lane(fig, ax, placed, ink, s)
     phase_labels(fig, ax, spec, s, ink)
     _draw_edge_values(ax, edge, ink, ax_h)
-    y = bottom_block - xtick_h - gap
+    _place_blocks(fig, spec, ink, b, leg, leg_h)
+    return fig
+
+
+def _icon_size(ink: _Ink) -> float:
+    """The Making Data Count icons' size (inches), beside the title."""
+    return 0.62 * ink.scale
+
+
+def _spacing(ink: _Ink) -> tuple[float, float, float]:
+    """Padding at the edges, the gap between blocks, the height of the x tick labels."""
+    return 0.3 * ink.scale, 0.12 * ink.scale, ink.line(ink.size("ticks"), 1.0) + 0.2 * ink.scale
+
+
+def _stack(spec: ChartSpec, ink: _Ink, entries: list[KeyEntry], lane_h: float, leg_h: float,
+           missing_periods: int) -> _Blocks:  # fmt: skip
+    """Choose the lines of title, subtitle and caption and the key's layout so that the
+    plot keeps its share of the height: first with every key title whole (giving up at
+    most a line of caption), then with every entry listed, then listing what fits."""
+    H, text_w = spec.height, spec.width - 2 * 0.3 * ink.scale
+    pad, gap, xtick_h = _spacing(ink)
+    icons_h = _icon_size(ink) if spec.icons else 0.0
+    head_w = text_w - chart_icons.width(spec.icons, _icon_size(ink))  # the icons sit beside
+    levels = {"whole": _LEVELS[:2], "listed": _LEVELS, "final": _LEVELS + _LAST_RESORT}
+    for attempt, options in levels.items():
+        for title_n, sub_n, cap_n in options:
+            title = wrap_lines(spec.title, ink, head_w, ink.size("title"), title_n, "bold")
+            sub = _subtitle(spec, ink, head_w, sub_n)
+            cap = _caption_lines(spec, ink, text_w, ink.size("caption"), missing_periods,
+                                 cap_n)  # fmt: skip
+            title_h = len(title) * ink.line(ink.size("title"), 1.25)
+            head_h = title_h + len(sub) * ink.line(ink.size("subtitle"), 1.3)
+            top = pad * 0.7 + max(head_h, icons_h) + gap + lane_h
+            cap_h = len(cap) * ink.line(ink.size("caption"), 1.3)
+            fixed = top + xtick_h + gap + leg_h + gap + cap_h + pad * 0.6
+            budget = H * (1 - PLOT_SHARE) - fixed - gap
+            key = layout_key(entries, ink, text_w, max(budget, 0.0))
+            ok = {"whole": not key.more and not key.cut, "listed": not key.more,
+                  "final": bool(key.columns or not entries)}[attempt]  # fmt: skip
+            if budget >= 0 and ok:
+                break
+        else:
+            continue
+        break
+    key_h = key.height + gap if key.columns else 0.0
+    bottom = xtick_h + gap + leg_h + gap + key_h + cap_h + pad * 0.6
+    return _Blocks(title, sub, cap, key, top, bottom, title_h, key_h)
+
+
+def _place_blocks(fig: Figure, spec: ChartSpec, ink: _Ink, b: _Blocks, leg,
+                  leg_h: float) -> None:  # fmt: skip
+    """Title and subtitle above the plot; legend, key and caption below it."""
+    W, H = spec.width, spec.height
+    pad, gap, xtick_h = _spacing(ink)
+    y = H - pad * 0.7
+    _text_block(fig, pad, y, b.title, ink.size("title"), 1.25, "title", weight="bold",
+                color=PALETTE["text"])  # fmt: skip
+    if spec.icons:
+        chart_icons.draw(fig, spec.icons, W - pad, y, _icon_size(ink))
+    _subtitle_block(fig, spec, pad, y - b.title_h, b.sub, ink)
+    y = b.bottom - xtick_h - gap
     leg.set_bbox_to_anchor((pad / W, y / H), transform=fig.transFigure)
     y -= leg_h + gap
-    _place_key(fig, key, pad, y, text_w)
-    y -= key_h
-    _text_block(fig, pad, y, cap_lines, ink.size("caption"), 1.3, "caption",
+    _place_key(fig, b.key, pad, y, W - 2 * pad)
+    y -= b.key_h
+    _text_block(fig, pad, y, b.caption, ink.size("caption"), 1.3, "caption",
                 color=PALETTE["muted"])  # fmt: skip
-    return fig
 
 
 def _lane_legend(placed, s, legend) -> None:

@@ -35,6 +35,7 @@ class _KeyLayout:
     columns: list[list[str]]
     height: float  # inches
     more: int = 0  # entries left out for want of room (said on the last line)
+    cut: bool = False  # some titles were shortened to fit
 
 
 def _heads(entries: list[KeyEntry]) -> list[tuple[str, str, str]]:
@@ -82,11 +83,13 @@ def layout_key(entries: list[KeyEntry], ink: _Ink, width: float, budget: float) 
 def _columns(heads, ink: _Ink, width: float, size: float, ncols: int, total: int) -> _KeyLayout:
     col_w = (width - _KEY_GAP * (ncols - 1)) / ncols
     lines = []
+    cut = False
     for label, title, suffix in heads:
         whole = label + title + suffix
         if ink.width(whole, size) <= col_w:
             lines.append(whole)
             continue
+        cut = True
         room = col_w - ink.width(label, size) - ink.width(suffix, size)
         if room >= 0.3:
             lines.append(label + ink.fit(title, room, size) + suffix)
@@ -98,4 +101,5 @@ def _columns(heads, ink: _Ink, width: float, size: float, ncols: int, total: int
                              size))  # fmt: skip
     rows = math.ceil(len(lines) / ncols)
     columns = [lines[c * rows : (c + 1) * rows] for c in range(ncols)]
-    return _KeyLayout(size, [c for c in columns if c], rows * ink.line(size, _SPACING), more)
+    return _KeyLayout(size, [c for c in columns if c], rows * ink.line(size, _SPACING), more,
+                      cut)

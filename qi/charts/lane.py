@@ -120,10 +120,15 @@ def _fit(g: Group, w: float, row: int, rows: list[list[Placed]], ax_w: float,
     if left + w > ax_w + 1e-9:
         return None
     # the leader drops vertically from the label onto the bracket: they must overlap
+    # (a little inside the label's ends when they can, at an end when a mark is at the edge)
     margin = min(0.04, w / 4)
-    leader = min(max(centre, left + margin, g.x0), left + w - margin, g.x1)
-    if not (left + margin - 1e-9 <= leader <= left + w - margin + 1e-9):
+    lo, hi = max(left + margin, g.x0), min(left + w - margin, g.x1)
+    at_edge = g.x0 < margin or g.x1 > ax_w - margin  # a label cannot reach past the plot
+    if lo > hi + 1e-9 and at_edge:
+        lo, hi = max(left, g.x0), min(left + w, g.x1)
+    if lo > hi + 1e-9:
         return None
+    leader = min(max(centre, lo), hi)
     # it must pass between the labels of the rows below ...
     for below in rows[:row]:
         if any(p.left - gap / 2 <= leader <= p.left + p.width + gap / 2 for p in below):

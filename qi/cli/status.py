@@ -97,7 +97,7 @@ def _project(out, p: dict, name_width: int, icon_column: bool) -> None:
                                     decimals=m.get("decimals"))
             cells = [Text(m["name"]), Text(m["sparkline"], style="cyan"), Text(value),
                      Text(words.day(m["latest"]["date"]) if m["latest"] else ""),
-                     Text(verdict, style=_STYLES.get(verdict, ""))]
+                     Text(verdict, style=_STYLES.get(verdict.split(" (")[0], ""))]
             table.add_row(*cells, *([_icon_text(m)] if icon_column else []))
         out.print(table)
         if not icon_column:  # a narrow terminal: the icons under the table

@@ -60,6 +60,8 @@ td:first-child { min-width: 7.5em; }
          margin: .4rem 0 .8rem; }
 .facts dt { font-weight: 600; }
 .facts dd { margin: 0; }
+/* people's text in grid cells may break anywhere, so one long URL cannot widen the page */
+.facts dd, .compare > div { overflow-wrap: anywhere; min-width: 0; }
 .missing { background: #fff4e5; border-left: 4px solid #e69f00; padding: .5rem .8rem;
            margin: .8rem 0; }
 .missing h3 { margin: 0 0 .3rem; font-size: 1rem; }
@@ -300,6 +302,9 @@ def _measure(m: dict, chart: bytes | None, fmt: str, sub: str) -> str:
                 f"<li><em>{esc(s['rule_name'].capitalize())}:</em> "
                 f"{esc(words.humanise(s['text']))}</li>"
                 for s in m["signals"]) + "</ul>")
+    for r in m.get("rebases", []):
+        parts.append(f"<p class=\"meta\">New phase from {esc(words.day(r['starts_on']))}: "
+                     f"<span class=\"text\">{esc(r['reason'])}</span></p>")
     if m["definition"]:
         parts.append(f"<p class=\"meta\">Definition: <span class=\"text\">"
                      f"{esc(m['definition'])}</span></p>")

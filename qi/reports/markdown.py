@@ -147,6 +147,8 @@ def _measure(m: dict, charts: dict[str, str] | None, h: str) -> list[str]:
         lines += ["No data yet.", ""]
     else:
         lines += _findings(m)
+    for r in m.get("rebases", []):
+        lines += [f"New phase from {words.day(r['starts_on'])}: {text(r['reason'])}", ""]
     if m["definition"]:
         lines += [f"Definition: {block(m['definition'])}", ""]
     return lines

@@ -464,6 +464,9 @@ def _measure(v: measure_view.MeasureView, period: Period, problem: str | None) -
         "decimals": summary["decimals"],
         "signals": signals,
         "phases": len(v.phase_starts) + 1 if v.has_data else 0,
+        # why each later phase started, as recorded with `qi measure rebase`
+        "rebases": [{"starts_on": d.isoformat(), "reason": r}
+                    for d, r in zip(v.phase_starts, v.phase_reasons, strict=False)],
         "problem": problem,
     }
 

@@ -273,3 +273,21 @@ def test_icon_summary_tables(qi, project, tmp_path):
     pack = qi("report --programme", ok=True).stdout
     assert "## Making Data Count icons, every measure" in pack
     assert "| Project | Measure | Latest |" in pack and "| dna-rate | DNA rate |" in pack
+
+
+def test_phase_reasons_and_provisional_verdicts_in_the_report(qi, project, monkeypatch):
+    qi("measure rebase calls --at 2018-03-05 --reason 'New phone system'", ok=True)
+    out = qi("report dna-rate").stdout
+    assert "New phase from 5 Mar 2018: New phone system" in out
+    content = json.loads(qi("report dna-rate --format json").stdout)
+    calls = next(m for m in content["measures"] if m["slug"] == "calls")
+    assert calls["rebases"] == [{"starts_on": "2018-03-05", "reason": "New phone system"}]
+    # the DNA rate's baseline ends the day before cycle #1: 9 points, fewer than limits need
+    dna = next(m for m in content["measures"] if m["slug"] == "dna")
+    assert dna["provisional"] == "baseline of 9 points; limits need 12"
+    assert "(provisional: baseline of 9 points; limits need 12)" in dna["verdict"]
+    page = qi("report dna-rate --format html").stdout
+    assert "New phase from 5 Mar 2018: <span class=\"text\">New phone system</span>" in page
+    assert re.search(r"class=\"signal [a-z]+\">[A-Za-z ]+ \(provisional\)</span>", page)
+    monkeypatch.setenv("QI_DATE_STYLE", "iso")
+    assert "New phase from 2018-03-05: New phone system" in qi("report dna-rate").stdout
