@@ -147,8 +147,11 @@ def _stack(spec: ChartSpec, ink: _Ink, entries: list[KeyEntry], lane_h: float, l
         for title_n, sub_n, cap_n in options:
             title = wrap_lines(spec.title, ink, text_w, ink.size("title"), title_n, "bold")
             sub = _subtitle(spec, ink, text_w, sub_n)
+            # a title cut short is given in full at the start of the caption
+            full = " ".join(spec.title.split())
+            lead = f"{full.rstrip('.')}." if " ".join(title) != full else ""
             cap = _caption_lines(spec, ink, text_w, ink.size("caption"), missing_periods,
-                                 cap_n)  # fmt: skip
+                                 cap_n, lead)  # fmt: skip
             title_h = len(title) * ink.line(ink.size("title"), 1.25)
             top = pad * 0.7 + title_h + len(sub) * ink.line(ink.size("subtitle"), 1.3)
             top += gap + lane_h
