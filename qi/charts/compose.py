@@ -41,9 +41,11 @@ def figure(spec: ChartSpec) -> Figure:
 
     The returned Figure has an Agg canvas attached; artists carry ``gid``s ("data",
     "centre-1-baseline", "centre-1-extended", "ucl-1", "lcl-1", "target", "signal-run",
-    "signal-sigma", "signal-improvement", ..., "excluded", "freeze", "phases", "cycles",
-    "notes", "label-3", "value", "legend", and per line of text "title-1", "subtitle-1",
-    "key-1", "caption-1") which also become element ids in SVG output.
+    "signal-sigma", "signal-improvement", ..., "excluded", "freeze", "phases", "cycles"
+    and "notes" (leaders and brackets above the plot), "cycle-line", "note-line",
+    "cycle-band", "label-3", "phase-2", "value", "legend", and per line of text "title-1",
+    "subtitle-1", "key-1", "caption-1") which also become element ids in SVG output.
+    :func:`qi.charts.layout_of` measures where every text landed.
     """
     a = spec.analysis
     if len(a) == 0 or np.isnan(a.y).all():
