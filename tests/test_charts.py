@@ -633,3 +633,14 @@ def test_lane_labels_of_groups():
     assert group_label(["#4", "#6"], ["N1"]) == "#4, #6, N1"
     assert group_label(["#4", "#6", "#9"], []) == "#4…#9 (3)"
     assert group_label([], ["N1", "N2", "N3"]) == "N1–N3"
+
+
+def test_a_title_cut_short_is_given_in_full_in_the_caption():
+    a = analyze(DNA, x=weeks(24), chart="run")
+    name = "Proportion of eligible patients " * 8 + "with a review"
+    fig = figure(spec_for(a, title=name))
+    title = text_of(fig, "title")
+    assert title.endswith("…") and len(title) < len(name)
+    assert " ".join(text_of(fig, "caption").split()).startswith(" ".join(name.split()) + ".")
+    short = figure(spec_for(a))
+    assert text_of(short, "caption").startswith("24 points")

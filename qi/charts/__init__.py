@@ -9,19 +9,21 @@ garbage-collected like any object.
 
 Anatomy of a chart, top to bottom (16:9, 13.33 x 7.5 in at 150 dpi by default):
 
-* **title** (the measure) and **subtitle** (project, team, aim; wrapped to two lines);
-* the **annotation strip**: a short label ("#3", "N1") for every PDSA cycle and note, in
-  staggered rows so that no two labels overlap however many there are; a thin line runs
-  from each label down through the plot at the cycle's Do date (or the note's date);
+* **title** (the measure, up to two lines) and **subtitle** (a provisional baseline, then
+  project, team, aim; up to two lines);
+* the **annotation lane** (:mod:`~qi.charts.lane`): a short label ("#3", "N1") for every
+  PDSA cycle and note in at most two rows, marks too close for a label each grouped under
+  one bracket ("#4–#11") with a tick per date; leaders never cross a label. In the plot a
+  thin line at each date, or a light band over a group close together;
 * the **plot**: data as points joined by a line (broken where a value or a whole period is
   missing); per part (phase) its centre line - solid over the baseline, dashed where a frozen
   baseline is extended - and its control limits as step lines; the target; signals
-  highlighted; the current centre line, limits and target labelled with their values at
-  the right edge;
+  highlighted; each phase's recorded reason at its top; the current centre line, limits
+  and target labelled with their values at the right edge, in one number format;
 * a one- or two-row **legend** of what each line and marker means (only what is drawn);
-* the **key** of annotations: "#3  SMS reminders for all nurses (started 2018-04-23)", in
-  as many columns as needed; annotations outside the data's dates are listed, marked
-  "not drawn", rather than stretching the axis;
+* the **key** (:mod:`~qi.charts.key`): "#3  23 Apr 2018  SMS reminders for all nurses",
+  in as many columns as fit the room the plot leaves (it keeps 45 % of the height);
+  annotations outside the data's dates are listed, marked "not drawn";
 * the **caption**: number of points, centre line per part, the rules and what they found
   in words (the analysis' own signal sentences, shortened), data source and date.
 

@@ -156,7 +156,8 @@ def _notes_sentence(a: Analysis) -> str:
     return " ".join(n if n.endswith(".") else n + "." for n in notes)
 
 
-def caption_text(spec: ChartSpec, *, max_signals: int = 4, missing_periods: int = 0) -> str:
+def caption_text(spec: ChartSpec, *, max_signals: int = 4, missing_periods: int = 0,
+                 lead: str = "") -> str:
     """The caption under the chart, as one paragraph of plain English.
 
     Number of points (and how many are missing), the centre line per part (with the
@@ -165,9 +166,11 @@ def caption_text(spec: ChartSpec, *, max_signals: int = 4, missing_periods: int 
     then a count), Making Data Count's target assurance, the analysis' notes, and
     ``spec.caption_source``.
     ``missing_periods``: periods with no row at all (found by :func:`figure` from the dates).
+    ``lead``: a first sentence (the measure's full name, when the title had to be cut).
     """
     a = spec.analysis
     parts = [
+        lead,
         _points_sentence(spec, missing_periods),
         f"{spec.provisional.rstrip('.')}." if spec.provisional else "",
         _centre_sentence(spec),

@@ -42,9 +42,11 @@ def figure(spec: ChartSpec) -> Figure:
 
     The returned Figure has an Agg canvas attached; artists carry ``gid``s ("data",
     "centre-1-baseline", "centre-1-extended", "ucl-1", "lcl-1", "target", "signal-run",
-    "signal-sigma", "signal-improvement", ..., "excluded", "freeze", "phases", "cycles",
-    "notes", "label-3", "value", "legend", and per line of text "title-1", "subtitle-1",
-    "key-1", "caption-1") which also become element ids in SVG output.
+    "signal-sigma", "signal-improvement", ..., "excluded", "freeze", "phases", "cycles"
+    and "notes" (leaders and brackets above the plot), "cycle-line", "note-line",
+    "cycle-band", "label-3", "phase-2", "value", "legend", and per line of text "title-1",
+    "subtitle-1", "key-1", "caption-1") which also become element ids in SVG output.
+    :func:`qi.charts.layout_of` measures where every text landed.
     """
     a = spec.analysis
     if len(a) == 0 or np.isnan(a.y).all():
@@ -155,8 +157,11 @@ def _stack(spec: ChartSpec, ink: _Ink, entries: list[KeyEntry], lane_h: float, l
         for title_n, sub_n, cap_n in options:
             title = wrap_lines(spec.title, ink, head_w, ink.size("title"), title_n, "bold")
             sub = _subtitle(spec, ink, head_w, sub_n)
+            # a title cut short is given in full at the start of the caption
+            full = " ".join(spec.title.split())
+            lead = f"{full.rstrip('.')}." if " ".join(title) != full else ""
             cap = _caption_lines(spec, ink, text_w, ink.size("caption"), missing_periods,
-                                 cap_n)  # fmt: skip
+                                 cap_n, lead)  # fmt: skip
             title_h = len(title) * ink.line(ink.size("title"), 1.25)
             head_h = title_h + len(sub) * ink.line(ink.size("subtitle"), 1.3)
             top = pad * 0.7 + max(head_h, icons_h) + gap + lane_h

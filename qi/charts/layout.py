@@ -270,11 +270,12 @@ def wrap_lines(text: str, ink: _Ink, width: float, size: float, most: int,
 
 
 def _caption_lines(spec: ChartSpec, ink: _Ink, width: float, size: float,
-                   missing_periods: int, most: int = 4) -> list[str]:
+                   missing_periods: int, most: int = 4, lead: str = "") -> list[str]:
     """The caption wrapped to the width, listing fewer signals when it would pass ``most``
     lines (and cut, as a last resort, at ``most`` lines)."""
     for max_signals in (4, 2, 1, 0):
-        text = caption_text(spec, max_signals=max_signals, missing_periods=missing_periods)
+        text = caption_text(spec, max_signals=max_signals, missing_periods=missing_periods,
+                            lead=lead)
         lines = ink.wrap(text, width, size)
         if len(lines) <= most:
             return lines
