@@ -188,7 +188,9 @@ def analyze(
 
         raise Conflict(f"'{output}' already exists. Add --force to replace it, or choose "
                        "another file with -o")
-    mark = [analyze_chart.parse_mark(m) and m for m in (mark or [])]
+    mark = mark or []
+    for m in mark:  # a malformed --mark is a usage error, before any work
+        analyze_chart.parse_mark(m)
     part_list = _positions(part, "--part")
     exclude_list = _positions(exclude, "--exclude")
     if multiply == 0 or multiply != multiply or multiply in (float("inf"), float("-inf")):
