@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if __name__ == "__main__":  # run from a checkout: this qi, not an installed one
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qi.analysis import analyze  # noqa: E402
 from qi.charts import Annotation, ChartSpec  # noqa: E402
