@@ -311,14 +311,18 @@ def test_bulk_views_are_the_views_of_measure_view(programme, tmp_path):
             assert _comparable(loaded.views[ref]) == _comparable(measure_view.view(s, ref))
             # as the data stood on a date (a report for a meeting held then)
             assert _comparable(before.views[ref]) == _comparable(
-                measure_view.view(s, ref, measure_view.ViewOptions(date_to=week(9))))
+                measure_view.view(s, ref, measure_view.ViewOptions(date_to=week(9),
+                                                                   analyse_window=True)))
     assert list(built.views) == ["dna-rate/calls", "dna-rate/dna", "dna-rate/wait"]
 
 
 def test_a_measure_that_cannot_be_analysed_does_not_stop_the_report(programme):
     with programme() as s:
+        # qi refuses new xbar measures; one kept from an earlier release can still exist
         measures.add(s, "sizes", project="dna-rate", name="List sizes",
-                     kind=MeasureKind.process, chart=ChartType.xbar)
+                     kind=MeasureKind.process)
+        row, _ = measures.get_row(s, "dna-rate/sizes")
+        row.chart = ChartType.xbar.value
         data.add(s, "dna-rate/sizes", week(0), value=3)
     r = project_report(programme)
     sizes = next(m for m in r["measures"] if m["slug"] == "sizes")

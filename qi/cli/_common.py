@@ -293,8 +293,21 @@ def show_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequenc
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*(Text("" if v is None else visible(v)) for v in row))
+        table.add_row(*(Text(visible(cell(v))) for v in row))
     console().print(table)
+
+
+def cell(value: Any) -> str:
+    """A value in a table for people: dates in the QI_DATE_STYLE ('26 Mar 2018')."""
+    from datetime import date
+
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        from qi.dates import human_date
+
+        return human_date(value)
+    return str(value)
 
 
 def show_fields(title: str, fields: Sequence[tuple[str, Any]]) -> None:
@@ -309,8 +322,8 @@ def show_fields(title: str, fields: Sequence[tuple[str, Any]]) -> None:
     grid.add_column(overflow="fold")
     for label, value in fields:
         if isinstance(value, list | tuple):
-            value = ", ".join(str(v) for v in value) or "-"
-        shown = "-" if value is None or value == "" else visible(value, keep="\n")
+            value = ", ".join(cell(v) for v in value) or "-"
+        shown = "-" if value is None or value == "" else visible(cell(value), keep="\n")
         grid.add_row(Text(label), Text(shown))
     out = console()
     out.print(title, style="bold", markup=False)

@@ -109,14 +109,20 @@ def chart(
     ] = None,
     date_from: Annotated[
         str | None,
-        typer.Option("--from", metavar="DATE", help="Only data on or after DATE.",
-                     show_default=False),
+        typer.Option("--from", metavar="DATE", help="Show the chart from DATE: a window of "
+                     "the analysis of all the data (the same centre line, limits and "
+                     "signals).", show_default=False),
     ] = None,
     date_to: Annotated[
         str | None,
-        typer.Option("--to", metavar="DATE", help="Only data on or before DATE.",
-                     show_default=False),
+        typer.Option("--to", metavar="DATE", help="Show the chart up to DATE (a window, as "
+                     "--from).", show_default=False),
     ] = None,
+    analyse_window: Annotated[
+        bool, typer.Option("--analyse-window", help="Analyse only the data in --from/--to "
+                           "(its own baseline, centre line and limits) instead of showing a "
+                           "window of the whole analysis.")
+    ] = False,
     planned: Annotated[
         bool, typer.Option("--planned", help="Also mark cycles not started yet, at their "
                            "planned start.")
@@ -138,8 +144,27 @@ def chart(
     force: Annotated[
         bool, typer.Option("--force", help="Replace files that already exist.")
     ] = False,
+    grid: Annotated[
+        bool, typer.Option("--grid", help="With --project P: all its measures (outcome, "
+                           "process, balancing) as small multiples on one 16:9 image.")
+    ] = False,
+    across_projects: Annotated[
+        bool, typer.Option("--across-projects", help="With --measure SLUG: that measure in "
+                           "every active project (of --team T), one panel each, one y scale "
+                           "when the units agree.")
+    ] = False,
+    measure_opt: Annotated[
+        str | None, typer.Option("--measure", metavar="SLUG", help="The measure, for "
+                                 "--across-projects.", show_default=False)
+    ] = None,
+    teams: Annotated[
+        list[str] | None, typer.Option("--team", metavar="T", help="With --across-projects: "
+                                       "only this team's projects (repeatable).",
+                                       show_default=False)
+    ] = None,
     json_out: Annotated[
-        bool, typer.Option("--json", help="Print what was written as JSON.")
+        bool, typer.Option("--json", help="Print what was written as JSON, with each "
+                           "chart's layout (the boxes of its texts, in pixels).")
     ] = False,
 ) -> None:
     """Draw run and SPC charts of measures, with every PDSA cycle and note marked.
@@ -147,8 +172,16 @@ def chart(
     One chart: qi chart MEASURE [-o FILE]. Every measure of a project: qi chart --project P
     --all [-o DIR]. Every active project: qi chart --programme [-o DIR], in folders
     TEAM/PROJECT/. Existing files are kept unless --force; a batch then writes nothing.
+    A family of measures on one image: qi chart --project P --grid [-o FILE]; one measure
+    across teams: qi chart --measure SLUG --across-projects [--team T]... [-o FILE].
     """
-    batch = _check_selection(measure, project, all_measures, programme)
+    from qi.cli import chart_grid
+
+    measure = measure if measure_opt is None else measure_opt
+    chart_grid.check(measure=measure, project=project, grid=grid, across=across_projects,
+                     all_measures=all_measures, programme=programme, teams=teams)
+    batch = (grid or across_projects) or _check_selection(measure, project, all_measures,
+                                                          programme)
     if freeze is not None and no_freeze:
         raise typer.BadParameter("give --freeze DATE or --no-freeze, not both",
                                  param_hint="'--freeze'")
@@ -156,7 +189,10 @@ def chart(
     end = parse_date_option(date_to, "--to")
     if start and end and start > end:
         raise typer.BadParameter(f"{start} is after --to {end}", param_hint="'--from'")
-    fmt_name = _format_name(output, fmt, batch)
+    fmt_name = None if grid or across_projects else _format_name(output, fmt, batch)
+    if analyse_window and start is None and end is None:
+        raise typer.BadParameter("--analyse-window needs --from or --to: it analyses only "
+                                 "the data between them", param_hint="'--analyse-window'")
 
     from qi.services.measure_view import RULES_CHART, ViewOptions
 
@@ -171,15 +207,23 @@ def chart(
         rebase_at=None if rebase_at is None
         else tuple(parse_date_option(d, "--rebase-at") for d in rebase_at),
         date_from=start, date_to=end, planned=planned, annotations=not no_annotations,
+        analyse_window=analyse_window,
     )
     size = {"width": width, "height": height, "dpi": dpi, "generated": _generated()}
+    if grid or across_projects:
+        chart_grid.draw(measure=measure, project=project, teams=teams, options=options,
+                        output=output, fmt=fmt.value if fmt else None, size=size,
+                        force=force, json_out=json_out)
+        return
     if batch:
         jobs = _batch_jobs(project, programme, options, Path(output or "."), fmt_name)
     else:
         jobs = [_single_job(_ref(measure, project), options, output, fmt_name)]
-    written = _write(jobs, fmt_name, size, force=force, quiet=json_out)
+    layouts: list[dict] | None = [] if json_out else None
+    written = _write(jobs, fmt_name, size, force=force, quiet=json_out, layouts=layouts)
     if json_out:
-        print_json([_record(job, fmt_name) for job in written])
+        print_json([{**_record(job, fmt_name), "layout": lay}
+                    for job, lay in zip(written, layouts, strict=True)])
 
 
 # --------------------------------------------------------------------------- what to draw
@@ -317,18 +361,20 @@ def _check_targets(jobs: list[_Job], force: bool) -> None:
                    "elsewhere")
 
 
-def _write(jobs: list[_Job], fmt: str, size: dict, *, force: bool, quiet: bool) -> list[_Job]:
-    """Draw and save every chart; one line each on stderr unless `quiet` (for --json)."""
+def _write(jobs: list[_Job], fmt: str, size: dict, *, force: bool, quiet: bool,
+           layouts: list[dict] | None = None) -> list[_Job]:
+    """Draw and save every chart; one line each on stderr unless `quiet` (for --json).
+    With `layouts` (a list), each chart's layout is appended to it, in order."""
     from qi import charts
 
     _check_targets(jobs, force)
     specs = [charts.spec_from_view(j.view, **size) for j in jobs]
     if len(jobs) == 1:
-        charts.save(specs[0], jobs[0].path, fmt, overwrite=force)
+        _save(specs[0], jobs[0].path, fmt, force, layouts)
         _written(jobs[0], quiet)
         return jobs
     # The workers are forked before the progress bar starts its refresh thread.
-    with _renderer(specs, [j.path for j in jobs], fmt, force) as results, \
+    with _renderer(specs, [j.path for j in jobs], fmt, force, layouts) as results, \
             _progress(len(jobs)) as step:
         for k in results:
             _written(jobs[k], quiet)
@@ -338,14 +384,27 @@ def _write(jobs: list[_Job], fmt: str, size: dict, *, force: bool, quiet: bool) 
     return jobs
 
 
+def _save(spec: ChartSpec, path: Path, fmt: str, force: bool,
+          layouts: list[dict] | None) -> None:
+    from qi import charts
+
+    if layouts is None:
+        charts.save(spec, path, fmt, overwrite=force)
+        return
+    fig = charts.figure(spec)
+    layouts.append(charts.layout_of(fig))
+    charts.save(fig, path, fmt, overwrite=force)
+
+
 @contextmanager
-def _renderer(specs: list[ChartSpec], paths: list[Path], fmt: str, force: bool
-              ) -> Iterator[Iterator[int]]:
+def _renderer(specs: list[ChartSpec], paths: list[Path], fmt: str, force: bool,
+              layouts: list[dict] | None = None) -> Iterator[Iterator[int]]:
     """Save each chart, giving its index as it is written (in order): in this process, or
-    in worker processes for a large batch."""
+    in worker processes for a large batch (not with --json, whose layouts are measured
+    here)."""
     workers = _workers(len(specs))
-    if workers < 2:
-        yield _render_here(specs, paths, fmt, force)
+    if workers < 2 or layouts is not None:
+        yield _render_here(specs, paths, fmt, force, layouts)
         return
     with _pool(specs, paths, fmt, force, workers) as pool:
         # imap keeps the order (and so the order of the lines on stderr); chunks of one
@@ -353,11 +412,10 @@ def _renderer(specs: list[ChartSpec], paths: list[Path], fmt: str, force: bool
         yield pool.imap(_render_one, range(len(specs)), chunksize=1)
 
 
-def _render_here(specs, paths, fmt: str, force: bool) -> Iterator[int]:
-    from qi import charts
-
+def _render_here(specs, paths, fmt: str, force: bool,
+                 layouts: list[dict] | None = None) -> Iterator[int]:
     for k, (spec, path) in enumerate(zip(specs, paths, strict=True)):
-        charts.save(spec, path, fmt, overwrite=force)
+        _save(spec, path, fmt, force, layouts)
         yield k
 
 

@@ -10,6 +10,7 @@ import typer
 from qi.cli._common import (
     JsonOption,
     YesOption,
+    cell,
     confirm,
     console,
     noun_app,
@@ -103,7 +104,7 @@ def _print_cycle(c) -> None:
             if isinstance(value, list | tuple):
                 value = ", ".join(value)
             # Text, never markup: '[red]' in a plan is shown as typed.
-            grid.add_row(label, Text("-" if value in (None, "") else visible(value,
+            grid.add_row(label, Text("-" if value in (None, "") else visible(cell(value),
                                                                               keep="\n")))
 
     section("cycle", [("change idea", f"{c.idea}: {c.idea_title}" if c.idea else None),

@@ -9,6 +9,7 @@ import typer
 from qi.cli._common import (
     JsonOption,
     YesOption,
+    cell,
     confirm,
     noun_app,
     open_session,
@@ -40,7 +41,7 @@ def add(
     if json_out:
         print_json(note.as_json())
     else:
-        say(f"Added note {note.id} to {note.measure} on {note.date}")
+        say(f"Added note {note.id} to {note.measure} on {cell(note.date)}")
 
 
 @app.command("list")
@@ -74,7 +75,7 @@ def remove(
 
     with open_session(write=False) as s:
         note = notes.show(s, note_id)
-    confirm(f"Remove note {note.id} on {note.measure} ({note.date}: {note.text})?", yes)
+    confirm(f"Remove note {note.id} on {note.measure} ({cell(note.date)}: {note.text})?", yes)
     with open_session() as s:
         notes.remove(s, note_id)
     say(f"Removed note {note.id}")

@@ -17,9 +17,11 @@ from datetime import date
 from typing import Any
 
 # A4 is 8.27 in wide; with the report's 15 mm margins 7.1 in are printable. Drawn at that
-# size the chart's text prints at its natural size (ticks 8 pt, the caption 7 pt).
+# size the chart's text prints at its natural size (ticks 10 pt, the key and caption about
+# 8 pt: the chart's text never scales below 0.72 of the slide's). Taller than a slide's
+# 16:9, so the key of the cycles has room beside a plot that keeps its share.
 REPORT_WIDTH = 7.0
-REPORT_HEIGHT = 4.6
+REPORT_HEIGHT = 5.6
 PNG_DPI = 150
 # Below this many charts, starting worker processes costs more than it saves.
 PARALLEL_MIN = 3
@@ -28,15 +30,20 @@ Step = Callable[[], None]
 
 
 def specs(views: dict, *, generated: date, width: float = REPORT_WIDTH,
-          height: float = REPORT_HEIGHT) -> dict[str, Any]:
-    """The chart of each view, by measure ref. The subtitle (project, team and aim) is left
-    out: the report says all that just above the chart."""
+          height: float = REPORT_HEIGHT, subtitle: bool = False,
+          dpi: float = PNG_DPI) -> dict[str, Any]:
+    """The chart of each view with data, by measure ref. The subtitle (project, team and
+    aim) is left out unless asked for: a report says all that just above the chart."""
     from qi import charts
 
-    return {ref: dataclasses.replace(
-                charts.spec_from_view(v, width=width, height=height, dpi=PNG_DPI,
-                                      generated=generated), subtitle=None)
-            for ref, v in views.items()}  # fmt: skip
+    out = {}
+    for ref, v in views.items():
+        if v.analysis is None:
+            continue
+        spec = charts.spec_from_view(v, width=width, height=height, dpi=dpi,
+                                     generated=generated)
+        out[ref] = spec if subtitle else dataclasses.replace(spec, subtitle=None)
+    return out
 
 
 def render_all(chart_specs: dict[str, Any], fmt: str, *,

@@ -17,12 +17,14 @@ from qi import domain, models
 from qi.analysis import Analysis, InvalidValue, analyze
 from qi.domain import RATIO_CHARTS, ChartType, Direction, ProjectStatus, Rules
 from qi.errors import InvalidInput
+from qi.numbers import decimals_for
 from qi.services import cycles as cycle_service
 from qi.services import data as data_service
 from qi.services import measures as measure_service
 from qi.services import notes as note_service
 from qi.services import phases as phase_service
 from qi.services import projects as project_service
+from qi.services import targets as target_service
 
 PROPORTION_CHARTS = frozenset({ChartType.p, ChartType.pp})  # drawn in percent
 # qi keeps one value per measure and date, so there are never subgroups to chart.
@@ -48,6 +50,9 @@ class ViewOptions:
     date_to: date | None = None
     planned: bool = False                 # also mark cycles not started yet (planned start)
     annotations: bool = True
+    # --from/--to show a window of the analysis of all the data (zoom: the same centre
+    # lines, limits and signals); with analyse_window, only the window is analysed.
+    analyse_window: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,10 +82,14 @@ class MeasureView:
     rules: Rules
     chart: ChartType
     baseline_points: int | None = None  # points frozen as the baseline; None: not frozen
+    target_since: date | None = None  # when the target in force came in; None: the measure's
+    targets: tuple = ()  # the trajectory of dated targets (Targets.trajectory)
     sources: tuple[str, ...] = ()  # files the points were imported from, by first use
     hand_entered: int = 0  # points added with `qi data add`
     measure_points: int = 0  # all the measure's points, also outside --from/--to
     summary: dict = field(default_factory=dict)
+    phase_reasons: tuple[str, ...] = ()  # the recorded reason of each phase start
+    window: tuple[date | None, date | None] | None = None  # --from/--to as a zoom
 
     @property
     def has_data(self) -> bool:
@@ -115,17 +124,49 @@ def percent_axis(measure: domain.Measure, chart: ChartType) -> bool:
 
 
 def target_on_scale(measure: domain.Measure, multiply: float,
-                    chart: ChartType | None = None) -> float | None:
-    """The target on the plotted scale. A proportion's target may be stored as 0.05 or as
-    5 (%): proportions never exceed 1, so a target above 1 is read as a percentage. On a c
-    chart of a ratio measure (counts of the numerator) the target does not apply."""
-    if measure.target is None:
+                    chart: ChartType | None = None, value: float | None = None) -> float | None:
+    """The target (the measure's own, or `value`) on the plotted scale. A proportion's
+    target may be stored as 0.05 or as 5 (%): proportions never exceed 1, so a target above
+    1 is read as a percentage. On a c chart of a ratio measure (counts of the numerator)
+    the target does not apply."""
+    value = measure.target if value is None else value
+    if value is None:
         return None
     if measure.denominator and chart == ChartType.c:
         return None
-    if multiply == 100 and measure.target <= 1:
-        return measure.target * 100
-    return measure.target
+    if multiply == 100 and value <= 1:
+        return value * 100
+    return value
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The target in force at the latest point (on the plotted scale) and since when (None:
+    the measure's own target), and the whole trajectory for a step line: (start, value)
+    pairs, the first start None for the measure's own target; empty without dated targets."""
+
+    now: float | None
+    since: date | None
+    trajectory: tuple[tuple[date | None, float], ...] = ()
+
+
+def resolve_targets(measure: domain.Measure, dated: list[tuple[date, float]],
+                    multiply: float, chart: ChartType, dates: list[date]) -> Targets:
+    """Which target applies at the latest point, from the measure's own and its dated
+    targets (`qi measure target`)."""
+    def scaled(v):
+        return target_on_scale(measure, multiply, chart, v)
+
+    standing = scaled(measure.target)
+    if not dated:
+        return Targets(standing, None)
+    day = dates[-1] if dates else date.max
+    value, since = target_service.in_force(measure.target, dated, day)
+    steps = ([(None, standing)] if standing is not None else []) + [
+        (d, scaled(v)) for d, v in dated]
+    if any(v is None for _, v in steps):  # a c chart of a ratio: targets do not apply
+        return Targets(None, None)
+    return Targets(scaled(value), since, tuple(steps))
 
 
 def choose_chart(measure: domain.Measure, chart: ChartType | None,
@@ -236,28 +277,37 @@ def view(s: Session, ref: str, options: ViewOptions | None = None) -> MeasureVie
     chart = choose_chart(measure, options.chart, rules)
     percent = percent_axis(measure, chart)
     multiply = 100.0 if percent else 1.0
-    target = target_on_scale(measure, multiply, chart)
     series = data_service.series(s, measure.ref)
-    keep = [k for k, d in enumerate(series.dates) if _in_window(d, options)]
+    zoom = (options.date_from or options.date_to) is not None and not options.analyse_window
+    keep = [k for k, d in enumerate(series.dates) if zoom or _in_window(d, options)]
     dates = [series.dates[k] for k in keep]
+    targets = resolve_targets(measure, target_service.dated_by_measure(s, [measure.id])[measure.id],
+                              multiply, chart, dates)
+    target = targets.now
     baseline_end, source = _baseline(s, measure, project_row.id, options)
     if options.rebase_at is not None:
         phase_starts = tuple(sorted(set(options.rebase_at)))
+        reasons = tuple("" for _ in phase_starts)
     else:
-        phase_starts = tuple(p.starts_on for p in phase_service.list_for(s, measure.ref))
+        phases = phase_service.list_for(s, measure.ref)
+        phase_starts = tuple(p.starts_on for p in phases)
+        reasons = tuple(p.reason for p in phases)
 
     analysis, frozen = None, None
-    if dates:
+    if any(_in_window(d, options) for d in dates):
         analysis, frozen = analyse(measure, series, keep, dates, chart, rules, multiply,
                                     baseline_end, phase_starts, target)
-    files, by_hand = _sources(s, series, keep)
+    files, by_hand = _sources(s, series, [k for k in keep if _in_window(series.dates[k],
+                                                                        options)])
     result = MeasureView(
         measure=measure, project=project, team_name=team.name, analysis=analysis,
         marks=_marks(s, measure, options), baseline_end=baseline_end,
         baseline_source=source, phase_starts=phase_starts, multiply=multiply,
         percent=percent, period=period_of(dates), target=target, rules=rules,
         chart=chart, baseline_points=frozen, sources=files, hand_entered=by_hand,
-        measure_points=len(series.dates),
+        measure_points=len(series.dates), target_since=targets.since,
+        targets=targets.trajectory, phase_reasons=reasons,
+        window=(options.date_from, options.date_to) if zoom else None,
     )
     return MeasureView(**{**result.__dict__, "summary": summarise(result)})
 
@@ -367,21 +417,83 @@ def summarise(v: MeasureView) -> dict:
         return {"points": 0, "latest": None, "latest_date": None, "baseline_centre": None,
                 "current_centre": None, "signals": [], "verdict": "no data yet",
                 "direction": "none", "runs_signal": False, "sigma_signals": 0, "parts": 0,
-                "first_part_points": 0}
+                "first_part_points": 0, "provisional": None, "decimals": 1,
+                "variation": None, "assurance": None, "centre": None, "lcl": None,
+                "ucl": None}
     a = v.analysis
     valid = np.flatnonzero(~np.isnan(a.y))
     latest = float(a.y[valid[-1]]) if valid.size else None
     latest_date = str(a.x[valid[-1]]) if valid.size else None
     baseline_centre = float(a.cl[0]) if a.cl.size else None
     direction, verdict = _direction_of(v)
-    return {"points": int(valid.size), "latest": _value(latest),
+    short = provisional(v)
+    if short and direction != "none":
+        verdict = f"{verdict} (provisional: {short})"
+    shown = valid
+    if v.window is not None:
+        days = a.x.astype("datetime64[D]").astype(object)
+        shown = np.array([k for k in valid if _in_window(days[k], ViewOptions(
+            date_from=v.window[0], date_to=v.window[1]))], dtype=int)  # fmt: skip
+        if shown.size:
+            latest, latest_date = float(a.y[shown[-1]]), str(a.x[shown[-1]])
+    return {"points": int(shown.size), "latest": _value(latest),
             "latest_date": latest_date, "baseline_centre": _value(baseline_centre),
             "current_centre": _value(_current_centre(a)),
             "signals": [sig.text for sig in a.signals],
             "verdict": verdict, "direction": direction,
             "runs_signal": bool(any(p.runs_signal for p in a.parts)),
             "sigma_signals": int(sum(p.sigma_signals for p in a.parts)),
-            "parts": len(a.parts), "first_part_points": int(a.parts[0].n_obs)}
+            "parts": len(a.parts), "first_part_points": int(a.parts[0].n_obs),
+            "provisional": short, "decimals": decimals_for(_shown_values(v)),
+            **_icons(v)}
+
+
+def _icons(v: MeasureView) -> dict:
+    """The Making Data Count icons and the lines they were judged by (at the latest
+    point); no icons for a run chart."""
+    from qi.analysis.icons import icons
+
+    a = v.analysis
+    got = icons(a, _DIRECTION_TO_IMPROVEMENT[v.measure.direction], v.target)
+    return {"variation": got.variation, "assurance": got.assurance,
+            "centre": _value(float(a.cl[-1])), "lcl": _value(float(a.lcl[-1])),
+            "ucl": _value(float(a.ucl[-1]))}
+
+
+# How long a baseline must be before what the analysis says is more than provisional
+# (see spc-reference.md): control limits from at least 12 points (NHSRplotthedots'
+# vignette "Number of points required": limits from the first 12 points; §6 there), the
+# runs rules from at least 10 useful observations, points off the centre line (the IHI
+# runs table starts at 10, Perla, Provost & Murray 2011; §3 there).
+LIMITS_MIN = 12
+RUNS_MIN = 10
+
+
+def provisional(v: MeasureView) -> str | None:
+    """Why the verdict is only provisional ('baseline of 6 points; limits need 12'), or
+    None when the baseline is long enough for the chart's rules."""
+    a = v.analysis
+    if a is None:
+        return None
+    first = a.parts[0]
+    sl = slice(first.start - 1, first.end)
+    base = a.baseline[sl] & a.include[sl] & ~np.isnan(a.y[sl])
+    if a.chart == "run":
+        count = int(np.count_nonzero(base & (a.y[sl] != a.cl[sl])))
+        need, what, points = RUNS_MIN, "the runs rules need", "useful points"
+    else:
+        count, need, what, points = int(np.count_nonzero(base)), LIMITS_MIN, "limits need", "points"
+    if count >= need:
+        return None
+    return f"baseline of {count} {points if count != 1 else points[:-1]}; {what} {need}"
+
+
+def _shown_values(v: MeasureView) -> list[float]:
+    """The values a chart of the measure prints: points, centre lines, limits, target
+    (the chart's :func:`qi.charts.spec.value_decimals` uses the same)."""
+    a = v.analysis
+    values = np.concatenate([a.y, a.cl, a.lcl, a.ucl]).tolist()
+    return values + ([v.target] if v.target is not None else [])
 
 
 def _current_centre(a: Analysis) -> float | None:
