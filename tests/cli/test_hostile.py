@@ -538,3 +538,15 @@ def test_a_raw_at_sign_in_a_password_is_part_of_the_password(qi_sqlite):
                    "status"])
     assert r.exit_code == 1 and "127.0.0.1" in r.stderr
     assert "tailpart" not in r.stderr and "first" not in r.stderr
+
+
+def test_pptx_decks_take_any_text(qi_sqlite, project, tmp_path):
+    qi_sqlite(["measure", "edit", "calls", "--name", "Calls\x0bfrom\x1b[31mWord\x07"], ok=True)
+    _points(qi_sqlite)
+    qi_sqlite(["note", "add", "calls", "2018-04-03", "pasted\x0bfrom\x0cWord"], ok=True)
+    r = qi_sqlite(["report", "dna-rate", "-o", str(tmp_path / "r.pptx")])
+    assert r.exit_code == 0, r.stderr
+    with zipfile.ZipFile(tmp_path / "r.pptx") as deck:
+        for name in deck.namelist():
+            if name.endswith(".xml"):
+                ET.fromstring(deck.read(name))
