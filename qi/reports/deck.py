@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from datetime import date
 
+from qi.dates import human_date
 from qi.reports import _icons as icons
 from qi.reports import _text as words
 from qi.text import printable
@@ -143,6 +145,11 @@ def _table(slide, left, top, width, header: tuple[str, ...], rows: list[tuple], 
     return table
 
 
+def _day(iso: str) -> str:
+    """The report's ISO dates as people read them (QI_DATE_STYLE)."""
+    return human_date(date.fromisoformat(iso))
+
+
 # --- the slides ----------------------------------------------------------------------------
 
 def _title_slide(prs, content: dict, sections: list[dict], programme: bool) -> None:
@@ -150,8 +157,8 @@ def _title_slide(prs, content: dict, sections: list[dict], programme: bool) -> N
     title = content["title"] if programme else content["project"]["title"]
     period = content["period"]
     meeting = period.get("meeting")
-    when = (f"{meeting['title']}, {meeting['date']}" if meeting
-            else f"Session date: {period['until']}")
+    when = (f"{meeting['title']}, {_day(meeting['date'])}" if meeting
+            else f"Session date: {_day(period['until'])}")
     teams = sorted({s["team"]["name"] for s in sections})
     lines = [[(when, {"size": 24, "colour": INK})],
              [(words.period_title(period), {"size": 18, "colour": MUTED})]]

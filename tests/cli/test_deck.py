@@ -56,7 +56,7 @@ def test_programme_deck(qi, programme, tmp_path):
                                                    pptx.util.Inches(7.5))
     slides = list(prs.slides)
     title = "\n".join(_texts(slides[0]))
-    assert "Learning session 2" in title and "2018-04-20" in title
+    assert "Learning session 2, 20 Apr 2018" in title  # dates for people (QI_DATE_STYLE)
     assert "Teams: North, West" in title
     # the programme's icon summary: a real table, one row per measure
     icons = slides[1]
@@ -82,6 +82,17 @@ def test_programme_deck(qi, programme, tmp_path):
     assert (picture.width, picture.height) == (prs.slide_width, prs.slide_height)
     # the flu project has no measures: a summary slide that says so, and no chart
     assert any("No measures yet." in "\n".join(_texts(s)) for s in slides)
+
+
+def test_title_slide_dates_follow_the_date_style(qi, programme, tmp_path, monkeypatch):
+    out = tmp_path / "session.pptx"
+    qi(f"report --programme --since 2018-01-01 -o {out}", ok=True)
+    title = "\n".join(_texts(next(iter(pptx.Presentation(str(out)).slides))))
+    assert f"Session date: {date.today():%-d %b %Y}" in title
+    monkeypatch.setenv("QI_DATE_STYLE", "dmy")
+    qi(f"report --programme --meeting 1 -o {out} --force", ok=True)
+    title = "\n".join(_texts(next(iter(pptx.Presentation(str(out)).slides))))
+    assert "Learning session 1, 01/02/2018" in title
 
 
 def test_project_deck_and_errors(qi, programme, tmp_path):
