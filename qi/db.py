@@ -28,6 +28,7 @@ from sqlmodel import Session
 from qi.config import DatabaseLocation, redact_url
 from qi.errors import Conflict, InvalidInput, QiError, SchemaOutOfDate
 from qi.files import numbered, write_file, write_new
+from qi.text import visible
 
 # The newest schema revision this version of qi knows; tests check it matches the
 # newest migration script (so it cannot drift).
@@ -369,13 +370,10 @@ def ensure_schema(loc: DatabaseLocation, *, create: bool = True) -> None:
         with _reading(loc):
             old, copy = upgrade(loc, backup=rev is not None)
         if old is None:
-            print(f"Created a new qi database at {loc.display}", file=sys.stderr)
+            print(visible(f"Created a new qi database at {loc.display}"), file=sys.stderr)
         else:
-            print(
-                f"Upgraded {loc.display} from schema {old} to {HEAD_REVISION} "
-                f"(backup copy: {copy})",
-                file=sys.stderr,
-            )
+            print(visible(f"Upgraded {loc.display} from schema {old} to {HEAD_REVISION} "
+                          f"(backup copy: {copy})"), file=sys.stderr)
     _checked.add(loc.url)
 
 

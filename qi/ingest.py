@@ -6,6 +6,7 @@ header is row 1, so the first data row is row 2.
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -260,6 +261,7 @@ _SNIFF_BYTES = 64 * 1024
 _IDENTIFIER_NAMES = ("nhsnumber", "nhsno", "nhsnum", "dateofbirth", "birthdate", "postcode")
 _TIME_PART = re.compile(r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$")
 _ANY_DATE = re.compile(r"^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 
 
@@ -344,20 +346,43 @@ def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_file(path: Path) -> bytes:
+# Bigger than any measurement file or bundle: a device like /dev/zero (or a file that keeps
+# growing while it is read) is refused at this size instead of filling the memory.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
+def read_file(path: Path, what: str = "file") -> bytes:
     """The whole file, read once: a pipe or FIFO can only be read once, and a file that
-    changes or vanishes while qi works must not give a mix of two versions."""
+    changes or vanishes while qi works must not give a mix of two versions. `-` is
+    standard input. At most MAX_FILE_BYTES are read; devices and sockets are refused."""
+    import stat
+    import sys
+
+    if str(path) == "-":
+        return _read_bounded(sys.stdin.buffer, path, what)
     if not path.exists():
         raise InvalidInput(f"There is no file {quoted(path, 200)}. Check the path")
     if path.is_dir():
         raise InvalidInput(f"{quoted(path, 200)} is a folder, not a file")
     try:
         with path.open("rb") as fh:
-            return fh.read()
+            mode = os.fstat(fh.fileno()).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+                raise InvalidInput(f"{quoted(path, 200)} is a device, not a {what}. Give the "
+                                   "path of a file (or - to read standard input)")
+            return _read_bounded(fh, path, what)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise InvalidInput(f"Cannot read {quoted(path, 200)}: {reason}. Check the file and "
                            "its permissions, and import it again") from None
+
+
+def _read_bounded(fh, path: Path, what: str) -> bytes:
+    data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput(f"{quoted(path, 200)} is larger than {MAX_FILE_BYTES >> 20} MB, "
+                           f"far more than a {what} qi reads. Check that it is the right file")
+    return data
 
 
 def read_table(path: Path, *, sheet: str | None = None,
@@ -530,10 +555,9 @@ def parse_number(text: str) -> float:
     core = raw.removesuffix("%").strip()
     if "," in core and re.fullmatch(_THOUSANDS, core):
         core = core.replace(",", "")
-    try:
-        number = float(core) if "_" not in core else math.nan  # float() takes 1_000
-    except ValueError:
-        number = math.nan
+    # Plain ASCII numbers only, as a file's cells: float() would also take 1_000, '١٢٣'
+    # and full-width '１２', which `qi data import` refuses.
+    number = float(core) if _PLAIN_NUMBER.fullmatch(core) else math.nan
     if not math.isfinite(number):
         raise InvalidInput(f"{quoted(text)} is not a number. Write it like 12, 0.5, 1,234 or "
                            "45%")

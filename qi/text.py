@@ -11,9 +11,10 @@ import re
 
 # C0 controls, DEL, C1 controls; the Unicode bidirectional overrides and isolates (they
 # reorder what a terminal shows, "Trojan Source"); line and paragraph separators; and lone
-# surrogates (which no terminal or file encoding can carry).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
-                     "\u2066-\u2069\ud800-\udfff\ufeff]")
+# surrogates (which no terminal or file encoding can carry); invisible zero-width space and
+# word joiners, which make two different names look the same.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e"
+                     "\u2060-\u2064\u2066-\u2069\ud800-\udfff\ufeff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

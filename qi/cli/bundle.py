@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -61,13 +62,12 @@ def export(
 def _read(file: Path) -> tuple[object, str]:
     """The parsed document and the name to give it in messages."""
     name = "standard input" if str(file) == "-" else str(file)
-    try:
-        raw = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
-    except FileNotFoundError:
+    from qi.ingest import read_file
+
+    if str(file) != "-" and not os.path.lexists(file):
         raise InvalidInput(f"There is no file {file}. Give the path of a bundle made with "
-                           "'qi export PROJECT -o FILE'") from None
-    except OSError as exc:
-        raise InvalidInput(f"Cannot read {file}: {exc.strerror}") from None
+                           "'qi export PROJECT -o FILE'")
+    raw = read_file(file, "bundle")  # bounded, once, devices refused
     try:
         return json.loads(raw.decode("utf-8-sig")), name
     except UnicodeDecodeError as exc:

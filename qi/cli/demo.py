@@ -11,6 +11,13 @@ from qi.cli._common import say
 from qi.errors import Conflict
 
 
+def _show(line: str) -> None:
+    """A result line on stdout, control characters in paths shown escaped."""
+    from qi.text import visible
+
+    typer.echo(visible(line))
+
+
 def demo(
     folder: Annotated[Path, typer.Argument(
         metavar="DIR", help="Folder for the demo database, charts and report.")]
@@ -44,16 +51,16 @@ def demo(
     report = _write_report(loc, folder / "programme-report.html") if charts else None
     grids = _write_grids(loc, folder / "charts") if charts else []
     deck = _write_deck(loc, folder / "programme-session.pptx") if charts else None
-    typer.echo(f"Database: {database}")
+    _show(f"Database: {database}")
     if written:
-        typer.echo(f"Charts:   {folder / 'charts'} ({len(written)} files)")
+        _show(f"Charts:   {folder / 'charts'} ({len(written)} files)")
     if grids:
-        typer.echo(f"Grids:    {len(grids)} families of measures, one image per project "
-                   f"({grids[0].name}, ...)")
+        _show(f"Grids:    {len(grids)} families of measures, one image per project "
+            f"({grids[0].name}, ...)")
     if report:
-        typer.echo(f"Report:   {report} (open it in a browser; it prints on A4)")
+        _show(f"Report:   {report} (open it in a browser; it prints on A4)")
     if deck:
-        typer.echo(f"Deck:     {deck} (the learning session's slides)")
+        _show(f"Deck:     {deck} (the learning session's slides)")
     say(f"Done in {time.perf_counter() - started:.1f} s. Try it:\n"
         f"  export QI_DB={database}\n"
         "  qi project list\n"
