@@ -21,6 +21,9 @@ class DatabaseLocation:
     url: str
     reason: str
     path: Path | None = None  # set for SQLite files
+    # The symbolic link given as the path when it points to nothing: qi never creates a
+    # database through it (the file would appear wherever the link points).
+    dangling_link: Path | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -104,11 +107,16 @@ def _from_value(value: str, reason: str) -> DatabaseLocation:
     if "://" in value:
         remember_secrets(value)
         if value.startswith("sqlite:///"):
-            path = Path(value.removeprefix("sqlite:///")).expanduser().resolve()
-            return DatabaseLocation(f"sqlite:///{path}", reason, path)
+            return _sqlite(Path(value.removeprefix("sqlite:///")), reason)
         return DatabaseLocation(value, reason)
-    path = Path(value).expanduser().resolve()
-    return DatabaseLocation(f"sqlite:///{path}", reason, path)
+    return _sqlite(Path(value), reason)
+
+
+def _sqlite(given: Path, reason: str) -> DatabaseLocation:
+    given = given.expanduser()
+    path = given.resolve()
+    dangling = given if given.is_symlink() and not given.exists() else None
+    return DatabaseLocation(f"sqlite:///{path}", reason, path, dangling)
 
 
 def resolve(db_option: str | None = None, cwd: Path | None = None) -> DatabaseLocation:

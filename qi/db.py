@@ -163,6 +163,12 @@ def check_sqlite_file(loc: DatabaseLocation, *, create: bool) -> None:
             f"The database path {path} is a folder. Give a file name, e.g. {path / 'qi.db'}"
         )
     if not path.exists():
+        if loc.dangling_link is not None:
+            raise DatabaseUnavailable(
+                f"{loc.dangling_link} is a symbolic link to {path}, which does not exist. "
+                "qi never creates a database through a link; remove the link or give the "
+                "real path"
+            )
         if not create:
             raise DatabaseUnavailable(
                 f"There is no qi database at {path}. Run 'qi init {path}' to create one"
@@ -244,8 +250,8 @@ def restore_sqlite(source: Path, loc: DatabaseLocation, *, force: bool) -> Path 
                            "is kept beside it first)")
         check_sqlite_file(loc, create=False)
         kept = safety_copy(target, "before-restore")
-    elif not target.parent.is_dir():
-        raise InvalidInput(f"The folder {target.parent} does not exist. Create it first")
+    else:
+        check_sqlite_file(loc, create=True)  # a missing folder, a link pointing nowhere
     dispose_all()
     if kept is None:  # a new file: written whole, then renamed into place
         backup_sqlite(source, target)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from qi.cli._common import say
-from qi.errors import Conflict
+from qi.errors import Conflict, InvalidInput
 
 
 def _show(line: str) -> None:
@@ -34,7 +34,12 @@ def demo(
     from qi.config import resolve
 
     started = time.perf_counter()
-    folder = folder.expanduser().resolve()
+    folder = folder.expanduser()
+    if folder.is_symlink() and not folder.exists():  # never create through a link
+        raise InvalidInput(f"{folder} is a symbolic link to {folder.resolve()}, which does not "
+                           "exist. qi never creates files through a link; remove the link or "
+                           "give the real folder")
+    folder = folder.resolve()
     database = folder / "qi.db"
     if database.exists():
         raise Conflict(f"{database} already exists. Give another folder, or remove it to "
