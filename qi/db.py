@@ -16,7 +16,7 @@ import errno
 import sqlite3
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -219,8 +219,44 @@ def safety_copy(source: Path, label: str) -> Path:
     """A copy of `source` beside it, under a name no earlier copy has: safety copies never
     replace anything (two restores in the same second keep two copies)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return write_new(numbered(source.with_name(f"{source.name}.{label}-{stamp}")),
-                     lambda tmp: _copy_sqlite(source, tmp), what="safety copy")
+    first = source.with_name(f"{source.name}.{label}-{stamp}")
+    try:
+        return write_new(numbered(first), lambda tmp: _copy_sqlite(source, tmp),
+                         what="safety copy")
+    except sqlite3.DatabaseError:  # damaged: SQLite cannot copy it page by page
+        return _raw_copy(source, numbered(first))
+
+
+def _raw_copy(source: Path, names) -> Path:
+    """A damaged database kept byte for byte, with its write-ahead log beside the copy
+    (SQLite pairs `NAME-wal` with `NAME`), so that nothing in it is lost."""
+    copy = write_new(names, source.read_bytes(), what="safety copy")
+    wal = source.with_name(source.name + "-wal")
+    if wal.is_file():
+        write_file(copy.with_name(copy.name + "-wal"), wal.read_bytes(), what="safety copy")
+    return copy
+
+
+def _damaged(path: Path) -> bool:
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return con.execute("PRAGMA quick_check").fetchone()[0] != "ok"
+        finally:
+            con.close()
+    except sqlite3.OperationalError:
+        return False  # locked or unreadable: not known to be damaged
+    except sqlite3.DatabaseError:
+        return True
+
+
+def _replace_damaged(source: Path, target: Path) -> None:
+    """Put the backup in place of a damaged database (already kept): its log and index
+    files go first, as they belong to the damaged file and would corrupt the new one."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        with suppress(FileNotFoundError):
+            target.with_name(target.name + suffix).unlink()
+    backup_sqlite(source, target, overwrite=True)
 
 
 def restore_sqlite(source: Path, loc: DatabaseLocation, *, force: bool) -> Path | None:
@@ -256,6 +292,9 @@ def restore_sqlite(source: Path, loc: DatabaseLocation, *, force: bool) -> Path 
     if kept is None:  # a new file: written whole, then renamed into place
         backup_sqlite(source, target)
         return None
+    if _damaged(target):  # what a restore is for: it cannot be written page by page
+        _replace_damaged(source, target)
+        return kept
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
     try:
         dst = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S)
