@@ -380,7 +380,8 @@ def _check_chartable(measure, dates, y, n, target) -> None:
                 "--replace'")
     if target is not None and out_of_range([target])[0]:
         raise InvalidInput(f"'{measure.ref}': the target {target:.6g} is {OUT_OF_RANGE}. "
-                           f"Change it with 'qi measure edit {measure.ref} --target N'")
+                           f"Change it with 'qi measure edit {measure.ref} --target N' (or "
+                           f"'qi measure target {measure.ref} --from DATE N --replace')")
 
 
 def _number(v: object) -> str:

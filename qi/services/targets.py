@@ -15,9 +15,12 @@ from qi.services import measures as measure_service
 
 
 def _check(value: float) -> float:
+    from qi.values import check_magnitude
+
     if not math.isfinite(value):
         raise InvalidInput(f"The target must be a finite number, not {value}")
-    return float(value)
+    # One a chart cannot show would make every later chart of the measure fail.
+    return float(check_magnitude(value, "The target"))
 
 
 def set_target(s: Session, measure: str, *, starts_on: date, value: float,
