@@ -14,7 +14,7 @@ import typer
 from qi.cli._common import JsonOption, open_session, print_json, say
 from qi.domain import is_slug
 from qi.errors import Conflict, InvalidInput
-from qi.text import clip
+from qi.text import clip, quoted
 
 if TYPE_CHECKING:
     from qi.services.bundle import BundleSummary
@@ -59,6 +59,23 @@ def export(
         f"{_n(n['cycles'], 'cycle')}, {_n(n['meetings'], 'meeting')}")
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object, refusing a key given twice (json would silently keep the last: a
+    second "measures": [] would drop every measure of the first)."""
+    document = {}
+    for key, value in pairs:
+        if key in document:
+            raise _DuplicateKey(key)
+        document[key] = value
+    return document
+
+
 def _read(file: Path) -> tuple[object, str]:
     """The parsed document and the name to give it in messages."""
     name = "standard input" if str(file) == "-" else str(file)
@@ -69,7 +86,11 @@ def _read(file: Path) -> tuple[object, str]:
                            "'qi export PROJECT -o FILE'")
     raw = read_file(file, "bundle")  # bounded, once, devices refused
     try:
-        return json.loads(raw.decode("utf-8-sig")), name
+        return json.loads(raw.decode("utf-8-sig"), object_pairs_hook=_unique_keys), name
+    except _DuplicateKey as exc:
+        raise InvalidInput(f"{name} is not a qi bundle as qi wrote it: the key "
+                           f"{quoted(exc.key, 40)} appears twice in one object, and only one "
+                           "can be meant. Export the project again") from None
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{name} is not a qi bundle: byte {exc.start + 1} is not UTF-8 "
                            "text") from None
