@@ -34,7 +34,7 @@ def demo(
                        "build the demo again")
     folder.mkdir(parents=True, exist_ok=True)
     loc = resolve(str(database))
-    with db.session(loc) as s:
+    with db.session(loc, create=True) as s:
         counts = demo_data.build(s)
     say(f"Built the demo programme in {database}: {counts['teams']} teams, "
         f"{counts['members']} members, {counts['projects']} projects, {counts['measures']} "

@@ -743,6 +743,7 @@ def test_export_then_import_into_an_empty_database_gives_identical_bytes(qi, pro
     assert exported.splitlines()[0] == "date,measure,value,numerator,denominator,note"
     assert "2018-04-09,calls,-1e-07,,,  leading spaces" in exported
     empty = ["--db", str(tmp_path / "second.db")]
+    qi(["init", str(tmp_path / "second.db")], ok=True)
     for command in (["team", "add", "North"],
                     ["project", "add", "dna-rate", "--title", "T", "--team", "north",
                      "--aim", "A"],
