@@ -26,6 +26,52 @@ if TYPE_CHECKING:
     from qi.config import DatabaseLocation
 
 
+_PLAIN_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "Path": "PATH",
+                "path": "PATH", "file": "FILE", "directory": "FOLDER", "datetime": "DATE"}
+
+
+def _plain_type(label: str) -> str:
+    """'<list[str]>' -> 'TEXT': what a value is, in words a non-programmer can read."""
+    label = label.strip("<>")
+    if label.startswith("list[") and label.endswith("]"):
+        label = label[5:-1]
+    return _PLAIN_TYPES.get(label, label)
+
+
+def _use_plain_types() -> None:
+    # Recent Typer prints Python types in help ('--measure <list[str]>'); show 'TEXT', 'PATH'
+    # or the choices instead, and nothing after an argument's own name ('TITLE').
+    from typer import core
+
+    option_type = getattr(core.TyperOption, "display_type", None)
+    if option_type is None or getattr(option_type, "_qi_plain", False):
+        return
+
+    def plain_option(self, ctx):
+        return _plain_type(option_type(self, ctx))
+
+    def usage_name(self) -> str:
+        # 'qi cycle do [OPTIONS] CYCLE', not '{CYCLE}'; a metavar may say it all itself
+        if self.metavar is not None:
+            return self.metavar
+        name = self.name.upper() if self.required else f"[{self.name.upper()}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    def help_name(self) -> str:
+        return self.metavar or self.name.upper() + ("..." if self.nargs != 1 else "")
+
+    plain_option._qi_plain = True
+    core.TyperOption.display_type = plain_option
+    core.TyperArgument.display_type = lambda self, ctx: ""
+    if hasattr(core.TyperArgument, "_usage_display_name"):
+        core.TyperArgument._usage_display_name = usage_name
+    if hasattr(core.TyperArgument, "_rich_display_name"):
+        core.TyperArgument._rich_display_name = help_name
+
+
+_use_plain_types()
+
+
 @dataclass
 class _State:
     db: str | None = None
@@ -219,3 +265,37 @@ def parse_date_option(value: str | None, option: str):
         return parse_date(value, what=option)
     except InvalidInput as exc:
         raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
+
+
+# Every command that needs a project takes it as --project too, so that one way of writing
+# it works across nouns (`qi idea add --project dna-rate TITLE` as `qi measure add`).
+ProjectOption = Annotated[str | None, typer.Option(
+    "--project", metavar="PROJECT", help="The project's slug (the same as giving PROJECT "
+    "first).", show_default=False)]
+
+
+def one_project(positional: str | None, option: str | None, *,
+                required: bool = False) -> str | None:
+    """The project given first or with --project (both: they must agree)."""
+    if positional is not None and option is not None and positional != option:
+        raise typer.BadParameter(f"the project is given twice, as '{positional}' and as "
+                                 f"--project '{option}'. Give it once", param_hint="'PROJECT'")
+    if required and positional is None and option is None:
+        raise typer.BadParameter("give the project's slug first, or with --project",
+                                 param_hint="'PROJECT'")
+    return positional if positional is not None else option
+
+
+def project_and(args: Sequence[str], option: str | None, usage: str) -> tuple[str, str]:
+    """(project, the other argument) from `PROJECT ARG` or `ARG --project PROJECT`."""
+    args = list(args)
+    if option is not None and len(args) == 2 and args[0] == option:
+        args = args[1:]
+    if option is not None and len(args) == 1:
+        return option, args[0]
+    if option is None and len(args) == 2:
+        return args[0], args[1]
+    raise typer.BadParameter(
+        f"expected {usage}, got {len(args)} argument{'s' if len(args) != 1 else ''}"
+        + (" and --project" if option is not None else "")
+        + " (put text with spaces in quotes)", param_hint="'[PROJECT] ...'")

@@ -9,13 +9,16 @@ import typer
 
 from qi.cli._common import (
     JsonOption,
+    ProjectOption,
     YesOption,
     confirm,
     console,
     noun_app,
+    one_project,
     open_session,
     parse_date_option,
     print_json,
+    project_and,
     say,
     show_table,
 )
@@ -179,8 +182,10 @@ def _done(c, json_out: bool, verb: str) -> None:
 
 @app.command("new")
 def new(
-    project: Annotated[str, typer.Argument(help="The project's slug.")],
-    title: Annotated[str, typer.Argument(help="A short title for the test of change.")],
+    args: Annotated[list[str], typer.Argument(
+        metavar="[PROJECT] TITLE", help="The project's slug (or give it with --project) and a "
+        "short title for the test of change.", show_default=False)],
+    project_opt: ProjectOption = None,
     idea: Annotated[str | None, typer.Option(help="The change idea it tests (id or title).")]
     = None,
     purpose: Annotated[Purpose, typer.Option(
@@ -210,6 +215,7 @@ def new(
     for one by one (Enter skips one), or written in $VISUAL/$EDITOR when one is set."""
     from qi.services import cycles
 
+    project, title = project_and(args, project_opt, "PROJECT TITLE or TITLE --project PROJECT")
     start = parse_date_option(planned_start, "--planned-start")
     fields = {"objective": objective, "questions": questions, "predictions": predict,
               "plan": plan, "data_plan": data_plan}
@@ -272,7 +278,9 @@ def act(
         help=f"Date completed (default today): {DATE_HELP}.")] = None,
     then_new: Annotated[str | None, typer.Option(
         "--then-new", metavar="TITLE",
-        help="Start the next cycle of the ramp, pre-filled from this one.")] = None,
+        help="Plan the next cycle of the ramp, titled TITLE: it tests the same idea with the "
+        "same measures and owner, with --next as its objective; its prediction and plan are "
+        "left for its own Plan step.")] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Record the Act (adopt, adapt or abandon) and complete the cycle."""
@@ -292,8 +300,8 @@ def act(
         return
     _done(c, False, "Completed")
     if following is not None:
-        say(f"Planned {following.ref}: {following.title}, building on {c.ref} "
-            f"(edit its plan with 'qi cycle edit {following.ref}')")
+        say(f"Planned {following.ref}: {following.title}, building on {c.ref}. Write its "
+            f"prediction and plan with 'qi cycle edit {following.ref}'")
 
 
 @app.command("show")
@@ -312,6 +320,7 @@ def show(cycle: CycleArg, json_out: JsonOption = False) -> None:
 @app.command("list")
 def list_(
     project: Annotated[str | None, typer.Argument(help="Only this project's cycles.")] = None,
+    project_opt: ProjectOption = None,
     stage: Annotated[Stage | None, typer.Option(help="Only cycles at this stage.")] = None,
     since: Annotated[str | None, typer.Option(
         help=f"Only cycles with activity on or after this date: {DATE_HELP}.")] = None,
@@ -320,6 +329,7 @@ def list_(
     """List PDSA cycles."""
     from qi.services import cycles
 
+    project = one_project(project, project_opt)
     since_date = parse_date_option(since, "--since")
     with open_session(write=False) as s:
         rows = cycles.list_all(s, project=project, stage=stage, since=since_date)

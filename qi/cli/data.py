@@ -14,10 +14,12 @@ import typer
 
 from qi.cli._common import (
     JsonOption,
+    ProjectOption,
     YesOption,
     confirm,
     console,
     noun_app,
+    one_project,
     open_session,
     parse_date_option,
     print_json,
@@ -319,7 +321,9 @@ def list_(
 
 @app.command("export")
 def export(
-    project: Annotated[str, typer.Argument(help="The project's slug.")],
+    project: Annotated[str | None, typer.Argument(
+        help="The project's slug (or give it with --project).", show_default=False)] = None,
+    project_opt: ProjectOption = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write to this file instead of standard output.",
         show_default=False)] = None,
@@ -330,6 +334,7 @@ def export(
     denominator,note), which `qi data import` reads back."""
     from qi.services import data
 
+    project = one_project(project, project_opt, required=True)
     if output is not None and output.exists() and not force:
         raise Conflict(f"{output} already exists. Add --force to overwrite it, or choose "
                        "another file")

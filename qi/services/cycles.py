@@ -182,14 +182,20 @@ def new(
 
 
 def prefill_from(s: Session, ref: str) -> dict:
-    """The plan of a cycle, to start the next cycle of its ramp from."""
+    """What the next cycle of a ramp starts with: the idea it tests, its measures, its
+    purpose and its owner, and as objective what the Act decided the next cycle would be.
+
+    The prediction, questions and plan are left empty on purpose: they belong to the next
+    cycle's own Plan step, and a copied prediction would show in reports as one never made.
+    """
     cycle, project = get_row(s, ref)
     record = _one(s, cycle, project)
     return {
         "idea": str(cycle.idea_id) if cycle.idea_id else None,
         "purpose": Purpose(cycle.purpose),
         "measures": list(record.measures),
-        **{f: getattr(cycle, f) for f in PLAN_FIELDS},
+        "logged_by": str(cycle.logged_by_id) if cycle.logged_by_id else None,
+        "objective": cycle.next_steps,
     }
 
 
