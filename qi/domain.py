@@ -337,6 +337,7 @@ class ImportSummary(Record):
     measures: tuple[MeasureCounts, ...]
     changes: tuple[ValueChange, ...]
     previous_import: int | None = None
+    partial_periods: tuple[str, ...] = ()  # --aggregate: periods the file covers in part
 
     def as_json(self) -> dict:
         out = super().as_json()

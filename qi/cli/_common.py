@@ -158,6 +158,7 @@ class QiGroup(TyperGroup):
         except Exception as exc:
             # Typer's own exceptions (usage errors, exit, abort) are handled by Typer.
             if type(exc).__module__.startswith(("typer", "click")) or debug_enabled():
+                _hint_quotes(exc)
                 raise
             # A bug: still one line, with the way to see more.
             typer.echo(
@@ -168,6 +169,14 @@ class QiGroup(TyperGroup):
                 err=True,
             )
             raise typer.Exit(1) from None
+
+
+def _hint_quotes(exc: Exception) -> None:
+    """`qi data add dna 1 Jan 2025` splits the date into three arguments: say to quote it."""
+    message = getattr(exc, "message", None)
+    if isinstance(message, str) and "unexpected extra argument" in message:
+        exc.message = (message + ". A date or text with spaces needs quotes around it, e.g. "
+                       "\"1 Jan 2025\" or \"SMS for all nurses\"")
 
 
 _consoles: dict[bool, Console] = {}
@@ -228,14 +237,26 @@ def confirm(question: str, yes: bool) -> None:
         raise QiError("Not confirmed, so nothing was changed")
 
 
+_SHORT = 10  # the longest word kept whole in a table column (a date fits)
+
+
 def show_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", header_style="bold")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    # On a narrow terminal the first column, which names the row (dna-rate#3, a slug), is
+    # never broken; others wrap between words and, when the table still fits, keep words
+    # of up to _SHORT characters (dates, stages) whole, folding only longer ones.
+    widths = [min(max([len(w) for row in cells for w in row[k].split()]
+                      + [len(column.split()[0])]), _SHORT) for k, column in enumerate(columns)]
+    first = max([len(row[0]) for row in cells] + [len(columns[0])]) if columns else 0
+    fits = first + sum(widths[1:]) + 3 * len(columns) + 1 <= console().width
+    for k, column in enumerate(columns):
+        table.add_column(column, overflow="fold", no_wrap=k == 0,
+                         min_width=widths[k] if fits and k else None)
+    for row in cells:
+        table.add_row(*row)
     console().print(table)
 
 

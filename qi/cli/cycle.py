@@ -173,6 +173,11 @@ def _print_cycle(c) -> None:
         say(hint)
 
 
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        say(f"Note: {warning}.")
+
+
 def _done(c, json_out: bool, verb: str) -> None:
     if json_out:
         print_json(c.as_json())
@@ -249,7 +254,9 @@ def do(
     when = parse_date_option(on, "--on")
     with open_session() as s:
         c = cycles.do(s, cycle, on=when, notes=notes, problems=problems)
+        warnings = cycles.ramp_warnings(s, c.ref)
     _done(c, json_out, "Started")
+    _warn(warnings)
 
 
 @app.command("study")
@@ -339,9 +346,19 @@ def list_(
     if not rows:
         say("No cycles match. Plan one with 'qi cycle new PROJECT TITLE'")
         return
-    show_table("PDSA cycles", ["cycle", "title", "stage", "idea", "started", "decision"],
-               [(c.ref, c.title, c.stage.value, c.idea_title, c.started_on,
-                 c.decision.value if c.decision else None) for c in rows])
+    # The change idea is left to 'cycle show' and 'project show --drivers': on 80 columns
+    # the ramp (builds on) and the dates matter more.
+    show_table("PDSA cycles", ["cycle", "builds on", "title", "stage", "started",
+                               "decision"],
+               [(c.ref, _short_ref(c.builds_on, c.project), c.title, c.stage.value,
+                 c.started_on, c.decision.value if c.decision else None) for c in rows])
+
+
+def _short_ref(ref: str | None, project: str) -> str | None:
+    """'#2' for a cycle of the same project (the ramp), else the full reference."""
+    if ref and ref.startswith(f"{project}#"):
+        return ref[len(project):]
+    return ref
 
 
 @app.command("edit")
@@ -407,7 +424,9 @@ def edit(
                         objective=objective, questions=questions, predictions=predict,
                         plan=plan, data_plan=data_plan, notes=notes, problems=problems,
                         results=results, learning=learning, next_steps=next_steps)
+        warnings = cycles.ramp_warnings(s, c.ref)
     _done(c, json_out, "Updated")
+    _warn(warnings)
 
 
 @app.command("remove")

@@ -95,6 +95,8 @@ def _some(names: tuple[str, ...]) -> str:
 def _report(r: ImportSummary, replace: bool) -> None:
     from qi.services.data import describe_change
 
+    for sentence in r.partial_periods:
+        say(f"Note: {sentence[0].upper()}{sentence[1:]}.")
     if r.blank:
         rows = "row" if len(set(r.blank_rows)) == 1 else "rows"
         say(f"Skipped {r.blank} blank cell{'s' if r.blank != 1 else ''} "
@@ -263,8 +265,10 @@ def add(
         say(f"{status.capitalize()} '{point.measure.ref}' {when}: {shown}")
 
 
-def _ratio(n: float | None, d: float | None) -> str:
-    return "" if n is None or not d else f"{n / d:.4g}"
+def _ratio(n: float | None, d: float | None, percent: bool) -> str:
+    if n is None or not d:
+        return ""
+    return f"{100 * n / d:.1f}%" if percent else f"{n / d:.4g}"
 
 
 def _show_series(s: Series) -> None:
@@ -275,9 +279,13 @@ def _show_series(s: Series) -> None:
         return
     points = s.points()
     if m.denominator:
-        columns = ["date", "numerator", "denominator", "ratio", "note", "import"]
+        from qi.services.measure_view import percent_axis
+
+        percent = percent_axis(m, m.chart)  # as its chart and report show it: 76.5%
+        columns = ["date", "numerator", "denominator", "percent" if percent else "ratio",
+                   "note", "import"]
         rows = [(p["date"], _plain(p["numerator"]), _plain(p["denominator"]),
-                 _ratio(p["numerator"], p["denominator"]), p["note"], p["import"])
+                 _ratio(p["numerator"], p["denominator"], percent), p["note"], p["import"])
                 for p in points]
     else:
         columns = ["date", "value", "note", "import"]

@@ -311,6 +311,29 @@ def edit(
     return _one(s, cycle, project)
 
 
+def ramp_warnings(s: Session, ref: str) -> list[str]:
+    """Sentences about a ramp out of order: this cycle started before the cycle it builds
+    on, or a cycle building on it started before it. Allowed (history is often typed in
+    later, and dates get corrected), but said, so that a slip of the date is noticed."""
+    cycle, project = get_row(s, ref)
+    if cycle.started_on is None:
+        return []
+    me = ref_of(project.slug, cycle.number)
+    warnings = []
+    parent = s.get(models.Cycle, cycle.builds_on_id) if cycle.builds_on_id else None
+    if parent is not None and parent.started_on and cycle.started_on < parent.started_on:
+        warnings.append(f"{me} started on {cycle.started_on}, before "
+                        f"{ref_of(project.slug, parent.number)}, which it builds on, started "
+                        f"on {parent.started_on}. Check the dates")
+    for child in s.exec(select(models.Cycle).where(models.Cycle.builds_on_id == cycle.id)
+                        .order_by(models.Cycle.number)):
+        if child.started_on and child.started_on < cycle.started_on:
+            warnings.append(f"{ref_of(project.slug, child.number)}, which builds on {me}, "
+                            f"started on {child.started_on}, before {me} started on "
+                            f"{cycle.started_on}. Check the dates")
+    return warnings
+
+
 def show(s: Session, ref: str) -> domain.Cycle:
     cycle, project = get_row(s, ref)
     return _one(s, cycle, project)
