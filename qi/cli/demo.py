@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from qi.cli._common import say
+from qi.cli._common import parse_date_option, say
 from qi.errors import Conflict
 
 
@@ -17,15 +17,21 @@ def demo(
     = Path("qi-demo"),
     charts: Annotated[bool, typer.Option(
         "--charts/--no-charts", help="Also draw every measure's chart (slower).")] = True,
+    today: Annotated[str | None, typer.Option(
+        "--today", metavar="DATE", help="Date the programme as if today were DATE (its "
+        "latest week of data is DATE's week). Default: today.", show_default=False)] = None,
 ) -> None:
-    """Build an example programme (three teams, their projects, data, PDSA cycles and
-    learning sessions) in a new database in DIR, then write its charts and its report."""
+    """Build an example programme (three teams, their projects, 30 weeks of data up to this
+    week, PDSA cycles and learning sessions) in a new database in DIR, then write its
+    charts and its report."""
     import time
+    from datetime import date
 
     from qi import db
     from qi import demo as demo_data
     from qi.config import resolve
 
+    day = parse_date_option(today, "--today") or date.today()
     started = time.perf_counter()
     folder = folder.expanduser().resolve()
     database = folder / "qi.db"
@@ -35,7 +41,7 @@ def demo(
     folder.mkdir(parents=True, exist_ok=True)
     loc = resolve(str(database))
     with db.session(loc, create=True) as s:
-        counts = demo_data.build(s)
+        counts = demo_data.build(s, today=day)
     say(f"Built the demo programme in {database}: {counts['teams']} teams, "
         f"{counts['members']} members, {counts['projects']} projects, {counts['measures']} "
         f"measures with {counts['measurements']} weekly points, {counts['cycles']} PDSA "
@@ -68,7 +74,8 @@ def _write_report(loc, path: Path) -> Path:
 
 
 def _write_charts(loc, target: Path) -> list[Path]:
-    """One PNG per measure, in a folder per project (one process, one session)."""
+    """One PNG per measure in TEAM/PROJECT/ folders, as `qi chart --programme` writes them
+    (one process, one session)."""
     from qi import charts, db
     from qi.services import measure_view, measures
 
@@ -76,6 +83,6 @@ def _write_charts(loc, target: Path) -> list[Path]:
         views = [measure_view.view(s, m.ref) for m in measures.list_all(s)]
     written = []
     for v in views:
-        path = target / v.project.slug / f"{v.measure.slug}.png"
+        path = target / v.project.team / v.project.slug / f"{v.measure.slug}.png"
         written.append(charts.save(charts.spec_from_view(v), path))
     return written
