@@ -55,6 +55,7 @@ def demo(
         typer.echo(f"Report:   {report} (open it in a browser; it prints on A4)")
     say(f"Done in {time.perf_counter() - started:.1f} s. Try it:\n"
         f"  export QI_DB={database}\n"
+        "  qi status\n"
         "  qi project list\n"
         "  qi cycle list dna-rate\n"
         "  qi project show dna-rate --drivers\n"
