@@ -279,7 +279,7 @@ def _show_series(s: Series) -> None:
         return
     points = s.points()
     if m.denominator:
-        from qi.services.measure_view import percent_axis
+        from qi.domain import percent_axis
 
         percent = percent_axis(m, m.chart)  # as its chart and report show it: 76.5%
         columns = ["date", "numerator", "denominator", "percent" if percent else "ratio",
