@@ -47,8 +47,10 @@ def ask_fields(heading: str, fields: dict[str, str | None]) -> dict[str, str | N
 
     err = console(stderr=True)
     err.print(heading, style="bold", markup=False)
-    err.print("Type an answer and press Enter, or just press Enter to skip.", style="dim",
-              markup=False)
+    editing = any(fields.values())
+    err.print("Type an answer and press Enter, or just press Enter to "
+              + ("keep what is there" if editing else "skip") + ". Ctrl-C saves nothing.",
+              style="dim", markup=False)
     answers: dict[str, str | None] = {}
     for name, current in fields.items():
         label, hint = PROMPTS[name]
