@@ -105,7 +105,7 @@ def test_without_an_editor_each_missing_plan_field_is_asked_for(qi, project, no_
     term = Terminal(["cycle", "new", "dna-rate", "SMS for one nurse", "--predict", "Halve"],
                     no_editor_env)
     term.expect("Planning a new PDSA cycle of dna-rate: SMS for one nurse")
-    term.expect("press Enter to skip. Ctrl-C saves nothing.")
+    term.expect("Type an answer and press Enter; just Enter skips it. Ctrl-C saves nothing.")
     term.expect("Objective - what is this cycle for? e.g. ")
     term.answer("See if SMS reminders help")
     term.expect("Questions - what will it answer?")
@@ -168,7 +168,7 @@ def test_edit_without_an_editor_asks_each_field_and_enter_keeps_it(qi, project,
     qi("cycle new dna-rate SMS --predict Halve --no-edit", ok=True)
     term = Terminal(["cycle", "edit", "dna-rate#1"], no_editor_env)
     term.expect("Editing dna-rate#1: SMS")
-    term.expect("press Enter to keep what is there.")
+    term.expect("just Enter keeps what is there. Ctrl-C saves nothing.")
     term.expect("Title")
     term.expect("now: SMS (Enter keeps it)")
     term.answer("")
