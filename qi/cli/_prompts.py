@@ -49,7 +49,7 @@ def ask_fields(heading: str, fields: dict[str, str | None]) -> dict[str, str | N
     err.print(heading, style="bold", markup=False)
     editing = any(fields.values())
     err.print("Type an answer and press Enter; just Enter "
-              + ("keeps what is there" if editing else "skips it") + ". Ctrl-C saves nothing.",
+              + ("keeps it" if editing else "skips it") + ". Ctrl-C saves nothing.",
               style="dim", markup=False)
     answers: dict[str, str | None] = {}
     for name, current in fields.items():

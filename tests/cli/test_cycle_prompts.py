@@ -168,7 +168,7 @@ def test_edit_without_an_editor_asks_each_field_and_enter_keeps_it(qi, project,
     qi("cycle new dna-rate SMS --predict Halve --no-edit", ok=True)
     term = Terminal(["cycle", "edit", "dna-rate#1"], no_editor_env)
     term.expect("Editing dna-rate#1: SMS")
-    term.expect("just Enter keeps what is there. Ctrl-C saves nothing.")
+    term.expect("Type an answer and press Enter; just Enter keeps it. Ctrl-C saves nothing.")
     term.expect("Title")
     term.expect("now: SMS (Enter keeps it)")
     term.answer("")
