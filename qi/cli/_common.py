@@ -320,3 +320,19 @@ def project_and(args: Sequence[str], option: str | None, usage: str) -> tuple[st
         f"expected {usage}, got {len(args)} argument{'s' if len(args) != 1 else ''}"
         + (" and --project" if option is not None else "")
         + " (put text with spaces in quotes)", param_hint="'[PROJECT] ...'")
+
+
+MeasureProjectOption = Annotated[str | None, typer.Option(
+    "--project", metavar="PROJECT", help="The project the measure belongs to (the same as "
+    "writing PROJECT/SLUG).", show_default=False)]
+
+
+def measure_ref(measure: str, project: str | None) -> str:
+    """MEASURE with --project PROJECT as PROJECT/SLUG (both given: they must agree)."""
+    if project is None:
+        return measure
+    owner, slash, slug = measure.partition("/")
+    if slash and owner != project:
+        raise typer.BadParameter(f"'{measure}' belongs to project '{owner}', not --project "
+                                 f"'{project}'. Give the project once", param_hint="'MEASURE'")
+    return measure if slash else f"{project}/{measure}"

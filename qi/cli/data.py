@@ -14,10 +14,12 @@ import typer
 
 from qi.cli._common import (
     JsonOption,
+    MeasureProjectOption,
     ProjectOption,
     YesOption,
     confirm,
     console,
+    measure_ref,
     noun_app,
     one_project,
     open_session,
@@ -243,9 +245,12 @@ def add(
     replace: Annotated[bool, typer.Option(
         "--replace", help="Change a value already stored for that date.")] = False,
     json_out: JsonOption = False,
+    project_opt: MeasureProjectOption = None,
 ) -> None:
     """Add one measurement by hand."""
     from qi.services import data
+
+    measure = measure_ref(measure, project_opt)
 
     day = parse_date_option(date, "DATE")
     numbers = {"value": _number(value, "'VALUE'"),
@@ -305,9 +310,12 @@ def list_(
     json_out: JsonOption = False,
     csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
     = False,
+    project_opt: MeasureProjectOption = None,
 ) -> None:
     """List a measure's measurements in date order."""
     from qi.services import data
+
+    measure = measure_ref(measure, project_opt)
 
     if json_out and csv_out:
         raise typer.BadParameter("give --json or --csv, not both", param_hint="'--csv'")

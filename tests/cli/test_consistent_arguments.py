@@ -80,3 +80,23 @@ def test_an_ambiguous_member_name_lists_the_candidates(qi, programme):
     assert r.exit_code == 1
     assert r.stderr == ("Error: 2 members are called 'SAM LEE': id 1 (GP), id 2 (practice "
                         "manager). Give the id instead.\n")
+
+
+def test_a_measure_takes_its_project_as_an_option_too(qi, programme):
+    qi(["team", "add", "Flu team", "--slug", "flu-team"], ok=True)
+    qi(["project", "add", "flu", "--title", "Flu", "--team", "flu-team", "--aim", "A"], ok=True)
+    qi("measure add dna --project flu --name 'Flu DNA' --kind outcome --chart p", ok=True)
+    r = qi("measure show dna")  # two projects have a 'dna' measure
+    assert r.exit_code == 1
+    shown = json.loads(qi("measure show dna --project flu --json", ok=True).stdout)
+    assert shown["name"] == "Flu DNA"
+    qi("data add dna 2025-01-06 --numerator 3 --denominator 40 --project dna-rate", ok=True)
+    qi(["note", "add", "dna", "6 Jan 2025", "Snow", "--project", "dna-rate"], ok=True)
+    points = json.loads(qi("data list dna --project dna-rate --json", ok=True).stdout)
+    assert [(p["date"], p["numerator"]) for p in points] == [("2025-01-06", 3)]
+    assert json.loads(qi("data list flu/dna --json", ok=True).stdout) == []
+    qi("measure edit dna --project flu --name 'Flu clinic DNAs'", ok=True)
+    assert json.loads(qi("measure show flu/dna --json", ok=True).stdout)["name"] == \
+        "Flu clinic DNAs"
+    r = qi("measure show flu/dna --project dna-rate")
+    assert r.exit_code == 2 and "'flu/dna' belongs to project 'flu', not --project" in r.stderr
