@@ -184,10 +184,10 @@ MEETINGS = [
     (212, "Learning session 6: sustaining the gains", None),
 ]
 
-# measure, days from the start, text
+# measure, days from the start, text (true whatever the dates: no bank holidays)
 NOTES = [
-    ("dna-rate/dna", 91, "Bank holiday Monday: clinics closed"),
-    ("flu-uptake/clinic-waits", 147, "Bank holiday: no Saturday clinic"),
+    ("dna-rate/dna", 91, "Practice closed for staff training: no nurse clinics"),
+    ("flu-uptake/clinic-waits", 147, "No Saturday clinic: two nurses off sick"),
 ]
 
 

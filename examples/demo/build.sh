@@ -84,5 +84,5 @@ $qi meeting add 2026-08-12 'Learning session 4: run charts' --programme-wide
 $qi meeting add 2026-09-23 'North team huddle' --team north
 $qi meeting add 2026-10-14 'Learning session 5: spreading what works' --programme-wide
 $qi meeting add 2026-12-09 'Learning session 6: sustaining the gains' --programme-wide
-$qi note add dna-rate/dna 2026-08-10 'Bank holiday Monday: clinics closed'
-$qi note add flu-uptake/clinic-waits 2026-10-05 'Bank holiday: no Saturday clinic'
+$qi note add dna-rate/dna 2026-08-10 'Practice closed for staff training: no nurse clinics'
+$qi note add flu-uptake/clinic-waits 2026-10-05 'No Saturday clinic: two nurses off sick'
