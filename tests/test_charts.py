@@ -51,6 +51,11 @@ def text_of(fig, prefix: str) -> str:
     return " ".join(t.get_text() for t in by_gid(fig, prefix + "-"))
 
 
+def mark_xs(fig, kind: str = "cycle") -> list[float]:
+    """The dates (x) of the thin lines drawn through the plot for cycles or notes."""
+    return sorted(seg[0][0] for lc in by_gid(fig, f"{kind}-line") for seg in lc.get_segments())
+
+
 def dnum(d) -> float:
     return float(mdates.date2num(np.datetime64(d, "D")))
 
@@ -124,17 +129,10 @@ def test_runs_signal_points_and_centre_line_in_the_signal_colour(run_fig):
 
 def test_annotation_markers_stand_at_their_dates(run_fig):
     _, _, fig = run_fig
-    cycles = one(fig, "cycles").get_segments()
-    assert [seg[0][0] for seg in cycles] == [
-        dnum("2018-03-28"),
-        dnum("2018-04-11"),
-        dnum("2018-05-02"),
-    ]
-    for seg in cycles:  # from the bottom of the plot to its top, then up to the label
-        assert (seg[0][1], seg[1][1]) == (0.0, 1.0) and seg[0][0] == seg[1][0]
-        assert seg[2][1] > 1.0
-    (note,) = one(fig, "notes").get_segments()
-    assert note[0][0] == dnum("2018-04-20")
+    assert mark_xs(fig, "cycle") == [dnum("2018-03-28"), dnum("2018-04-11"), dnum("2018-05-02")]
+    for lc in by_gid(fig, "cycle-line"):  # from the bottom of the plot to its top
+        assert all((seg[0][1], seg[1][1]) == (0.0, 1.0) for seg in lc.get_segments())
+    assert mark_xs(fig, "note") == [dnum("2018-04-20")]
 
 
 def test_labels_are_short_and_the_key_gives_titles_and_dates(run_fig):
@@ -142,23 +140,29 @@ def test_labels_are_short_and_the_key_gives_titles_and_dates(run_fig):
     labels = [t.get_text() for t in by_gid(fig, "label-")]
     assert labels == ["#1", "#2", "N1", "#3"]  # by date
     key = [t.get_text() for t in by_gid(fig, "key-")]
-    assert key[0].startswith("#1") and "2018-03-28  SMS reminders, one nurse" in key[0]
-    assert "N1" in key[2] and "2018-04-20  Practice closed for refurbishment" in key[2]
+    assert key[0].startswith("#1") and "28 Mar 2018  SMS reminders, one nurse" in key[0]
+    assert "N1" in key[2] and "20 Apr 2018  Practice closed for refurbishment" in key[2]
 
 
 def test_labels_sit_above_their_markers(run_fig):
+    """Each label's leader drops from under the label onto the top of the plot at its
+    mark's date, and no leader crosses any text."""
     _, _, fig = run_fig
-    renderer = fig.canvas.get_renderer()
+    lay = charts.layout_of(fig)
+    top = lay["plot"][1]
     ax = fig.axes[0]
-    top = ax.get_window_extent(renderer).y1
-    segments = one(fig, "cycles").get_segments() + one(fig, "notes").get_segments()
-    marker_x = sorted(ax.transData.transform((seg[0][0], 0))[0] for seg in segments)
-    boxes = sorted((t.get_window_extent(renderer) for t in by_gid(fig, "label-")),
-                   key=lambda b: b.x0)  # fmt: skip
-    for box, x in zip(boxes, marker_x, strict=True):
-        assert box.y0 >= top and box.x0 <= x <= box.x1
-
-
+    H = lay["height"]
+    marks = sorted(ax.transData.transform((x, 0))[0] for x in mark_xs(fig, "cycle")
+                   + mark_xs(fig, "note"))  # fmt: skip
+    labels = sorted((t["box"] for t in lay["texts"] if t["role"] == "annotation"),
+                    key=lambda b: b[0])  # fmt: skip
+    assert len(labels) == len(marks) == 4
+    for box, x in zip(labels, marks, strict=True):
+        assert box[3] <= top and box[0] <= x <= box[2]
+        assert any(abs(s[0] - x) < 1 and abs(s[3] - top) < 1 or abs(s[2] - x) < 1
+                   and abs(s[3] - top) < 1 for s in lay["leaders"])  # fmt: skip
+    assert charts.boxes.problems(lay) == []
+    assert H == 1125
 def test_title_subtitle_and_legend(run_fig):
     _, _, fig = run_fig
     assert text_of(fig, "title") == "DNA rate"
@@ -173,12 +177,13 @@ def test_title_subtitle_and_legend(run_fig):
 def test_the_caption_counts_points_and_names_the_rule_results(run_fig):
     a, spec, fig = run_fig
     text = caption_text(spec)
-    assert text.startswith("24 points from 2018-01-01 to 2018-06-11.")
-    assert f"Median {charts._num(a.parts[0].cl)}% from the first 12 points, extended" in text
+    assert text.startswith("24 points from 1 Jan 2018 to 11 Jun 2018.")
+    median = charts.spec.fixed(a.parts[0].cl, charts.spec.value_decimals(spec))
+    assert f"Median {median}% from the first 12 points, extended" in text
     assert "Anhøj rules — too few crossings: only " in text
-    assert "; long run: 12 points in a row below the centre line from 2018-03-26 to " in text
+    assert "; long run: 12 points in a row below the centre line from 26 Mar 2018 to " in text
     assert "suggests a shift" not in text  # the threshold's explanation is left out
-    assert text.endswith("Source: EMIS search 12; generated 2026-11-27")
+    assert text.endswith("Source: EMIS search 12; generated 27 Nov 2026")
     assert " ".join(text_of(fig, "caption").split()) == text
 
 
@@ -246,7 +251,9 @@ def test_target_line_and_value_labels(p_fig):
     target = one(fig, "target")
     assert set(target.get_ydata()) == {5.0}
     values = [t.get_text() for t in by_gid(fig, "value")]
-    assert "Target 5%" in values
+    # one number format on the axis: the target reads like the centre line and limits
+    assert "Target 5.0%" in values and all(v.rstrip("%").split()[-1].count(".") == 1
+                                           for v in values)  # fmt: skip
 
 
 def test_percent_axis(p_fig):
@@ -278,7 +285,7 @@ def test_month_axis_labels(p_fig):
 def test_caption_of_phases(p_fig):
     _, spec, _ = p_fig
     text = caption_text(spec)
-    assert "in phase 1 (2017-01-01 to 2017-12-01)" in text
+    assert "in phase 1 (1 Jan 2017 to 1 Dec 2017)" in text
     assert "each from the first 6 points of its phase, extended" in text
     assert "Anhøj rules and 3-sigma limits" in text
 
@@ -313,7 +320,7 @@ def test_making_data_count_point_types():
     text = caption_text(spec_for(a), max_signals=10)
     assert "Making Data Count rules — " in text
     assert (
-        "shift: 10 points below the mean from 2018-03-26 to 2018-05-28 (special cause "
+        "shift: 10 points below the mean from 26 Mar 2018 to 28 May 2018 (special cause "
         "improvement)" in text
     )
 
@@ -356,21 +363,19 @@ def test_forty_cycles_labels_never_overlap():
         for k, d in enumerate(days)
     )
     fig = figure(spec_for(a, annotations=anns))
-    renderer = fig.canvas.get_renderer()
-    boxes = [t.get_window_extent(renderer) for t in by_gid(fig, "label-")]
-    assert len(boxes) == 40
-    for i, b in enumerate(boxes):
-        assert fig.bbox.x0 <= b.x0 and b.x1 <= fig.bbox.x1 and b.y1 <= fig.bbox.y1
-        for c in boxes[i + 1 :]:
-            assert not b.overlaps(c)
-    # every cycle is in the key, and no two key entries overlap either
-    key = by_gid(fig, "key-")
-    assert len(key) == 40
-    kb = [t.get_window_extent(renderer) for t in key]
-    assert not any(kb[i].overlaps(kb[j]) for i in range(40) for j in range(i + 1, 40))
-    assert sorted(seg[0][0] for seg in one(fig, "cycles").get_segments()) == sorted(
-        mdates.date2num(np.datetime64("2017-01-02") + days.astype(int))
-    )
+    lay = charts.layout_of(fig)
+    assert charts.boxes.problems(lay) == []
+    labels = [t["text"] for t in lay["texts"] if t["role"] == "annotation"]
+    assert 1 < len(labels) < 40  # cycles close together share a bracket
+    # every cycle is in the key (where the figure has room for it)
+    key = " ".join(t["text"] for t in lay["texts"] if t["role"] == "key")
+    listed = [k for k in range(1, 41) if f"#{k}\u2007" in key or f"#{k} " in key]
+    assert len(listed) == 40 or "more (qi cycle list)" in key
+    # every date is still marked: by a line, or by a tick under a group's bracket
+    drawn = set(mark_xs(fig, "cycle"))
+    bands = by_gid(fig, "cycle-band")
+    for d in mdates.date2num(np.datetime64("2017-01-02") + days.astype(int)):
+        assert d in drawn or any(b.get_x() <= d <= b.get_x() + b.get_width() for b in bands)
 
 
 def test_place_rows_never_overlaps():
@@ -402,7 +407,7 @@ def test_annotations_outside_the_data_are_listed_not_drawn():
         Annotation(date(2019, 1, 1), "p#3", "Planned for next year"),
     )
     fig = figure(spec_for(a, annotations=anns))
-    assert [seg[0][0] for seg in one(fig, "cycles").get_segments()] == [dnum("2018-03-01")]
+    assert mark_xs(fig, "cycle") == [dnum("2018-03-01")]
     key = [t.get_text() for t in by_gid(fig, "key-")]
     assert key[0].endswith("Before anything (not drawn: before the data)")
     assert key[2].endswith("Planned for next year (not drawn: after the data)")
@@ -417,7 +422,7 @@ def test_short_labels_fall_back_when_they_would_clash():
 def test_numbered_points_and_numeric_annotations():
     a = analyze([3, 5, 4, 6, 5, 7, 6, 8], chart="i")
     fig = figure(ChartSpec(a, "Numbered", annotations=(Annotation(4, "N1", "note", "note"),)))
-    assert one(fig, "notes").get_segments()[0][0][0] == 4.0
+    assert mark_xs(fig, "note") == [4.0]
     np.testing.assert_array_equal(one(fig, "data").get_xdata(), np.arange(1, 9))
     with pytest.raises(InvalidInput, match="numbered, not dated"):
         figure(ChartSpec(a, "x", annotations=(Annotation(date(2018, 1, 1), "N1", "x"),)))
@@ -465,7 +470,7 @@ def test_a_missing_period_breaks_the_line_and_is_counted():
     fig = figure(spec)
     ydata = one(fig, "data").get_ydata()
     assert len(ydata) == 13 and np.isnan(ydata[6])
-    assert "12 points from 2018-01-01 to 2018-04-09 (3 missing)." in text_of(fig, "caption")
+    assert "12 points from 1 Jan 2018 to 9 Apr 2018 (3 missing)." in text_of(fig, "caption")
     # without a period, irregular dates are simply joined
     assert len(one(figure(spec_for(a, period=None)), "data").get_ydata()) == 12
 
@@ -560,3 +565,82 @@ def test_ten_cycles_with_long_titles_leave_the_plot_most_of_the_room():
     key = [t.get_text() for t in by_gid(fig, "key-")]
     assert len(key) == 10 and not any("…" in k for k in key)  # whole titles, in columns
     assert len({round(t.get_position()[0], 3) for t in by_gid(fig, "key-")}) == 2
+
+
+def test_on_monthly_data_the_baseline_ends_before_the_cycle_that_ended_it():
+    """The baseline ends the day before cycle #1 (15 Mar); halfway between the March and
+    April points would put its line after #1's."""
+    a = analyze(np.arange(12.0) % 5, x=months(12, 2018), chart="run", freeze=3)
+    spec = spec_for(a, period="month", baseline_end=date(2018, 3, 14),
+                    annotations=(Annotation(date(2018, 3, 15), "p#1", "First test"),))
+    fig = figure(spec)
+    (freeze,) = by_gid(fig, "freeze")
+    at = freeze.get_segments()[0][0][0]
+    assert dnum("2018-03-01") < at < mark_xs(fig, "cycle")[0] == dnum("2018-03-15")
+
+
+def test_a_provisional_baseline_is_said_under_the_title_and_in_the_caption():
+    a = analyze(DNA, x=weeks(24), chart="i", freeze=5)
+    spec = spec_for(a, provisional="Provisional: baseline of 5 points; limits need 12")
+    fig = figure(spec)
+    assert text_of(fig, "subtitle").startswith("Provisional: baseline of 5 points")
+    assert "Provisional: baseline of 5 points; limits need 12." in caption_text(spec)
+
+
+def test_zoom_keeps_the_numbers_of_the_whole_series():
+    a = analyze(DNA, x=weeks(24), chart="i", freeze=12)
+    whole, zoom = spec_for(a), spec_for(a, window=(date(2018, 3, 5), date(2018, 4, 30)))
+    fig = figure(zoom)
+    lo, hi = fig.axes[0].get_xlim()
+    assert dnum("2018-02-26") < lo < dnum("2018-03-05") and dnum("2018-04-30") < hi
+    # the same centre line and limits as the whole chart, said so in the caption
+    assert caption_text(zoom).startswith("9 points from 5 Mar 2018 to 30 Apr 2018, a window "
+                                         "of all 24")
+    assert caption_text(zoom).split(". ", 2)[1] == caption_text(whole).split(". ", 2)[1]
+
+
+def test_lane_places_any_marks_without_overlaps_or_leaders_through_labels():
+    from types import SimpleNamespace
+
+    from qi.charts import lane
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n = int(rng.integers(1, 60))
+        xs = np.sort(rng.choice(rng.uniform(0, 11, n), n))  # repeats: marks on the same day
+        marks = [SimpleNamespace(x=float(x), label=f"#{k + 1}", kind="cycle")
+                 for k, x in enumerate(xs)]  # fmt: skip
+        placed = lane.place(marks, lambda x: x, lambda t: 0.1 + 0.08 * len(t), 11.0, 0.12)
+        assert sorted(m.label for p in placed for m in p.group.marks) == sorted(
+            m.label for m in marks)
+        for p in placed:
+            assert 0 <= p.left and p.left + p.width <= 11.0 + 1e-9 and p.row < lane.MAX_ROWS
+            assert p.left <= p.leader <= p.left + p.width
+            assert p.group.x0 - 1e-9 <= p.leader <= p.group.x1 + 1e-9
+            for q in placed:
+                if q is p:
+                    continue
+                if q.row == p.row:
+                    assert q.left + q.width <= p.left or p.left + p.width <= q.left
+                if q.row < p.row:  # a leader from an upper row passes between lower labels
+                    assert not (q.left < p.leader < q.left + q.width)
+
+
+def test_lane_labels_of_groups():
+    from qi.charts.lane import group_label
+
+    assert group_label(["#4", "#5", "#6", "#7"], []) == "#4–#7"
+    assert group_label(["#4", "#6"], ["N1"]) == "#4, #6, N1"
+    assert group_label(["#4", "#6", "#9"], []) == "#4…#9 (3)"
+    assert group_label([], ["N1", "N2", "N3"]) == "N1–N3"
+
+
+def test_a_title_cut_short_is_given_in_full_in_the_caption():
+    a = analyze(DNA, x=weeks(24), chart="run")
+    name = "Proportion of eligible patients " * 8 + "with a review"
+    fig = figure(spec_for(a, title=name))
+    title = text_of(fig, "title")
+    assert title.endswith("…") and len(title) < len(name)
+    assert " ".join(text_of(fig, "caption").split()).startswith(" ".join(name.split()) + ".")
+    short = figure(spec_for(a))
+    assert text_of(short, "caption").startswith("24 points")

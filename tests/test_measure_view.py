@@ -275,20 +275,50 @@ def test_cycles_by_do_date_planned_only_when_asked_and_notes_numbered(session, p
     assert get(session, "dna", annotations=False).marks == ()
 
 
-def test_from_and_to_keep_the_points_and_marks_in_the_window(session, project):
+def test_from_and_to_are_a_window_of_the_whole_analysis(session, project):
+    """Zooming shows part of the picture without changing its numbers."""
     add_measure(session, "dna", DROP)
     cycle(session, "Early", on=week(2))
     cycle(session, "Middle", on=week(14))
     cycle(session, "Late", on=week(28))
     with session() as s:
         notes.add(s, "dna", week(1), "Before the window")
+    whole = get(session, "dna")
     v = get(session, "dna", date_from=week(10), date_to=week(20))
-    assert str(v.analysis.x[0]) == str(week(10)) and len(v.analysis) == 11
+    assert len(v.analysis) == len(whole.analysis) == 30
+    np.testing.assert_array_equal(v.analysis.cl, whole.analysis.cl)
+    assert [s.text for s in v.analysis.signals] == [s.text for s in whole.analysis.signals]
+    assert v.window == (week(10), week(20))
+    assert v.summary["verdict"] == whole.summary["verdict"]
+    assert v.summary["points"] == 11 and v.summary["latest_date"] == str(week(20))
     # the note keeps its number (N1 is N1 on every chart), but lies outside the window
     assert [m.label for m in v.marks] == ["dna-rate#2"]
     assert v.measure_points == 30
+    # the first cycle (week 2) ends the baseline, as on the whole chart
+    assert (v.baseline_end, v.baseline_points) == (whole.baseline_end, whole.baseline_points)
+
+
+def test_analyse_window_analyses_only_the_points_in_it(session, project):
+    add_measure(session, "dna", DROP)
+    cycle(session, "Early", on=week(2))
+    v = get(session, "dna", date_from=week(10), date_to=week(20), analyse_window=True)
+    assert str(v.analysis.x[0]) == str(week(10)) and len(v.analysis) == 11
+    assert v.window is None
     # the first cycle (week 2) still ends the baseline, which lies before the window
     assert (v.baseline_end, v.baseline_points) == (week(2) - timedelta(days=1), None)
+
+
+def test_a_short_baseline_makes_the_verdict_provisional(session, project):
+    """spc-reference.md: limits from at least 12 points, runs rules from 10 useful ones."""
+    add_measure(session, "dna", DROP)
+    cycle(session, "Early", on=week(4))  # the baseline ends after 4 points
+    v = get(session, "dna", chart=ChartType.i)
+    assert v.baseline_points == 4
+    assert v.summary["provisional"] == "baseline of 4 points; limits need 12"
+    assert "(provisional: baseline of 4 points; limits need 12)" in v.summary["verdict"]
+    long = get(session, "dna", chart=ChartType.i, no_freeze=True)
+    assert long.summary["provisional"] is None
+    assert "provisional" not in long.summary["verdict"]
 
 
 def test_no_data_in_the_window_gives_a_view_without_analysis(session, project):

@@ -22,19 +22,36 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
 LONG_URL = "https://example.org/" + "a-very-long-path-without-any-space-" * 8
 A4_WIDTH = 794  # px at 96 dpi
 PRINTABLE_WIDTH = 680  # A4 less the report's 15 mm margins
+MIN_WINDOW = 500  # the narrowest window headless Chromium opens
 
 # Added to the test's copy of the page only: records in the DOM what the page looks like.
-CHECK = """<script>
+CHECK = r"""<script>
 window.addEventListener("load", () => {
   const images = [...document.images];
   const svgs = [...document.querySelectorAll("svg")];
-  const limit = window.innerWidth + 0.5;
+  const page = document.documentElement.getBoundingClientRect().width;
+  const limit = page + 0.5;
+  // a table too wide for a phone scrolls sideways in its own box (.scroll)
   const wide = [...document.body.querySelectorAll("*")]
-    .filter(e => e.getBoundingClientRect().right > limit)
+    .filter(e => !e.closest(".scroll > table") && e.getBoundingClientRect().right > limit)
     .map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : ""));
   // text wider than its table cell spills over its neighbours without widening the page
   const spilled = [...document.querySelectorAll("td, th")]
     .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.slice(0, 40));
+  // words of headers, numbers and badges split over two lines ("Measure|s")
+  const broken = [];
+  for (const el of document.querySelectorAll("th, .signal, td.num, td.words")) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.textContent.matchAll(/\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+  }
   const out = document.createElement("pre");
   out.id = "qi-check";
   out.textContent = JSON.stringify({
@@ -44,8 +61,10 @@ window.addEventListener("load", () => {
     empty_svgs: svgs.filter(s => !(s.getBBox().width > 0)).length,
     scroll_width: document.documentElement.scrollWidth,
     window_width: window.innerWidth,
+    page_width: page,
     wide: wide.slice(0, 10),
     spilled: spilled.slice(0, 10),
+    broken: broken.slice(0, 10),
   });
   document.body.appendChild(out);
 });
@@ -97,22 +116,29 @@ def pack(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("width", [A4_WIDTH, PRINTABLE_WIDTH])
+@pytest.mark.parametrize("width", [360, 480, PRINTABLE_WIDTH, A4_WIDTH, 1280])
 def test_renders_every_chart_and_fits_the_page(pack, tmp_path, width):
+    """From a phone (360 px) to a wide screen: every chart loads, nothing is wider than the
+    page, nothing spills out of a table cell, and no header, number or badge is broken in
+    the middle of a word."""
     page = pack.read_text(encoding="utf-8")
+    if width < MIN_WINDOW:  # headless Chromium opens no narrower window: narrow the page
+        page = page.replace("</head>", f"<style>html {{ width: {width}px; }}</style></head>")
     checked = tmp_path / "checked.html"
     checked.write_text(page.replace("</body>", CHECK + "\n</body>"), encoding="utf-8")
-    r = chromium("--dump-dom", "--virtual-time-budget=10000", f"--window-size={width},1123",
+    window = max(width, MIN_WINDOW)
+    r = chromium("--dump-dom", "--virtual-time-budget=10000", f"--window-size={window},1123",
                  checked.as_uri(), profile=tmp_path / "profile")
     found = re.search(r'<pre id="qi-check">(.*?)</pre>', r.stdout, re.S)
     assert found, r.stdout[-2000:]
     check = json.loads(html.unescape(found.group(1)))
     assert check["images"] == 2 and check["broken"] == []
     assert check["empty_svgs"] == 0
-    assert check["window_width"] == width
-    assert check["scroll_width"] <= width, check
+    assert check["window_width"] == window and check["page_width"] == width
+    assert check["scroll_width"] <= window, check
     assert check["wide"] == [], check
     assert check["spilled"] == [], check
+    assert check["broken"] == [], check
 
 
 def test_prints_to_a_multi_page_pdf(pack, tmp_path):

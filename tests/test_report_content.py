@@ -311,7 +311,8 @@ def test_bulk_views_are_the_views_of_measure_view(programme, tmp_path):
             assert _comparable(loaded.views[ref]) == _comparable(measure_view.view(s, ref))
             # as the data stood on a date (a report for a meeting held then)
             assert _comparable(before.views[ref]) == _comparable(
-                measure_view.view(s, ref, measure_view.ViewOptions(date_to=week(9))))
+                measure_view.view(s, ref, measure_view.ViewOptions(date_to=week(9),
+                                                                   analyse_window=True)))
     assert list(built.views) == ["dna-rate/calls", "dna-rate/dna", "dna-rate/wait"]
 
 

@@ -237,19 +237,26 @@ def confirm(question: str, yes: bool) -> None:
         raise QiError("Not confirmed, so nothing was changed")
 
 
-_SHORT = 10  # the longest word kept whole in a table column (a date fits)
+_SHORT = 11  # the longest word kept whole in a table column ('26 Mar 2018' fits)
 
 
 def show_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", header_style="bold")
-    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    from datetime import date
+
+    cells = [[cell(v) for v in row] for row in rows]
     # On a narrow terminal the first column, which names the row (dna-rate#3, a slug), is
     # never broken; others wrap between words and, when the table still fits, keep words
-    # of up to _SHORT characters (dates, stages) whole, folding only longer ones.
-    widths = [min(max([len(w) for row in cells for w in row[k].split()]
-                      + [len(column.split()[0])]), _SHORT) for k, column in enumerate(columns)]
+    # of up to _SHORT characters (and dates: '26 Mar 2018') whole, folding only longer ones.
+    def words(k: int) -> list[int]:
+        return [len(text) if isinstance(value, date) else max(map(len, text.split()), default=0)
+                for value, text in ((row[k], shown[k]) for row, shown in zip(rows, cells,
+                                                                              strict=True))]
+
+    widths = [min(max(words(k) + [len(column.split()[0])]), _SHORT)
+              for k, column in enumerate(columns)]
     first = max([len(row[0]) for row in cells] + [len(columns[0])]) if columns else 0
     fits = first + sum(widths[1:]) + 3 * len(columns) + 1 <= console().width
     for k, column in enumerate(columns):
@@ -258,6 +265,19 @@ def show_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequenc
     for row in cells:
         table.add_row(*row)
     console().print(table)
+
+
+def cell(value: Any) -> str:
+    """A value in a table for people: dates in the QI_DATE_STYLE ('26 Mar 2018')."""
+    from datetime import date
+
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        from qi.dates import human_date
+
+        return human_date(value)
+    return str(value)
 
 
 def show_fields(title: str, fields: Sequence[tuple[str, Any]]) -> None:
@@ -269,8 +289,8 @@ def show_fields(title: str, fields: Sequence[tuple[str, Any]]) -> None:
     grid.add_column(overflow="fold")
     for label, value in fields:
         if isinstance(value, list | tuple):
-            value = ", ".join(str(v) for v in value) or "-"
-        grid.add_row(label, "-" if value is None or value == "" else str(value))
+            value = ", ".join(cell(v) for v in value) or "-"
+        grid.add_row(label, "-" if value is None or value == "" else cell(value))
     out = console()
     out.print(title, style="bold", markup=False)
     out.print(grid)

@@ -109,14 +109,20 @@ def chart(
     ] = None,
     date_from: Annotated[
         str | None,
-        typer.Option("--from", metavar="DATE", help="Only data on or after DATE.",
-                     show_default=False),
+        typer.Option("--from", metavar="DATE", help="Show the chart from DATE: a window of "
+                     "the analysis of all the data (the same centre line, limits and "
+                     "signals).", show_default=False),
     ] = None,
     date_to: Annotated[
         str | None,
-        typer.Option("--to", metavar="DATE", help="Only data on or before DATE.",
-                     show_default=False),
+        typer.Option("--to", metavar="DATE", help="Show the chart up to DATE (a window, as "
+                     "--from).", show_default=False),
     ] = None,
+    analyse_window: Annotated[
+        bool, typer.Option("--analyse-window", help="Analyse only the data in --from/--to "
+                           "(its own baseline, centre line and limits) instead of showing a "
+                           "window of the whole analysis.")
+    ] = False,
     planned: Annotated[
         bool, typer.Option("--planned", help="Also mark cycles not started yet, at their "
                            "planned start.")
@@ -139,7 +145,8 @@ def chart(
         bool, typer.Option("--force", help="Replace files that already exist.")
     ] = False,
     json_out: Annotated[
-        bool, typer.Option("--json", help="Print what was written as JSON.")
+        bool, typer.Option("--json", help="Print what was written as JSON, with each "
+                           "chart's layout (the boxes of its texts, in pixels).")
     ] = False,
 ) -> None:
     """Draw run and SPC charts of measures, with every PDSA cycle and note marked.
@@ -157,6 +164,9 @@ def chart(
     if start and end and start > end:
         raise typer.BadParameter(f"{start} is after --to {end}", param_hint="'--from'")
     fmt_name = _format_name(output, fmt, batch)
+    if analyse_window and start is None and end is None:
+        raise typer.BadParameter("--analyse-window needs --from or --to: it analyses only "
+                                 "the data between them", param_hint="'--analyse-window'")
 
     from qi.services.measure_view import RULES_CHART, ViewOptions
 
@@ -171,15 +181,18 @@ def chart(
         rebase_at=None if rebase_at is None
         else tuple(parse_date_option(d, "--rebase-at") for d in rebase_at),
         date_from=start, date_to=end, planned=planned, annotations=not no_annotations,
+        analyse_window=analyse_window,
     )
     size = {"width": width, "height": height, "dpi": dpi, "generated": _generated()}
     if batch:
         jobs = _batch_jobs(project, programme, options, Path(output or "."), fmt_name)
     else:
         jobs = [_single_job(_ref(measure, project), options, output, fmt_name)]
-    written = _write(jobs, fmt_name, size, force=force, quiet=json_out)
+    layouts: list[dict] | None = [] if json_out else None
+    written = _write(jobs, fmt_name, size, force=force, quiet=json_out, layouts=layouts)
     if json_out:
-        print_json([_record(job, fmt_name) for job in written])
+        print_json([{**_record(job, fmt_name), "layout": lay}
+                    for job, lay in zip(written, layouts, strict=True)])
 
 
 # --------------------------------------------------------------------------- what to draw
@@ -317,18 +330,20 @@ def _check_targets(jobs: list[_Job], force: bool) -> None:
                    "elsewhere")
 
 
-def _write(jobs: list[_Job], fmt: str, size: dict, *, force: bool, quiet: bool) -> list[_Job]:
-    """Draw and save every chart; one line each on stderr unless `quiet` (for --json)."""
+def _write(jobs: list[_Job], fmt: str, size: dict, *, force: bool, quiet: bool,
+           layouts: list[dict] | None = None) -> list[_Job]:
+    """Draw and save every chart; one line each on stderr unless `quiet` (for --json).
+    With `layouts` (a list), each chart's layout is appended to it, in order."""
     from qi import charts
 
     _check_targets(jobs, force)
     specs = [charts.spec_from_view(j.view, **size) for j in jobs]
     if len(jobs) == 1:
-        charts.save(specs[0], jobs[0].path, fmt, overwrite=force)
+        _save(specs[0], jobs[0].path, fmt, force, layouts)
         _written(jobs[0], quiet)
         return jobs
     # The workers are forked before the progress bar starts its refresh thread.
-    with _renderer(specs, [j.path for j in jobs], fmt, force) as results, \
+    with _renderer(specs, [j.path for j in jobs], fmt, force, layouts) as results, \
             _progress(len(jobs)) as step:
         for k in results:
             _written(jobs[k], quiet)
@@ -338,14 +353,27 @@ def _write(jobs: list[_Job], fmt: str, size: dict, *, force: bool, quiet: bool) 
     return jobs
 
 
+def _save(spec: ChartSpec, path: Path, fmt: str, force: bool,
+          layouts: list[dict] | None) -> None:
+    from qi import charts
+
+    if layouts is None:
+        charts.save(spec, path, fmt, overwrite=force)
+        return
+    fig = charts.figure(spec)
+    layouts.append(charts.layout_of(fig))
+    charts.save(fig, path, fmt, overwrite=force)
+
+
 @contextmanager
-def _renderer(specs: list[ChartSpec], paths: list[Path], fmt: str, force: bool
-              ) -> Iterator[Iterator[int]]:
+def _renderer(specs: list[ChartSpec], paths: list[Path], fmt: str, force: bool,
+              layouts: list[dict] | None = None) -> Iterator[Iterator[int]]:
     """Save each chart, giving its index as it is written (in order): in this process, or
-    in worker processes for a large batch."""
+    in worker processes for a large batch (not with --json, whose layouts are measured
+    here)."""
     workers = _workers(len(specs))
-    if workers < 2:
-        yield _render_here(specs, paths, fmt, force)
+    if workers < 2 or layouts is not None:
+        yield _render_here(specs, paths, fmt, force, layouts)
         return
     with _pool(specs, paths, fmt, force, workers) as pool:
         # imap keeps the order (and so the order of the lines on stderr); chunks of one
@@ -353,11 +381,10 @@ def _renderer(specs: list[ChartSpec], paths: list[Path], fmt: str, force: bool
         yield pool.imap(_render_one, range(len(specs)), chunksize=1)
 
 
-def _render_here(specs, paths, fmt: str, force: bool) -> Iterator[int]:
-    from qi import charts
-
+def _render_here(specs, paths, fmt: str, force: bool,
+                 layouts: list[dict] | None = None) -> Iterator[int]:
     for k, (spec, path) in enumerate(zip(specs, paths, strict=True)):
-        charts.save(spec, path, fmt, overwrite=force)
+        _save(spec, path, fmt, force, layouts)
         yield k
 
 

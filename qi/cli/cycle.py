@@ -11,6 +11,7 @@ from qi.cli._common import (
     JsonOption,
     ProjectOption,
     YesOption,
+    cell,
     confirm,
     console,
     noun_app,
@@ -150,7 +151,7 @@ def _print_cycle(c) -> None:
         for label, value in rows:
             if isinstance(value, list | tuple):
                 value = ", ".join(value)
-            grid.add_row(label, "-" if value in (None, "") else str(value))
+            grid.add_row(label, "-" if value in (None, "") else cell(value))
 
     section("cycle", [("change idea", f"{c.idea}: {c.idea_title}" if c.idea else None),
                       ("builds on", c.builds_on), ("logged by", c.logged_by),

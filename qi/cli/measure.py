@@ -10,6 +10,7 @@ from qi.cli._common import (
     JsonOption,
     MeasureProjectOption,
     YesOption,
+    cell,
     confirm,
     measure_ref,
     noun_app,
@@ -206,7 +207,7 @@ def rebase(
         print_json(phase.as_json())
     else:
         cycle = f" ({phase.cycle})" if phase.cycle else ""
-        say(f"{phase.measure}: a new phase starts on {phase.starts_on}{cycle}")
+        say(f"{phase.measure}: a new phase starts on {cell(phase.starts_on)}{cycle}")
 
 
 @app.command("phases")
@@ -250,4 +251,4 @@ def unrebase(
     confirm(f"Remove the phase of {measure} starting on {day}?", yes)
     with open_session() as s:
         phase = phases.remove(s, measure, day)
-    say(f"{phase.measure}: removed the phase starting on {phase.starts_on}")
+    say(f"{phase.measure}: removed the phase starting on {cell(phase.starts_on)}")

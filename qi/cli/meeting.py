@@ -9,6 +9,7 @@ import typer
 from qi.cli._common import (
     JsonOption,
     YesOption,
+    cell,
     confirm,
     noun_app,
     open_session,
@@ -44,7 +45,7 @@ def add(
         print_json(meeting.as_json())
     else:
         who = f"team '{meeting.team}'" if meeting.team else "the programme"
-        say(f"Added meeting {meeting.id} for {who} on {meeting.date}: {meeting.title}")
+        say(f"Added meeting {meeting.id} for {who} on {cell(meeting.date)}: {meeting.title}")
 
 
 @app.command("list")
@@ -78,7 +79,7 @@ def remove(
 
     with open_session(write=False) as s:
         meeting = meetings.get(s, meeting_id)
-    confirm(f"Remove meeting {meeting.id} ({meeting.date}: {meeting.title})?", yes)
+    confirm(f"Remove meeting {meeting.id} ({cell(meeting.date)}: {meeting.title})?", yes)
     with open_session() as s:
         meetings.remove(s, meeting_id)
     say(f"Removed meeting {meeting.id}")

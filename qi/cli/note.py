@@ -10,6 +10,7 @@ from qi.cli._common import (
     JsonOption,
     MeasureProjectOption,
     YesOption,
+    cell,
     confirm,
     measure_ref,
     noun_app,
@@ -45,7 +46,7 @@ def add(
     if json_out:
         print_json(note.as_json())
     else:
-        say(f"Added note {note.id} to {note.measure} on {note.date}")
+        say(f"Added note {note.id} to {note.measure} on {cell(note.date)}")
 
 
 @app.command("list")
@@ -79,7 +80,7 @@ def remove(
 
     with open_session(write=False) as s:
         note = notes.show(s, note_id)
-    confirm(f"Remove note {note.id} on {note.measure} ({note.date}: {note.text})?", yes)
+    confirm(f"Remove note {note.id} on {note.measure} ({cell(note.date)}: {note.text})?", yes)
     with open_session() as s:
         notes.remove(s, note_id)
     say(f"Removed note {note.id}")

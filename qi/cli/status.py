@@ -39,7 +39,7 @@ def _show(board: dict) -> None:
     t = board["totals"]
     out.print(Text.assemble(
         ("qi status", "bold"),
-        f" on {board['generated']}: {_n(t['projects'], 'active project')}, "
+        f" on {words.day(board['generated'])}: {_n(t['projects'], 'active project')}, "
         f"{_n(t['measures'], 'measure')}, {_n(t['in_progress'], 'cycle')} in progress, ",
         (f"{t['overdue']} overdue", "bold red" if t["overdue"] else "")), soft_wrap=True)
     # One width for the names of every project's measures, so the columns line up; the
@@ -74,10 +74,11 @@ def _project(out, p: dict, name_width: int) -> None:
             verdict = words.signal(m)
             value = "—"
             if m["latest"]:
-                value = words.value(m["latest"]["value"], percent=m["percent"], unit=m["unit"])
+                value = words.value(m["latest"]["value"], percent=m["percent"], unit=m["unit"],
+                                    decimals=m.get("decimals"))
             table.add_row(Text(m["name"]), Text(m["sparkline"], style="cyan"), Text(value),
-                          Text(m["latest"]["date"] if m["latest"] else ""),
-                          Text(verdict, style=_STYLES.get(verdict, "")))
+                          Text(words.day(m["latest"]["date"]) if m["latest"] else ""),
+                          Text(verdict, style=_STYLES.get(verdict.split(" (")[0], "")))
         out.print(table)
     for cycle in p["in_progress"]:
         out.print(Text.assemble("in progress: ", (cycle["ref"], "bold"),
@@ -85,7 +86,7 @@ def _project(out, p: dict, name_width: int) -> None:
                                 f"{words.cycle_dates(cycle)})"), soft_wrap=True)
     for cycle in p["overdue"]:
         out.print(Text.assemble(("overdue: ", "bold red"), (cycle["ref"], "bold"),
-                                f" {cycle['title']}: {cycle['reason']}"), soft_wrap=True)
+                                f" {cycle['title']}: {words.day(cycle['reason'])}"), soft_wrap=True)
 
 
 def _n(count: int, noun: str) -> str:

@@ -6,6 +6,9 @@ format is the renderer's job.
 
 from __future__ import annotations
 
+from qi.dates import humanise
+from qi.numbers import fixed
+
 DIRECTIONS = {"up": "higher is better", "down": "lower is better",
               "neither": "no preferred direction"}
 
@@ -34,15 +37,25 @@ def number(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
-def value(v: float | None, *, percent: bool = False, unit: str | None = None) -> str:
-    """A measure's value as people read it: '6.4%', '14 days', '120 calls', '—' if none."""
+def value(v: float | None, *, percent: bool = False, unit: str | None = None,
+          decimals: int | None = None) -> str:
+    """A measure's value as people read it: '6.4%', '14 days', '120 calls', '—' if none.
+    ``decimals``: the measure's one number format (its summary's ``decimals``), the same
+    as its chart prints; without it, about three significant figures."""
     if v is None:
         return "—"
-    if percent:
-        return f"{v:.1f}%"
-    if unit == "%":
-        return f"{number(v)}%"
-    return f"{number(v)} {unit}" if unit else number(v)
+    text = f"{v:.1f}" if percent else number(v)
+    if decimals is not None:
+        text = fixed(v, decimals)
+    if percent or unit == "%":
+        return f"{text}%"
+    return f"{text} {unit}" if unit else text
+
+
+def day(iso: str | None) -> str:
+    """An ISO date of report content ('2018-03-26') as people read it ('26 Mar 2018',
+    or as ``QI_DATE_STYLE`` says); the JSON keeps ISO."""
+    return humanise(iso) if iso else ""
 
 
 def signal(m: dict) -> str:
@@ -51,25 +64,28 @@ def signal(m: dict) -> str:
         return "Cannot analyse"
     if m.get("latest") is None:
         return "No data"
-    return SIGNALS[m["direction_of_change"]]
+    word = SIGNALS[m["direction_of_change"]]
+    # a verdict from a short baseline is never given without saying so
+    provisional = m.get("provisional") and m["direction_of_change"] != "none"
+    return f"{word} (provisional)" if provisional else word
 
 
 def cycle_dates(c: dict) -> str:
     """'started 2018-04-09, completed 2018-04-16' (what is known of the cycle's dates)."""
     parts = []
     if c.get("planned_start") and not c.get("started_on"):
-        parts.append(f"planned for {c['planned_start']}")
+        parts.append(f"planned for {day(c['planned_start'])}")
     if c.get("started_on"):
-        parts.append(f"started {c['started_on']}")
+        parts.append(f"started {day(c['started_on'])}")
     if c.get("completed_on"):
-        parts.append(f"completed {c['completed_on']}")
+        parts.append(f"completed {day(c['completed_on'])}")
     return ", ".join(parts) or "not scheduled"
 
 
 def period_title(period: dict) -> str:
     """'Since Learning session 2 (2018-03-01), up to 2018-05-01' or 'Up to 2018-05-01'."""
-    label = period["label"]
-    until = period["until"]
+    label = humanise(period["label"])
+    until = day(period["until"])
     if label == "so far":
         return f"Everything up to {until}"
     return f"{label[0].upper()}{label[1:]}, up to {until}"

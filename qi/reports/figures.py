@@ -17,9 +17,11 @@ from datetime import date
 from typing import Any
 
 # A4 is 8.27 in wide; with the report's 15 mm margins 7.1 in are printable. Drawn at that
-# size the chart's text prints at its natural size (ticks 8 pt, the caption 7 pt).
+# size the chart's text prints at its natural size (ticks 10 pt, the key and caption about
+# 8 pt: the chart's text never scales below 0.72 of the slide's). Taller than a slide's
+# 16:9, so the key of the cycles has room beside a plot that keeps its share.
 REPORT_WIDTH = 7.0
-REPORT_HEIGHT = 4.6
+REPORT_HEIGHT = 5.6
 PNG_DPI = 150
 # Below this many charts, starting worker processes costs more than it saves.
 PARALLEL_MIN = 3

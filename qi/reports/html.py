@@ -25,7 +25,7 @@ _CSS = """
 html { font: 11pt/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue",
        Arial, "Liberation Sans", "DejaVu Sans", sans-serif; color: var(--ink); }
 body { margin: 0 auto; max-width: 50rem; padding: 1.5rem 1.25rem 3rem;
-       overflow-wrap: anywhere; }
+       overflow-wrap: break-word; hyphens: manual; }
 h1 { font-size: 1.7rem; line-height: 1.2; margin: 0 0 .3rem; }
 h2 { font-size: 1.35rem; line-height: 1.25; margin: 1.6rem 0 .4rem;
      border-bottom: 2px solid var(--ink); padding-bottom: .2rem; }
@@ -36,21 +36,38 @@ p { margin: .35rem 0; }
 .meta { font-size: .92rem; }
 .text { white-space: pre-wrap; }
 .slug { color: var(--muted); font-weight: normal; font-size: .8em; }
-table { width: 100%; border-collapse: collapse; table-layout: fixed; margin: .5rem 0 1rem;
-        font-size: .92rem; }
+table { width: 100%; border-collapse: collapse; margin: .5rem 0 1rem; font-size: .92rem; }
 th, td { text-align: left; vertical-align: top; padding: .3rem .4rem;
-         border-bottom: 1px solid var(--rule); overflow-wrap: anywhere; }
-th { border-bottom: 2px solid var(--ink); font-weight: 600; }
+         border-bottom: 1px solid var(--rule); }
+/* Headers, numbers and badges break between words only: a column is never narrower than
+   its longest word ("Measures", "Improvement"). People's own text (names, titles) may
+   break anywhere, so one long URL cannot push a table off the page. */
+th { border-bottom: 2px solid var(--ink); font-weight: 600; overflow-wrap: normal; }
+td { overflow-wrap: anywhere; }
+td.num, td.words { overflow-wrap: normal; }
+.scroll { overflow-x: auto; margin: .5rem 0 1rem; }
+.scroll > table { margin: 0; }
+/* People's text in a table cell may break anywhere, but its column keeps room for
+   ordinary words first. */
+td:first-child { min-width: 7.5em; }
+@media (max-width: 560px) {
+  body { padding: 1rem .6rem 2rem; }
+  table { font-size: .8rem; }
+  th, td { padding: .25rem .2rem; }
+}
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem;
          margin: .4rem 0 .8rem; }
 .facts dt { font-weight: 600; }
 .facts dd { margin: 0; }
+/* people's text in grid cells may break anywhere, so one long URL cannot widen the page */
+.facts dd, .compare > div { overflow-wrap: anywhere; min-width: 0; }
 .missing { background: #fff4e5; border-left: 4px solid #e69f00; padding: .5rem .8rem;
            margin: .8rem 0; }
 .missing h3 { margin: 0 0 .3rem; font-size: 1rem; }
 .missing ul, .signals, .steps { margin: .2rem 0 .6rem; padding-left: 1.3rem; }
 .signal { display: inline-block; padding: 0 .45em; border-radius: .3em;
-          border: 1px solid currentColor; font-weight: 600; font-size: .88em; }
+          border: 1px solid currentColor; font-weight: 600; font-size: .88em;
+          overflow-wrap: normal; }
 .signal.improvement { color: #005a8c; background: #e5f1f8; }
 .signal.concern { color: #a34400; background: #fbeee5; }
 .signal.change { color: #8a3d6e; background: #f7eaf2; }
@@ -112,7 +129,8 @@ def project(content: dict, charts: dict[str, bytes] | None = None, fmt: str = "s
     p = content["project"]
     body = _project(content, charts or {}, fmt, heading="h1")
     return _PAGE.substitute(title=esc(f"{p['title']} — progress summary"), css=_CSS,
-                            kind="report", body=body, generated=esc(content["generated"]))
+                            kind="report", body=_scrolling(body),
+                            generated=esc(words.day(content["generated"])))
 
 
 def programme(content: dict, charts: dict[str, bytes] | None = None, fmt: str = "svg") -> str:
@@ -127,7 +145,15 @@ def programme(content: dict, charts: dict[str, bytes] | None = None, fmt: str = 
     parts += [_project(section, charts or {}, fmt, heading="h2")
               for section in content["projects"]]
     return _PAGE.substitute(title=esc(content["title"]), css=_CSS, kind="pack",
-                            body="\n".join(parts), generated=esc(content["generated"]))
+                            body=_scrolling("\n".join(parts)),
+                            generated=esc(words.day(content["generated"])))
+
+
+def _scrolling(body: str) -> str:
+    """Every table in a box that scrolls sideways on a phone, rather than squeezing its
+    columns until words break (the markup is ours: '<table' starts only our tables)."""
+    return body.replace("<table", "<div class=\"scroll\"><table").replace(
+        "</table>", "</table></div>")
 
 
 def _count(n: int, noun: str) -> str:
@@ -146,7 +172,7 @@ def _contents(groups: list[dict]) -> str:
                 f"<tr><td><a href=\"#project-{esc(p['slug'])}\">{esc(p['title'])}</a> "
                 f"<span class=\"slug\">{esc(p['slug'])}</span></td>"
                 f"<td class=\"num\">{p['measures']}</td>"
-                f"<td>{esc(words.signal_counts(p['signals'])) or '—'}</td>"
+                f"<td class=\"words\">{esc(words.signal_counts(p['signals'])) or '—'}</td>"
                 f"<td class=\"num\">{p['cycles_in_period']}</td>"
                 f"<td class=\"num\">{p['open_cycles']}</td>"
                 f"<td class=\"num\">{p['missing'] or '—'}</td></tr>")
@@ -162,7 +188,7 @@ def _project(c: dict, charts: dict[str, bytes], fmt: str, *, heading: str) -> st
     sub = {"h1": "h2", "h2": "h3"}[heading]
     area = f" ({esc(team['area'])})" if team["area"] else ""
     members = esc(words.member_list(team["members"])) or "no members listed"
-    started = f", started {esc(p['start'])}" if p["start"] else ""
+    started = f", started {esc(words.day(p['start']))}" if p["start"] else ""
     facts = [("Aim", f"<span class=\"text\">{esc(p['aim'])}</span>"),
              ("Team", f"{esc(team['name'])}{area}: {members}"),
              ("Status", f"{esc(p['status'])}{started}"),
@@ -204,7 +230,8 @@ def _badge(m: dict) -> str:
 
 
 def _formatter(m: dict):
-    return lambda x: esc(words.value(x, percent=m["percent"], unit=m["unit"]))
+    return lambda x: esc(words.value(x, percent=m["percent"], unit=m["unit"],
+                                     decimals=m.get("decimals")))
 
 
 _COLUMNS = (("Measure", 24), ("Kind", 12), ("Baseline", 12), ("Latest", 14), ("Now", 12),
@@ -218,11 +245,11 @@ def _measure_table(measures: list[dict]) -> str:
     for m in measures:
         v = _formatter(m)
         latest = (f"{v(m['latest']['value'])}<br><span class=\"meta\">"
-                  f"{esc(m['latest']['date'])}</span>" if m["latest"] else "—")
+                  f"{esc(words.day(m['latest']['date']))}</span>" if m["latest"] else "—")
         rows.append(
             f"<tr><td><a href=\"#measure-{esc(m['ref'].replace('/', '-'))}\">"
-            f"{esc(m['name'])}</a></td><td>{esc(m['kind'])}</td>"
-            f"<td class=\"num\">{v(m['baseline_centre'])}</td><td>{latest}</td>"
+            f"{esc(m['name'])}</a></td><td class=\"words\">{esc(m['kind'])}</td>"
+            f"<td class=\"num\">{v(m['baseline_centre'])}</td><td class=\"words\">{latest}</td>"
             f"<td class=\"num\">{v(m['current_centre'])}</td>"
             f"<td class=\"num\">{v(m['target'])}</td><td>{_badge(m)}</td></tr>")
     return (f"<table class=\"measures\"><colgroup>{cols}</colgroup><thead><tr>{head}</tr>"
@@ -249,9 +276,9 @@ def _measure(m: dict, chart: bytes | None, fmt: str, sub: str) -> str:
     else:
         new = "" if m["new_points"] is None else f", {m['new_points']} in the period"
         baseline = (f" (the first {m['baseline_points']} points, to "
-                    f"{esc(m['baseline_end'])})" if m["baseline_end"] else "")
+                    f"{esc(words.day(m['baseline_end']))})" if m["baseline_end"] else "")
         facts = [f"baseline centre {v(m['baseline_centre'])}{baseline}",
-                 f"latest {v(m['latest']['value'])} on {esc(m['latest']['date'])}",
+                 f"latest {v(m['latest']['value'])} on {esc(words.day(m['latest']['date']))}",
                  f"current centre {v(m['current_centre'])}"]
         if m["target"] is not None:
             facts.append(f"target {v(m['target'])}")
@@ -259,8 +286,12 @@ def _measure(m: dict, chart: bytes | None, fmt: str, sub: str) -> str:
                      f"{m['points']} points{new}: {'; '.join(facts)}.</p>")
         if m["signals"]:
             parts.append("<ul class=\"signals\">" + "".join(
-                f"<li><em>{esc(s['rule_name'].capitalize())}:</em> {esc(s['text'])}</li>"
+                f"<li><em>{esc(s['rule_name'].capitalize())}:</em> "
+                f"{esc(words.humanise(s['text']))}</li>"
                 for s in m["signals"]) + "</ul>")
+    for r in m.get("rebases", []):
+        parts.append(f"<p class=\"meta\">New phase from {esc(words.day(r['starts_on']))}: "
+                     f"<span class=\"text\">{esc(r['reason'])}</span></p>")
     if m["definition"]:
         parts.append(f"<p class=\"meta\">Definition: <span class=\"text\">"
                      f"{esc(m['definition'])}</span></p>")
@@ -278,14 +309,15 @@ def _figure(m: dict, chart: bytes, fmt: str) -> str:
 
 def _cycles(c: dict, sub: str) -> str:
     h = {"h2": "h3", "h3": "h4"}[sub]
-    parts = [f"<{sub}>PDSA cycles {esc(c['period']['label'])}</{sub}>"]
+    parts = [f"<{sub}>PDSA cycles {esc(words.humanise(c['period']['label']))}</{sub}>"]
     if not c["cycles_in_period"]:
         parts.append("<p class=\"muted\">None.</p>")
     parts += [_cycle(cycle, h) for cycle in c["cycles_in_period"]]
     if c["open_cycles"]:
         rows = "".join(
             f"<tr><td>{esc(o['ref'])}</td><td>{esc(o['title'])}</td>"
-            f"<td>{esc(words.STAGES[o['stage']])}</td><td>{esc(words.cycle_dates(o))}</td></tr>"
+            f"<td class=\"words\">{esc(words.STAGES[o['stage']])}</td>"
+            f"<td class=\"words\">{esc(words.cycle_dates(o))}</td></tr>"
             for o in c["open_cycles"])
         parts.append(
             f"<{sub}>Cycles still open</{sub}><table><colgroup><col style=\"width:16%\">"

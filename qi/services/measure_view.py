@@ -26,6 +26,7 @@ from qi.domain import (  # noqa: F401 (is_proportion, percent_axis: used from he
     percent_axis,
 )
 from qi.errors import InvalidInput
+from qi.numbers import decimals_for
 from qi.services import cycles as cycle_service
 from qi.services import data as data_service
 from qi.services import measures as measure_service
@@ -56,6 +57,9 @@ class ViewOptions:
     date_to: date | None = None
     planned: bool = False                 # also mark cycles not started yet (planned start)
     annotations: bool = True
+    # --from/--to show a window of the analysis of all the data (zoom: the same centre
+    # lines, limits and signals); with analyse_window, only the window is analysed.
+    analyse_window: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,8 @@ class MeasureView:
     hand_entered: int = 0  # points added with `qi data add`
     measure_points: int = 0  # all the measure's points, also outside --from/--to
     summary: dict = field(default_factory=dict)
+    phase_reasons: tuple[str, ...] = ()  # the recorded reason of each phase start
+    window: tuple[date | None, date | None] | None = None  # --from/--to as a zoom
 
     @property
     def has_data(self) -> bool:
@@ -232,26 +238,32 @@ def view(s: Session, ref: str, options: ViewOptions | None = None) -> MeasureVie
     multiply = 100.0 if percent else 1.0
     target = target_on_scale(measure, multiply, chart)
     series = data_service.series(s, measure.ref)
-    keep = [k for k, d in enumerate(series.dates) if _in_window(d, options)]
+    zoom = (options.date_from or options.date_to) is not None and not options.analyse_window
+    keep = [k for k, d in enumerate(series.dates) if zoom or _in_window(d, options)]
     dates = [series.dates[k] for k in keep]
     baseline_end, source = _baseline(s, measure, project_row.id, options)
     if options.rebase_at is not None:
         phase_starts = tuple(sorted(set(options.rebase_at)))
+        reasons = tuple("" for _ in phase_starts)
     else:
-        phase_starts = tuple(p.starts_on for p in phase_service.list_for(s, measure.ref))
+        phases = phase_service.list_for(s, measure.ref)
+        phase_starts = tuple(p.starts_on for p in phases)
+        reasons = tuple(p.reason for p in phases)
 
     analysis, frozen = None, None
-    if dates:
+    if any(_in_window(d, options) for d in dates):
         analysis, frozen = analyse(measure, series, keep, dates, chart, rules, multiply,
                                     baseline_end, phase_starts, target)
-    files, by_hand = _sources(s, series, keep)
+    files, by_hand = _sources(s, series, [k for k in keep if _in_window(series.dates[k],
+                                                                        options)])
     result = MeasureView(
         measure=measure, project=project, team_name=team.name, analysis=analysis,
         marks=_marks(s, measure, options), baseline_end=baseline_end,
         baseline_source=source, phase_starts=phase_starts, multiply=multiply,
         percent=percent, period=period_of(dates), target=target, rules=rules,
         chart=chart, baseline_points=frozen, sources=files, hand_entered=by_hand,
-        measure_points=len(series.dates),
+        measure_points=len(series.dates), phase_reasons=reasons,
+        window=(options.date_from, options.date_to) if zoom else None,
     )
     return MeasureView(**{**result.__dict__, "summary": summarise(result)})
 
@@ -339,21 +351,68 @@ def summarise(v: MeasureView) -> dict:
         return {"points": 0, "latest": None, "latest_date": None, "baseline_centre": None,
                 "current_centre": None, "signals": [], "verdict": "no data yet",
                 "direction": "none", "runs_signal": False, "sigma_signals": 0, "parts": 0,
-                "first_part_points": 0}
+                "first_part_points": 0, "provisional": None, "decimals": 1}
     a = v.analysis
     valid = np.flatnonzero(~np.isnan(a.y))
     latest = float(a.y[valid[-1]]) if valid.size else None
     latest_date = str(a.x[valid[-1]]) if valid.size else None
     baseline_centre = float(a.cl[0]) if a.cl.size else None
     direction, verdict = _direction_of(v)
-    return {"points": int(valid.size), "latest": _value(latest),
+    short = provisional(v)
+    if short and direction != "none":
+        verdict = f"{verdict} (provisional: {short})"
+    shown = valid
+    if v.window is not None:
+        days = a.x.astype("datetime64[D]").astype(object)
+        shown = np.array([k for k in valid if _in_window(days[k], ViewOptions(
+            date_from=v.window[0], date_to=v.window[1]))], dtype=int)  # fmt: skip
+        if shown.size:
+            latest, latest_date = float(a.y[shown[-1]]), str(a.x[shown[-1]])
+    return {"points": int(shown.size), "latest": _value(latest),
             "latest_date": latest_date, "baseline_centre": _value(baseline_centre),
             "current_centre": _value(_current_centre(a)),
             "signals": [sig.text for sig in a.signals],
             "verdict": verdict, "direction": direction,
             "runs_signal": bool(any(p.runs_signal for p in a.parts)),
             "sigma_signals": int(sum(p.sigma_signals for p in a.parts)),
-            "parts": len(a.parts), "first_part_points": int(a.parts[0].n_obs)}
+            "parts": len(a.parts), "first_part_points": int(a.parts[0].n_obs),
+            "provisional": short, "decimals": decimals_for(_shown_values(v))}
+
+
+# How long a baseline must be before what the analysis says is more than provisional
+# (see spc-reference.md): control limits from at least 12 points (NHSRplotthedots'
+# vignette "Number of points required": limits from the first 12 points; §6 there), the
+# runs rules from at least 10 useful observations, points off the centre line (the IHI
+# runs table starts at 10, Perla, Provost & Murray 2011; §3 there).
+LIMITS_MIN = 12
+RUNS_MIN = 10
+
+
+def provisional(v: MeasureView) -> str | None:
+    """Why the verdict is only provisional ('baseline of 6 points; limits need 12'), or
+    None when the baseline is long enough for the chart's rules."""
+    a = v.analysis
+    if a is None:
+        return None
+    first = a.parts[0]
+    sl = slice(first.start - 1, first.end)
+    base = a.baseline[sl] & a.include[sl] & ~np.isnan(a.y[sl])
+    if a.chart == "run":
+        count = int(np.count_nonzero(base & (a.y[sl] != a.cl[sl])))
+        need, what, points = RUNS_MIN, "the runs rules need", "useful points"
+    else:
+        count, need, what, points = int(np.count_nonzero(base)), LIMITS_MIN, "limits need", "points"
+    if count >= need:
+        return None
+    return f"baseline of {count} {points if count != 1 else points[:-1]}; {what} {need}"
+
+
+def _shown_values(v: MeasureView) -> list[float]:
+    """The values a chart of the measure prints: points, centre lines, limits, target
+    (the chart's :func:`qi.charts.spec.value_decimals` uses the same)."""
+    a = v.analysis
+    values = np.concatenate([a.y, a.cl, a.lcl, a.ucl]).tolist()
+    return values + ([v.target] if v.target is not None else [])
 
 
 def _current_centre(a: Analysis) -> float | None:

@@ -137,7 +137,9 @@ class Loaded:
 
 def load(s, projects: list[domain.Project], *, until: date | None = None) -> Loaded:
     """Teams, members, measures, cycles and every measure's view for these projects;
-    with `until`, the views of the data up to that date (`ViewOptions(date_to=until)`)."""
+    with `until`, the views of the data up to that date as they were then
+    (`ViewOptions(date_to=until, analyse_window=True)`: an analysis of that data, not a
+    window of today's)."""
     slugs = {p.slug for p in projects}
     teams = {t.slug: t for t in team_service.list_all(s)}
     members: dict[str, list[domain.Member]] = defaultdict(list)
@@ -158,14 +160,15 @@ def load(s, projects: list[domain.Project], *, until: date | None = None) -> Loa
 
 
 def _views(s, loaded: Loaded, until: date | None) -> dict[str, measure_view.MeasureView]:
-    """What `measure_view.view(s, ref, ViewOptions(date_to=until))` gives for each measure,
-    from one query per table."""
+    """What `view(s, ref, ViewOptions(date_to=until, analyse_window=True))` gives for each
+    measure, from one query per table."""
     all_measures = [m for ms in loaded.measures.values() for m in ms]
     ids = [m.id for m in all_measures]
     series = _series(s, all_measures)
     read = _Read(
         files=_import_files(s, series.values()),
-        phases=_by_measure(s, models.MeasurePhase.__table__, ids, "starts_on", ("starts_on",)),
+        phases=_by_measure(s, models.MeasurePhase.__table__, ids, "starts_on",
+                           ("starts_on", "reason")),
         notes=_by_measure(s, models.MeasureNote.__table__, ids, "noted_on",
                           ("noted_on", "text")))
     return {m.ref: _view(loaded, m, series[m.id], read, until) for m in all_measures}
@@ -174,7 +177,7 @@ def _views(s, loaded: Loaded, until: date | None) -> dict[str, measure_view.Meas
 @dataclass(frozen=True)
 class _Read:
     files: dict[int, str]  # import id -> file name
-    phases: dict[int, list[tuple]]  # measure id -> [(starts_on,)]
+    phases: dict[int, list[tuple]]  # measure id -> [(starts_on, reason)]
     notes: dict[int, list[tuple]]  # measure id -> [(noted_on, text)], in date order
 
 
@@ -219,7 +222,8 @@ def _view(loaded: Loaded, m: domain.Measure, ser: domain.Series, read: _Read,
         multiply=multiply, percent=percent, period=measure_view.period_of(dates),
         target=target, rules=rules, chart=chart, baseline_points=frozen,
         sources=tuple(dict.fromkeys(read.files[i] for i in used if i in read.files)),
-        hand_entered=sum(1 for i in imports if i is None), measure_points=len(ser.dates))
+        hand_entered=sum(1 for i in imports if i is None), measure_points=len(ser.dates),
+        phase_reasons=tuple(row[1] for row in read.phases.get(m.id, [])))
     return MeasureView(**{**view.__dict__, "summary": summarise(view)})
 
 
@@ -444,8 +448,13 @@ def _measure(v: measure_view.MeasureView, period: Period, problem: str | None) -
         "current_centre": summary["current_centre"],
         "verdict": summary["verdict"],
         "direction_of_change": summary["direction"],
+        "provisional": summary["provisional"],
+        "decimals": summary["decimals"],
         "signals": signals,
         "phases": len(v.phase_starts) + 1 if v.has_data else 0,
+        # why each later phase started, as recorded with `qi measure rebase`
+        "rebases": [{"starts_on": d.isoformat(), "reason": r}
+                    for d, r in zip(v.phase_starts, v.phase_reasons, strict=False)],
         "problem": problem,
     }
 

@@ -111,6 +111,7 @@ def _measure(v: MeasureView, problem: str | None) -> dict:
         "latest": None if summary["latest_date"] is None else {
             "date": summary["latest_date"], "value": summary["latest"]},
         "signal": summary["verdict"], "direction_of_change": summary["direction"],
+        "provisional": summary["provisional"], "decimals": summary["decimals"],
         "problem": problem,
     }
 

@@ -148,12 +148,38 @@ def test_json_lists_what_was_written(qi, programme, tmp_path):
     r = qi(["chart", "dna", "-o", "dna.svg", "--json", *SMALL])
     assert (r.exit_code, r.stderr) == (0, "")
     [record] = json.loads(r.stdout)
+    assert set(record.pop("layout")) == {"width", "height", "plot", "texts", "leaders"}
     assert record == {
         "measure": "dna-rate/dna", "name": "DNA rate", "file": "dna.svg", "format": "svg",
         "chart": "p", "rules": "anhoej", "points": 30, "signals": record["signals"],
         "verdict": "signals of improvement", "direction": "improvement",
     }
     assert any("in a row below the centre line" in s for s in record["signals"])
+
+
+def test_json_layout_is_in_pixels_of_the_written_image_and_holds(qi, programme, tmp_path):
+    r = qi(["chart", "dna", "-o", "dna.png", "--json", "--planned"])
+    assert r.exit_code == 0
+    [record] = json.loads(r.stdout)
+    lay = record["layout"]
+    assert (lay["width"], lay["height"]) == is_png(tmp_path / "dna.png") == (2000, 1125)
+    assert charts.boxes.problems(lay) == []
+    roles = {t["role"] for t in lay["texts"]}
+    assert {"title", "subtitle", "ylabel", "xtick", "ytick", "edge-value", "annotation",
+            "legend", "key", "caption"} <= roles  # fmt: skip
+    x0, y0, x1, y1 = lay["plot"]
+    assert 0 < x0 < x1 < 2000 and 0 < y0 < y1 < 1125 and y1 - y0 >= 0.45 * 1125
+    title = next(t for t in lay["texts"] if t["role"] == "title")
+    assert title["text"] == "DNA rate" and title["box"][1] < y0  # above the plot
+    # every label of a cycle or note has a leader down to the top of the plot
+    labels = [t for t in lay["texts"] if t["role"] == "annotation"]
+    assert {t["text"] for t in labels} >= {"#1", "#2"}
+    assert all(any(abs(seg[3] - y0) < 1 for seg in lay["leaders"]) for _ in labels)
+
+
+def test_analyse_window_needs_a_window(qi, programme):
+    r = qi(["chart", "dna", "--analyse-window", *SMALL])
+    assert r.exit_code == 2 and "--analyse-window needs --from or --to" in r.stderr
 
 
 def test_freeze_that_freezes_nothing_is_explained(qi, programme):
@@ -367,10 +393,10 @@ def by_gid(fig, gid: str) -> list:
     return found
 
 
-def xs(fig, gid: str) -> list[float]:
-    """The dates (as matplotlib numbers) of the annotation lines of one kind."""
-    found = by_gid(fig, gid)
-    return [seg[0][0] for seg in found[0].get_segments()] if found else []
+def xs(fig, kind: str) -> list[float]:
+    """The dates (as matplotlib numbers) of the lines through the plot of one kind
+    ("cycle" or "note"): one line per mark not grouped with others close to it."""
+    return sorted(seg[0][0] for lc in by_gid(fig, f"{kind}-line") for seg in lc.get_segments())
 
 
 def dnum(day: date) -> float:
@@ -384,9 +410,9 @@ def text(fig, prefix: str) -> str:
 def test_cycles_are_marked_at_their_do_dates_and_planned_ones_only_when_asked(
         qi, programme, session):
     fig = figure_of(session, "dna")
-    assert xs(fig, "cycles") == [dnum(week(14)), dnum(week(20) + timedelta(days=2))]
+    assert xs(fig, "cycle") == [dnum(week(14)), dnum(week(20) + timedelta(days=2))]
     planned = figure_of(session, "dna", planned=True)
-    assert xs(planned, "cycles") == [dnum(week(14)), dnum(week(20) + timedelta(days=2)),
+    assert xs(planned, "cycle") == [dnum(week(14)), dnum(week(20) + timedelta(days=2)),
                                      dnum(week(25))]
     assert "Online cancelling (planned)" in text(planned, "key")
     assert "Online cancelling" not in text(fig, "key")
@@ -394,19 +420,20 @@ def test_cycles_are_marked_at_their_do_dates_and_planned_ones_only_when_asked(
 
 def test_notes_are_drawn_and_annotations_can_be_left_out(qi, programme, session):
     fig = figure_of(session, "dna")
-    assert xs(fig, "notes") == [dnum(week(23))]
-    assert "N1" in [t.get_text() for t in fig.axes[0].texts]
+    assert xs(fig, "note") == [dnum(week(23))]
+    assert "N1" in [t.get_text() for t in fig.texts]
     assert "Practice closed for refurbishment" in text(fig, "key")
     bare = figure_of(session, "dna", annotations=False)
-    assert by_gid(bare, "cycles") == by_gid(bare, "notes") == []
+    assert by_gid(bare, "cycle-line") == by_gid(bare, "note-line") == []
     assert text(bare, "key") == ""
 
 
 def test_baseline_ends_before_the_first_cycle(qi, programme, session):
     fig = figure_of(session, "dna")
     (freeze,) = by_gid(fig, "freeze")
-    # halfway between the last baseline point (week 13) and the first after it
-    assert freeze.get_segments()[0][0][0] == pytest.approx((dnum(week(13)) + dnum(week(14))) / 2)
+    # where the baseline ends: the day before the first cycle, so before its line
+    at = freeze.get_segments()[0][0][0]
+    assert at == pytest.approx(dnum(week(14)) - 0.5) and at < min(xs(fig, "cycle"))
     assert by_gid(fig, "centre-1-extended")
     assert "from the first 14 points, extended" in text(fig, "caption")
 
@@ -434,9 +461,9 @@ def test_titles_target_and_caption(qi, programme, session):
     (target,) = by_gid(fig, "target")
     assert list(target.get_ydata()) == [5.0, 5.0]  # stored as 0.05, drawn as 5%
     caption = text(fig, "caption")
-    assert caption.startswith("30 points from 2018-01-01 to 2018-07-23.")
+    assert caption.startswith("30 points from 1 Jan 2018 to 23 Jul 2018.")
     assert "Anhøj rules and 3-sigma limits" in caption
-    assert caption.endswith("P chart. Source: emis.csv; generated 2026-01-05")
+    assert caption.endswith("P chart. Source: emis.csv; generated 5 Jan 2026")
 
 
 def test_caption_source_is_the_operational_definition_when_there_is_one(qi, programme,
@@ -444,12 +471,29 @@ def test_caption_source_is_the_operational_definition_when_there_is_one(qi, prog
     qi(["measure", "edit", "dna", "--definition", "EMIS search 12: DNAs of booked nurse "
         "appointments. Run on the first working day of each week."], ok=True)
     assert text(figure_of(session, "dna"), "caption").replace("\n", " ").endswith(
-        "Source: EMIS search 12: DNAs of booked nurse appointments; generated 2026-01-05")
+        "Source: EMIS search 12: DNAs of booked nurse appointments; generated 5 Jan 2026")
 
 
-def test_from_and_to_leave_out_points_and_cycles_outside(qi, programme, session):
+def test_from_and_to_show_a_window_of_the_whole_analysis(qi, programme, session):
+    whole = figure_of(session, "dna")
     fig = figure_of(session, "dna", date_from=week(16), date_to=week(24))
-    (data,) = by_gid(fig, "data")
-    assert len(data.get_xdata()) == 9
-    assert xs(fig, "cycles") == [dnum(week(20) + timedelta(days=2))]
+    lo, hi = fig.axes[0].get_xlim()
+    assert lo < dnum(week(16)) < dnum(week(24)) < hi
+    assert lo > dnum(week(15)) and hi < dnum(week(25))
+    # the same centre line as the whole chart: zooming does not change the numbers
+    for gid in ("centre-1-baseline", "centre-1-extended"):
+        (a,), (b,) = by_gid(fig, gid), by_gid(whole, gid)
+        assert list(a.get_ydata()) == list(b.get_ydata())
+    assert "a window of all 30" in text(fig, "caption")
+    assert xs(fig, "cycle") == [dnum(week(20) + timedelta(days=2))]
     assert "SMS reminders" not in text(fig, "key")
+    again = figure_of(session, "dna", date_from=week(16), date_to=week(24), analyse_window=True)
+    (data,) = by_gid(again, "data")
+    assert len(data.get_xdata()) == 9 and "a window" not in text(again, "caption")
+
+
+def test_a_phase_shows_its_recorded_reason(qi, programme, session):
+    qi("measure rebase dna --at dna-rate#1 --reason 'SMS reminders worked'", ok=True)
+    fig = figure_of(session, "dna")
+    assert text(fig, "phase-2").startswith("Phase 2: SMS reminders")
+    assert "SMS reminders worked" in text(fig, "key")

@@ -156,7 +156,7 @@ def test_html_escapes_user_text(qi, hostile, tmp_path):
     page = out.read_text(encoding="utf-8")
     assert "<script>" not in page and "<img src=x" not in page and "<u>" not in page
     assert "<b>" not in page and "<i>" not in page
-    assert "since &lt;i&gt;Session&lt;/i&gt; &amp; co (2018-01-01)" in page
+    assert "since &lt;i&gt;Session&lt;/i&gt; &amp; co (1 Jan 2018)" in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;quotes&#x27;" in page
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp;amp; [link]" in page
     # the only URL is the user's own text, escaped, never a link or a resource
@@ -188,8 +188,8 @@ def test_programme_pack(qi, project, tmp_path):
     r = qi("report --programme --meeting 2")
     assert r.exit_code == 0 and r.stderr == ""
     out = r.stdout
-    assert out.startswith("# Learning session 2\n\nSince Learning session 1 (2018-02-01), up "
-                          "to 2018-03-15.")
+    assert out.startswith("# Learning session 2\n\nSince Learning session 1 (1 Feb 2018), up "
+                          "to 15 Mar 2018.")
     assert out.index("[Reduce nurse DNAs](#project-dna-rate)") < out.index(
         "[Flu uptake](#project-flu)")
     assert out.index('<a id="project-dna-rate"></a>') < out.index('<a id="project-flu"></a>')
@@ -244,3 +244,21 @@ def test_empty_programme(qi):
     r = qi("report --programme")
     assert r.exit_code == 0 and r.stderr == ""
     assert "No active projects yet" in r.stdout
+
+
+def test_phase_reasons_and_provisional_verdicts_in_the_report(qi, project, monkeypatch):
+    qi("measure rebase calls --at 2018-03-05 --reason 'New phone system'", ok=True)
+    out = qi("report dna-rate").stdout
+    assert "New phase from 5 Mar 2018: New phone system" in out
+    content = json.loads(qi("report dna-rate --format json").stdout)
+    calls = next(m for m in content["measures"] if m["slug"] == "calls")
+    assert calls["rebases"] == [{"starts_on": "2018-03-05", "reason": "New phone system"}]
+    # the DNA rate's baseline ends the day before cycle #1: 9 points, fewer than limits need
+    dna = next(m for m in content["measures"] if m["slug"] == "dna")
+    assert dna["provisional"] == "baseline of 9 points; limits need 12"
+    assert "(provisional: baseline of 9 points; limits need 12)" in dna["verdict"]
+    page = qi("report dna-rate --format html").stdout
+    assert "New phase from 5 Mar 2018: <span class=\"text\">New phone system</span>" in page
+    assert re.search(r"class=\"signal [a-z]+\">[A-Za-z ]+ \(provisional\)</span>", page)
+    monkeypatch.setenv("QI_DATE_STYLE", "iso")
+    assert "New phase from 2018-03-05: New phone system" in qi("report dna-rate").stdout

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+from qi.dates import human_date
+
 
 def _programme(qi, tmp_path):
     qi("team add North", ok=True)
@@ -27,19 +29,32 @@ def _programme(qi, tmp_path):
     qi("project close old", ok=True)
 
 
+def test_status_dates_follow_qi_date_style(qi, tmp_path, monkeypatch):
+    _programme(qi, tmp_path)
+    monkeypatch.setenv("QI_DATE_STYLE", "dmy")
+    out = qi("status", ok=True).stdout
+    assert out.startswith(f"qi status on {date.today():%d/%m/%Y}: ")
+    assert "11/06/2018" in out
+    monkeypatch.setenv("QI_DATE_STYLE", "iso")
+    assert "2018-06-11" in qi("status", ok=True).stdout
+    # JSON stays ISO whatever the style
+    monkeypatch.setenv("QI_DATE_STYLE", "uk")
+    assert '"date": "2018-06-11"' in qi("status --json", ok=True).stdout
+
+
 def test_status_text(qi, tmp_path):
     _programme(qi, tmp_path)
     r = qi("status")
     assert r.exit_code == 0 and r.stderr == ""
     out = r.stdout
     assert "\x1b[" not in out  # NO_COLOR (set for every test) is honoured
-    assert out.startswith(f"qi status on {date.today()}: 2 active projects, 2 measures, 1 "
-                          "cycle in progress, 1 overdue")
+    assert out.startswith(f"qi status on {human_date(date.today())}: 2 active projects, 2 "
+                          "measures, 1 cycle in progress, 1 overdue")
     assert out.index("Reduce nurse DNAs (dna-rate)") < out.index("Flu uptake (flu)")
     assert "Old" not in out
     assert "North · PDSA: do (dna-rate#2) · 0 of 2 cycles complete" in out
     dna_line = next(line for line in out.splitlines() if line.startswith("DNA rate"))
-    assert "8.5%" in dna_line and "2018-06-11" in dna_line  # 17/200, the 24th week
+    assert "8.5%" in dna_line and "11 Jun 2018" in dna_line  # 17/200, the 24th week
     spark = dna_line.split()[2]
     assert len(spark) == 20 and set(spark) <= set("▁▂▃▄▅▆▇█")
     wait_line = next(line for line in out.splitlines() if line.startswith("Days to wait"))
