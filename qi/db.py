@@ -29,7 +29,7 @@ from qi.errors import Conflict, InvalidInput, QiError, SchemaOutOfDate
 
 # The newest schema revision this version of qi knows; tests check it matches the
 # newest migration script (so it cannot drift).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 BUSY_TIMEOUT_S = 30
 
 _engines: dict[str, Engine] = {}

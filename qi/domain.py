@@ -396,3 +396,13 @@ class Meeting(Record):
     team: str | None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Target(Record):
+    """A target in force from `starts_on` until the next one; `starts_on` None is the
+    measure's own (standing) target, in force before the first dated one."""
+
+    measure: str
+    starts_on: date | None
+    value: float

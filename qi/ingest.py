@@ -38,6 +38,14 @@ class Series:
     n: np.ndarray | None
     rows: np.ndarray
     columns: dict[str, str]
+    frame: object = None  # the file's cells (pandas.DataFrame), for the identifier guard
+
+    def identifiers(self) -> list[str]:
+        """Why the file looks patient-identifiable (see :func:`identifier_columns`)."""
+        if self.frame is None:
+            return []
+        return identifier_columns(Table(self.path, self.frame, self.rows),
+                                  skip=self.columns.get("x"))
 
     def where(self, index: int, field: str) -> str:
         """'visits.csv, row 8, column 'days'' for a 0-based index and a field (x, y or n)."""
@@ -96,6 +104,8 @@ def _x_values(frame, column: str, path: Path, rows):
         )
     if raw.dtype.kind in "iu":
         return raw.to_numpy(dtype=np.int64)
+    if raw.dtype.kind == "M":  # dates from a spreadsheet's date cells
+        return raw.to_numpy().astype("datetime64[D]")
     if raw.dtype.kind == "f":
         values = raw.to_numpy(dtype=np.float64)
         return values.astype(np.int64) if np.all(values == np.round(values)) else values
@@ -139,6 +149,9 @@ def read_series(
         raise InvalidInput(f"There is no file '{path}'. Check the path")
     if path.is_dir():
         raise InvalidInput(f"'{path}' is a folder, not a CSV file")
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        table = read_table(path)
+        return _series_of(path, table.frame, table.rows, x=x, y=y, n=n)
     try:
         # Blank lines are kept (and dropped below) so that row numbers match the file.
         frame = pd.read_csv(path, skip_blank_lines=False, skipinitialspace=True)
@@ -154,13 +167,17 @@ def read_series(
             "columns). Give every column a name in the header, or remove the extra cells"
         )
     frame.columns = [str(c).strip() for c in frame.columns]
-    found = list(frame.columns)
     rows = np.arange(frame.shape[0]) + HEADER_ROWS + 1
     blank = frame.isna().all(axis=1).to_numpy()
     if blank.any():
         frame = frame.loc[~blank]
         rows = rows[~blank]
+    return _series_of(path, frame, rows, x=x, y=y, n=n)
 
+
+def _series_of(path: Path, frame, rows, *, x: str | None, y: str, n: str | None) -> Series:
+    """The x, y and n columns of a file's cells (a CSV or the first sheet of a workbook)."""
+    found = list(frame.columns)
     if y not in found:
         raise _missing_column(path, "--y", y, found)
     if x is not None and x not in found:
@@ -182,7 +199,7 @@ def read_series(
     if n_col is not None:
         columns["n"] = n_col
         ns = _numbers(frame, n_col, "n", path, rows)
-    return Series(path=path, x=xs, y=ys, n=ns, rows=rows, columns=columns)
+    return Series(path=path, x=xs, y=ys, n=ns, rows=rows, columns=columns, frame=frame)
 
 
 # --- measurement files: `qi data import` -------------------------------------------------

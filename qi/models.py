@@ -292,3 +292,17 @@ class Meeting(SQLModel, table=True):
         Integer, ForeignKey("team.id", ondelete="CASCADE"), nullable=True, index=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_updated())
+
+
+class MeasureTarget(SQLModel, table=True):
+    """A target in force from `starts_on` until the next one (a trajectory: 8% from April,
+    6% from July). Before the first dated target the measure's own `target` applies."""
+
+    __tablename__ = "measure_target"
+    __table_args__ = (UniqueConstraint("measure_id", "starts_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    measure_id: int = Field(sa_column=_fk("measure.id", cascade=True))
+    starts_on: date
+    value: float
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())

@@ -27,6 +27,7 @@ from qi.services import (
     notes,
     phases,
     projects,
+    targets,
     teams,
 )
 from qi.services.bundle import ImportOptions
@@ -84,6 +85,8 @@ def build_programme(s) -> None:
     phases.rebase(s, "dna-rate/calls", at=date(2018, 6, 1), reason="New phones")
     notes.add(s, "dna-rate/dna", date(2018, 5, 1), "Closed <2 days>", by="Sam O'Neil")
     notes.add(s, "dna-rate/dna", date(2018, 5, 1), "Same day, second note")
+    targets.set_target(s, "dna-rate/dna", starts_on=date(2018, 5, 1), value=0.04)
+    targets.set_target(s, "dna-rate/dna", starts_on=date(2018, 7, 1), value=0.035)
     meetings.add(s, date(2018, 3, 1), "Learning session 1")
     meetings.add(s, date(2018, 4, 20), "North huddle", team="north-barnet")
     meetings.add(s, date(2018, 4, 21), "West huddle", team="west")  # not in the bundle
@@ -164,6 +167,9 @@ def test_export_holds_the_project_and_nothing_else(built):
     assert dna["phases"] == [{"starts_on": "2018-04-09", "reason": "SMS → all", "cycle": 1,
                               "created_by": "Dr Aisha Patel"}]
     assert [n["text"] for n in dna["notes"]] == ["Closed <2 days>", "Same day, second note"]
+    assert dna["targets"] == [{"starts_on": "2018-05-01", "value": 0.04},
+                              {"starts_on": "2018-07-01", "value": 0.035}]
+    assert b["measures"][0]["targets"] == []
     assert b["measures"][0]["measurements"][2]["value"] == 0.1 + 0.2
     assert [i["title"] for i in b["ideas"]] == ["SMS reminders", "SMS reminders",
                                                 "Easy cancellation"]
@@ -197,6 +203,15 @@ def test_export_refuses_members_it_could_not_tell_apart(session):
 # --- identity -------------------------------------------------------------------------------
 
 
+def test_a_bundle_from_before_dated_targets_imports(session, document):
+    older = copy.deepcopy(document)
+    for m in older["measures"]:
+        del m["targets"]
+    _import(session, older)
+    assert _count(session, "measure_target") == 0
+    assert _count(session, "measure") == 3
+
+
 def test_export_import_export_is_identical(session, built):
     _empty(session)
     summary = _import(session, built)
@@ -209,6 +224,7 @@ def test_export_import_export_is_identical(session, built):
     # Imported measurements belong to no import record.
     assert _count(session, "data_import") == 0
     assert _count(session, "measurement") == 6
+    assert _count(session, "measure_target") == 2
 
 
 @needs_postgres
@@ -282,6 +298,11 @@ BAD = [
     ("measures.0.measurements.0.value", "41", "measures[0].measurements[0].value: expected a "
                                               "number, found text ('41')"),
     ("measures.0.target", float("nan"), "measures[0].target: nan is not a finite number"),
+    ("measures.1.targets.0.value", None, "measures[1].targets[0].value: a target needs a value"),
+    ("measures.1.targets.1.starts_on", "2018-05-01",
+     "measures[1].targets[1].starts_on: a second target from 2018-05-01"),
+    ("measures.1.targets.0.value", "4%", "measures[1].targets[0].value: expected a number, "
+                                         "found text ('4%')"),
     ("measures.1.denominator", False, "measures[1].denominator: a p chart plots a numerator "
                                       "over a denominator, so this must be true"),
     ("measures.2.slug", "calls", "measures[2].slug: a second measure calls"),

@@ -113,13 +113,21 @@ def test_qi_demo_writes_database_and_charts(qi_sqlite, built_demo):
     assert "export QI_DB=" in (target / "stderr.txt").read_text()
     charts = sorted(p.relative_to(target).as_posix() for p in (target / "charts").rglob("*.png"))
     teams = {slug: team for slug, _, team, *_ in demo.projects(date.today())}
-    # TEAM/PROJECT/MEASURE.png, as `qi chart --programme` writes them
-    assert charts == sorted(f"charts/{teams[m.project]}/{m.project}/{m.slug}.png"
-                            for m in demo.MEASURES)
+    # TEAM/PROJECT/MEASURE.png and the project's grid beside them, as `qi chart
+    # --programme` and `qi chart --project P --grid` write them
+    grids = sorted({f"charts/{teams[m.project]}/{m.project}/{m.project}-grid.png"
+                    for m in demo.MEASURES})
+    assert charts == sorted([f"charts/{teams[m.project]}/{m.project}/{m.slug}.png"
+                             for m in demo.MEASURES] + grids)
     assert all((target / c).read_bytes().startswith(b"\x89PNG") for c in charts)
     html = (target / "programme-report.html").read_text()
     assert html.startswith("<!DOCTYPE html>") and html.count("<svg") + html.count("<img") >= 7
     assert all(p[1] in html for p in demo.projects(date.today()))  # every project's title
+    import pptx  # the programme's session deck: a title, the icon table, then per project
+
+    slides = list(pptx.Presentation(str(target / "programme-session.pptx")).slides)
+    pictures = [s for s in slides if any(sh.shape_type == 13 for sh in s.shapes)]
+    assert len(pictures) == len(demo.MEASURES)
     before = (target / "qi.db").read_bytes()
     r = qi_sqlite(["demo", str(target)])
     assert r.exit_code == 1 and "already exists" in r.stderr

@@ -318,8 +318,11 @@ def test_bulk_views_are_the_views_of_measure_view(programme, tmp_path):
 
 def test_a_measure_that_cannot_be_analysed_does_not_stop_the_report(programme):
     with programme() as s:
+        # qi refuses new xbar measures; one kept from an earlier release can still exist
         measures.add(s, "sizes", project="dna-rate", name="List sizes",
-                     kind=MeasureKind.process, chart=ChartType.xbar)
+                     kind=MeasureKind.process)
+        row, _ = measures.get_row(s, "dna-rate/sizes")
+        row.chart = ChartType.xbar.value
         data.add(s, "dna-rate/sizes", week(0), value=3)
     r = project_report(programme)
     sizes = next(m for m in r["measures"] if m["slug"] == "sizes")

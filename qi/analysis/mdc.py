@@ -33,7 +33,7 @@ from . import rstats
 from .limits import average_moving_range
 from .runs import Run
 
-__all__ = ["MdcGroup", "mdc_group", "POINT_TYPES", "assurance"]
+__all__ = ["MdcGroup", "mdc_group", "POINT_TYPES", "assurance", "special_causes"]
 
 LIMIT = 2.66
 NEAR = 2 * (LIMIT / 3)  # written as NHSRplotthedots writes it, for identical rounding
@@ -102,6 +102,58 @@ def mdc_group(
     lpl, upl = mean - LIMIT * amr, mean + LIMIT * amr
     nlpl, nupl = mean - NEAR * amr, mean + NEAR * amr
 
+    sc = special_causes(y, include, positions, mean, lpl, upl, nlpl, nupl, direction)
+    return MdcGroup(
+        mean=mean,
+        lpl=lpl,
+        upl=upl,
+        nlpl=nlpl,
+        nupl=nupl,
+        outside=sc.outside,
+        label=sc.label,
+        high=sc.high,
+        point_type=sc.point_type,
+        shifts=sc.shifts,
+        trends=sc.trends,
+        two_in_three=sc.two_in_three,
+    )
+
+
+def assurance(target: float | None, direction: int, lpl: float, upl: float) -> str | None:
+    """consistent_pass / consistent_fail / inconsistent, or None without a target or direction.
+
+    Strict comparisons: a target equal to a limit is inconsistent; missing limits too.
+    """
+    if target is None or direction == 0:
+        return None
+    if not math.isnan(upl) and target > upl:
+        return "consistent_fail" if direction > 0 else "consistent_pass"
+    if not math.isnan(lpl) and target < lpl:
+        return "consistent_pass" if direction > 0 else "consistent_fail"
+    return "inconsistent"
+
+
+@dataclass(frozen=True, eq=False)
+class SpecialCauses:
+    """The MDC rules' verdict on every point (see :class:`MdcGroup` for the fields)."""
+
+    outside: np.ndarray
+    label: np.ndarray
+    high: np.ndarray
+    point_type: np.ndarray
+    shifts: tuple[Run, ...]
+    trends: tuple[Run, ...]
+    two_in_three: tuple[Run, ...]
+
+
+def special_causes(y, include, positions, mean, lpl, upl, nlpl, nupl,
+                   direction: int) -> SpecialCauses:
+    """The four MDC rules on one group against its centre line, limits and near lines.
+
+    The lines are scalars (an XmR chart) or one value per point (the varying limits of a p
+    or u chart, as PowerBI-SPC applies these rules to every chart with limits).
+    """
+    k = y.shape[0]
     with np.errstate(invalid="ignore"):
         outside = (y > upl) | (y < lpl)
         rtm = np.sign(y - mean)
@@ -195,31 +247,5 @@ def mdc_group(
         point_type[oriented < 0] = 2  # special_cause_concern
     point_type[np.isnan(y)] = MISSING
 
-    return MdcGroup(
-        mean=mean,
-        lpl=lpl,
-        upl=upl,
-        nlpl=nlpl,
-        nupl=nupl,
-        outside=outside,
-        label=label,
-        high=high,
-        point_type=point_type,
-        shifts=tuple(shifts),
-        trends=tuple(trends),
-        two_in_three=tuple(two_in_three),
-    )
-
-
-def assurance(target: float | None, direction: int, lpl: float, upl: float) -> str | None:
-    """consistent_pass / consistent_fail / inconsistent, or None without a target or direction.
-
-    Strict comparisons: a target equal to a limit is inconsistent; missing limits too.
-    """
-    if target is None or direction == 0:
-        return None
-    if not math.isnan(upl) and target > upl:
-        return "consistent_fail" if direction > 0 else "consistent_pass"
-    if not math.isnan(lpl) and target < lpl:
-        return "consistent_pass" if direction > 0 else "consistent_fail"
-    return "inconsistent"
+    return SpecialCauses(outside, label, high, point_type, tuple(shifts), tuple(trends),
+                         tuple(two_in_three))

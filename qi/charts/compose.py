@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from qi.charts import icons as chart_icons
 from qi.charts import lane
 from qi.charts.annotate import (
     draw_lane,
@@ -132,6 +133,11 @@ def _figure(spec: ChartSpec) -> Figure:
     return fig
 
 
+def _icon_size(ink: _Ink) -> float:
+    """The Making Data Count icons' size (inches), beside the title."""
+    return 0.62 * ink.scale
+
+
 def _spacing(ink: _Ink) -> tuple[float, float, float]:
     """Padding at the edges, the gap between blocks, the height of the x tick labels."""
     return 0.3 * ink.scale, 0.12 * ink.scale, ink.line(ink.size("ticks"), 1.0) + 0.2 * ink.scale
@@ -144,19 +150,21 @@ def _stack(spec: ChartSpec, ink: _Ink, entries: list[KeyEntry], lane_h: float, l
     most a line of caption), then with every entry listed, then listing what fits."""
     H, text_w = spec.height, spec.width - 2 * 0.3 * ink.scale
     pad, gap, xtick_h = _spacing(ink)
+    icons_h = _icon_size(ink) if spec.icons else 0.0
+    head_w = text_w - chart_icons.width(spec.icons, _icon_size(ink))  # the icons sit beside
     levels = {"whole": _LEVELS[:2], "listed": _LEVELS, "final": _LEVELS + _LAST_RESORT}
     for attempt, options in levels.items():
         for title_n, sub_n, cap_n in options:
-            title = wrap_lines(spec.title, ink, text_w, ink.size("title"), title_n, "bold")
-            sub = _subtitle(spec, ink, text_w, sub_n)
+            title = wrap_lines(spec.title, ink, head_w, ink.size("title"), title_n, "bold")
+            sub = _subtitle(spec, ink, head_w, sub_n)
             # a title cut short is given in full at the start of the caption
             full = " ".join(spec.title.split())
             lead = f"{full.rstrip('.')}." if " ".join(title) != full else ""
             cap = _caption_lines(spec, ink, text_w, ink.size("caption"), missing_periods,
                                  cap_n, lead)  # fmt: skip
             title_h = len(title) * ink.line(ink.size("title"), 1.25)
-            top = pad * 0.7 + title_h + len(sub) * ink.line(ink.size("subtitle"), 1.3)
-            top += gap + lane_h
+            head_h = title_h + len(sub) * ink.line(ink.size("subtitle"), 1.3)
+            top = pad * 0.7 + max(head_h, icons_h) + gap + lane_h
             cap_h = len(cap) * ink.line(ink.size("caption"), 1.3)
             fixed = top + xtick_h + gap + leg_h + gap + cap_h + pad * 0.6
             budget = H * (1 - PLOT_SHARE) - fixed - gap
@@ -181,6 +189,8 @@ def _place_blocks(fig: Figure, spec: ChartSpec, ink: _Ink, b: _Blocks, leg,
     y = H - pad * 0.7
     _text_block(fig, pad, y, b.title, ink.size("title"), 1.25, "title", weight="bold",
                 color=PALETTE["text"])  # fmt: skip
+    if spec.icons:
+        chart_icons.draw(fig, spec.icons, W - pad, y, _icon_size(ink))
     _subtitle_block(fig, spec, pad, y - b.title_h, b.sub, ink)
     y = b.bottom - xtick_h - gap
     leg.set_bbox_to_anchor((pad / W, y / H), transform=fig.transFigure)

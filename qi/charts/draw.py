@@ -114,11 +114,16 @@ def _draw_limits(ax, s: _Series, spec: ChartSpec, legend: _Legend) -> None:
             legend.add(20, label, color=PALETTE["limits"], lw=1.5)
 
 
-def _draw_target(ax, spec: ChartSpec, legend: _Legend) -> None:
-    if spec.target is None:
+def _draw_target(ax, spec: ChartSpec, legend: _Legend, s: _Series | None = None) -> None:
+    if spec.target is None and not spec.target_steps:
         return
     style = {"color": PALETTE["target"], "lw": 2.0, "ls": (0, (8, 3, 2, 3))}
-    ax.axhline(spec.target, zorder=2, gid="target", **style)
+    if spec.target_steps and s is not None:
+        from qi.charts.targets import draw_steps
+
+        draw_steps(ax, spec, s)
+    else:
+        ax.axhline(spec.target, zorder=2, gid="target", **style)
     legend.add(30, "Target", **style)
 
 
@@ -323,7 +328,7 @@ def _draw_plot(ax, s: _Series, spec: ChartSpec, gaps: np.ndarray, drawn) -> _Leg
     legend = _Legend()
     _draw_separators(ax, s, spec, legend)
     _draw_limits(ax, s, spec, legend)
-    _draw_target(ax, spec, legend)
+    _draw_target(ax, spec, legend, s)
     _draw_centre(ax, s, spec, legend)
     _draw_data(ax, s, spec, gaps, legend)
     _draw_signals(ax, s, spec, legend)

@@ -93,6 +93,8 @@ def _ylim(spec: ChartSpec) -> tuple[float, float]:
     arrays = [a.y[m], a.cl[m], a.lcl[m], a.ucl[m]]
     if spec.target is not None:
         arrays.append(np.array([spec.target]))
+    if spec.target_steps:
+        arrays.append(np.array([v for _, v in spec.target_steps], dtype=np.float64))
     values = np.concatenate([np.asarray(v, dtype=np.float64) for v in arrays])
     values = values[np.isfinite(values)]
     lo, hi = float(values.min()), float(values.max())

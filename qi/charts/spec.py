@@ -83,6 +83,10 @@ class ChartSpec:
     width: float = _DEFAULT_W
     height: float = _DEFAULT_H
     dpi: float = 150
+    # Making Data Count icons drawn top right: a variation and an assurance icon name
+    icons: tuple[str, ...] = ()
+    # a target that changes over time: (start date or None, value) pairs, drawn as steps
+    target_steps: tuple = ()
 
     def __post_init__(self):
         if self.period is not None and self.period not in PERIODS:
@@ -200,6 +204,9 @@ def spec_from_view(view, *, width: float = _DEFAULT_W, height: float = _DEFAULT_
         f"generated {made}",
         annotations=tuple(Annotation(k.on, k.label, k.text, k.kind) for k in view.marks),
         target=view.target,
+        target_steps=tuple(view.targets),
+        icons=tuple(i for i in (view.summary.get("variation"), view.summary.get("assurance"))
+                    if i),
         percent=view.percent,
         # the unit of a proportion is the percent sign the axis already shows
         unit=None if view.percent else m.unit,

@@ -126,7 +126,8 @@ def analyze(
         Direction | None,
         typer.Option(
             "--improvement",
-            help="For mdc: which direction is better. Default: up.",
+            help="Which direction is better: for mdc (default up) and for the chart's Making "
+            "Data Count icons (default: neither).",
             show_default=False,
         ),
     ] = None,
@@ -135,25 +136,70 @@ def analyze(
         typer.Option(
             "--target",
             metavar="T",
-            help="For mdc: the target, for the assurance (pass / fail / inconsistent).",
+            help="The target: for mdc's assurance (pass / fail / inconsistent), and drawn on "
+            "the chart (-o) with its assurance icon.",
             show_default=False,
         ),
     ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Also draw the chart, as qi chart "
+                     "draws it, to FILE (.png, .svg or .pdf).", show_default=False),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="The chart's title (default: the file name).",
+                                 show_default=False)
+    ] = None,
+    ylabel: Annotated[
+        str | None, typer.Option("--ylabel", help="The y axis label (default: the y column).",
+                                 show_default=False)
+    ] = None,
+    mark: Annotated[
+        list[str] | None,
+        typer.Option("--mark", metavar="DATE=LABEL", help="Mark a change on the chart like a "
+                     "PDSA cycle (repeatable).", show_default=False),
+    ] = None,
+    marks: Annotated[
+        Path | None,
+        typer.Option("--marks", metavar="FILE.csv", help="Marks from a CSV file with the "
+                     "columns date,label[,kind] (kind: cycle or note).", show_default=False),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the -o file.")] = False,
+    allow_identifiers: Annotated[
+        bool, typer.Option("--allow-identifiers", help="Analyse a file that looks "
+                           "patient-identifiable (a deliberate decision).")
+    ] = False,
     json_out: JsonOption = False,
 ) -> None:
-    """Analyse a CSV file as a run or control chart, like qicharts2, with no database.
+    """Analyse a CSV or Excel file as a run or control chart, like qicharts2, with no
+    database; with -o, also draw the chart.
 
     Prints each part's centre line, limits and runs statistics and every signal in words;
     --json prints the documented JSON document (one entry per subgroup).
     """
+    from qi.cli import analyze_chart
+
+    fmt = analyze_chart.output_format(output) if output is not None else None
+    if output is None and (mark or marks or title or ylabel):
+        raise typer.BadParameter("--title, --ylabel, --mark and --marks are for the chart; "
+                                 "add -o FILE.png", param_hint="'--output'")
+    if output is not None and output.exists() and not force:
+        from qi.errors import Conflict
+
+        raise Conflict(f"'{output}' already exists. Add --force to replace it, or choose "
+                       "another file with -o")
+    mark = mark or []
+    for m in mark:  # a malformed --mark is a usage error, before any work
+        analyze_chart.parse_mark(m)
     part_list = _positions(part, "--part")
     exclude_list = _positions(exclude, "--exclude")
     if multiply == 0 or multiply != multiply or multiply in (float("inf"), float("-inf")):
         raise typer.BadParameter("must be a finite number other than 0", param_hint="'--multiply'")
-    if rules is not Rules.mdc:
+    if rules is not Rules.mdc and output is None:
         for given, option in ((improvement, "--improvement"), (target, "--target")):
             if given is not None:
-                raise typer.BadParameter("only applies with --rules mdc", param_hint=f"'{option}'")
+                raise typer.BadParameter("only applies with --rules mdc, or to a chart (-o)",
+                                         param_hint=f"'{option}'")
     chart_name = chart.value if chart is not None else ("i" if rules is Rules.mdc else "run")
     if rules is Rules.mdc and chart_name != "i":
         raise typer.BadParameter(
@@ -171,12 +217,20 @@ def analyze(
     from qi.ingest import read_series
 
     series = read_series(file, x=x, y=y, n=n)
+    found = series.identifiers()
+    if found and not allow_identifiers:
+        raise InvalidInput(
+            f"{series.path.name} looks patient-identifiable: {'; '.join(found)}. QI data "
+            "should be aggregate (counts per week or month), not about patients: remove "
+            "those columns from the file, or add --allow-identifiers if this is a deliberate "
+            "decision")
     try:
         result = run_analysis(
             series.y, x=series.x, n=series.n, chart=chart_name, freeze=freeze,
             part=part_list, exclude=exclude_list, multiply=multiply,
             screen_mr=not no_screen_mr, rules=rules.value,
-            improvement=improvement.value if improvement is not None else None, target=target,
+            improvement=improvement.value if improvement and rules is Rules.mdc else None,
+            target=target if rules is Rules.mdc else None,
         )  # fmt: skip
     except PositionError as exc:
         raise typer.BadParameter(exc.reason, param_hint=f"'--{exc.option}'") from None
@@ -185,6 +239,14 @@ def analyze(
             f"{series.where(exc.index, exc.field)}: {_show(exc.value)} - {exc.reason}"
         ) from None
 
+    if output is not None:
+        from qi import charts
+
+        chart_spec = analyze_chart.spec(
+            result, series, title=title, ylabel=ylabel, marks=mark, marks_file=marks,
+            improvement=improvement.value if improvement is not None
+            else ("up" if rules is Rules.mdc else "neither"), target=target)
+        charts.save(chart_spec, output, fmt, overwrite=force)
     if json_out:
         from qi.analysis.document import write_json
 
@@ -196,6 +258,10 @@ def analyze(
             raise typer.Exit(1) from None
     else:
         _print(result, series)
+    if output is not None and not json_out:
+        from qi.cli._common import say
+
+        say(f"Wrote {output}")
 
 
 def _silence_stdout() -> None:

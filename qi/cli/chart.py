@@ -144,6 +144,24 @@ def chart(
     force: Annotated[
         bool, typer.Option("--force", help="Replace files that already exist.")
     ] = False,
+    grid: Annotated[
+        bool, typer.Option("--grid", help="With --project P: all its measures (outcome, "
+                           "process, balancing) as small multiples on one 16:9 image.")
+    ] = False,
+    across_projects: Annotated[
+        bool, typer.Option("--across-projects", help="With --measure SLUG: that measure in "
+                           "every active project (of --team T), one panel each, one y scale "
+                           "when the units agree.")
+    ] = False,
+    measure_opt: Annotated[
+        str | None, typer.Option("--measure", metavar="SLUG", help="The measure, for "
+                                 "--across-projects.", show_default=False)
+    ] = None,
+    teams: Annotated[
+        list[str] | None, typer.Option("--team", metavar="T", help="With --across-projects: "
+                                       "only this team's projects (repeatable).",
+                                       show_default=False)
+    ] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print what was written as JSON, with each "
                            "chart's layout (the boxes of its texts, in pixels).")
@@ -154,8 +172,16 @@ def chart(
     One chart: qi chart MEASURE [-o FILE]. Every measure of a project: qi chart --project P
     --all [-o DIR]. Every active project: qi chart --programme [-o DIR], in folders
     TEAM/PROJECT/. Existing files are kept unless --force; a batch then writes nothing.
+    A family of measures on one image: qi chart --project P --grid [-o FILE]; one measure
+    across teams: qi chart --measure SLUG --across-projects [--team T]... [-o FILE].
     """
-    batch = _check_selection(measure, project, all_measures, programme)
+    from qi.cli import chart_grid
+
+    measure = measure if measure_opt is None else measure_opt
+    chart_grid.check(measure=measure, project=project, grid=grid, across=across_projects,
+                     all_measures=all_measures, programme=programme, teams=teams)
+    batch = (grid or across_projects) or _check_selection(measure, project, all_measures,
+                                                          programme)
     if freeze is not None and no_freeze:
         raise typer.BadParameter("give --freeze DATE or --no-freeze, not both",
                                  param_hint="'--freeze'")
@@ -163,7 +189,7 @@ def chart(
     end = parse_date_option(date_to, "--to")
     if start and end and start > end:
         raise typer.BadParameter(f"{start} is after --to {end}", param_hint="'--from'")
-    fmt_name = _format_name(output, fmt, batch)
+    fmt_name = None if grid or across_projects else _format_name(output, fmt, batch)
     if analyse_window and start is None and end is None:
         raise typer.BadParameter("--analyse-window needs --from or --to: it analyses only "
                                  "the data between them", param_hint="'--analyse-window'")
@@ -184,6 +210,11 @@ def chart(
         analyse_window=analyse_window,
     )
     size = {"width": width, "height": height, "dpi": dpi, "generated": _generated()}
+    if grid or across_projects:
+        chart_grid.draw(measure=measure, project=project, teams=teams, options=options,
+                        output=output, fmt=fmt.value if fmt else None, size=size,
+                        force=force, json_out=json_out)
+        return
     if batch:
         jobs = _batch_jobs(project, programme, options, Path(output or "."), fmt_name)
     else:

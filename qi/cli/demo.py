@@ -48,11 +48,18 @@ def demo(
         f"cycles, {counts['meetings']} meetings")
     written = _write_charts(loc, folder / "charts") if charts else []
     report = _write_report(loc, folder / "programme-report.html") if charts else None
+    grids = _write_grids(loc, folder / "charts") if charts else []
+    deck = _write_deck(loc, folder / "programme-session.pptx") if charts else None
     typer.echo(f"Database: {database}")
     if written:
         typer.echo(f"Charts:   {folder / 'charts'} ({len(written)} files)")
+    if grids:
+        typer.echo(f"Grids:    {len(grids)} families of measures, one image per project "
+                   f"({grids[0].name}, ...)")
     if report:
         typer.echo(f"Report:   {report} (open it in a browser; it prints on A4)")
+    if deck:
+        typer.echo(f"Deck:     {deck} (the learning session's slides)")
     say(f"Done in {time.perf_counter() - started:.1f} s. Try it:\n"
         f"  export QI_DB={database}\n"
         "  qi status\n"
@@ -72,6 +79,40 @@ def _write_report(loc, path: Path) -> Path:
         built = report.build_programme(s)
     path.write_text(html_document(built), encoding="utf-8")
     return path
+
+
+def _write_deck(loc, path: Path) -> Path:
+    """The programme's session deck, as `qi report --programme -o FILE.pptx`."""
+    from qi import db
+    from qi.cli.report import deck_bytes
+    from qi.services import report
+
+    with db.session(loc, write=False) as s:
+        built = report.build_programme(s)
+    path.write_bytes(deck_bytes(built))
+    return path
+
+
+def _write_grids(loc, target: Path) -> list[Path]:
+    """Each project's family of measures on one image, as `qi chart --project P --grid`,
+    beside the project's charts in TEAM/PROJECT/."""
+    import dataclasses
+
+    from qi import charts, db
+    from qi.charts.grid import grid_figure
+    from qi.services import grid, projects
+    from qi.services.measure_view import ViewOptions
+
+    written = []
+    with db.session(loc, write=False) as s:
+        grids = [(p.team, p.slug, grid.project_grid(s, p.slug, ViewOptions()))
+                 for p in projects.list_all(s)]
+    for team, slug, g in grids:
+        specs = [dataclasses.replace(charts.spec_from_view(v), title=t)
+                 for v, t in zip(g.views, g.panel_titles, strict=True)]
+        fig = grid_figure(specs, title=g.title, subtitle=g.subtitle, shared_y=g.shared_y)
+        written.append(charts.save(fig, target / team / slug / f"{slug}-grid.png"))
+    return written
 
 
 def _write_charts(loc, target: Path) -> list[Path]:

@@ -40,7 +40,9 @@ def add(
     target: Annotated[float | None, typer.Option(help="Target or goal value.")] = None,
     definition: Annotated[str | None, typer.Option(
         help="Operational definition: what is counted, from where, how often.")] = None,
-    chart: Annotated[ChartType, typer.Option(help="Default chart type.")] = ChartType.run,
+    chart: Annotated[ChartType, typer.Option(
+        help="Default chart type (not xbar or s: those need patient-level observations; "
+        "use 'qi analyze' for them).")] = ChartType.run,
     denominator: Annotated[bool | None, typer.Option(
         "--denominator/--no-denominator",
         help="Values are a numerator over a denominator (proportion or rate). "
@@ -252,3 +254,62 @@ def unrebase(
     with open_session() as s:
         phase = phases.remove(s, measure, day)
     say(f"{phase.measure}: removed the phase starting on {cell(phase.starts_on)}")
+
+
+@app.command("target")
+def target(
+    measure: MeasureArg,
+    value: Annotated[float | None, typer.Argument(
+        help="The target from --from on (leave out to list the targets).",
+        show_default=False)] = None,
+    from_: Annotated[str | None, typer.Option(
+        "--from", help="The date the target comes into force.", show_default=False)] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Change the target already set from that date.")] = False,
+    remove_: Annotated[bool, typer.Option(
+        "--remove", help="Remove the target set from --from.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Targets that change over time: 'qi measure target M --from DATE VALUE' sets one,
+    'qi measure target M' lists them, '--from DATE --remove' removes one. Before the first
+    dated target the measure's own target (qi measure edit --target) applies."""
+    from qi.services import targets
+
+    day = parse_date_option(from_, "--from")
+    if (value is not None or remove_) and day is None:
+        raise typer.BadParameter("give the date the target comes into force with --from DATE",
+                                 param_hint="'--from'")
+    if remove_ and value is not None:
+        raise typer.BadParameter("give a VALUE to set a target, or --remove, not both",
+                                 param_hint="'--remove'")
+    if value is None and not remove_:
+        if day is not None:
+            raise typer.BadParameter("give the target VALUE after the measure",
+                                     param_hint="'VALUE'")
+        with open_session(write=False) as s:
+            rows = targets.list_for(s, measure)
+        _show_targets(measure, rows, json_out)
+        return
+    with open_session() as s:
+        if remove_:
+            t = targets.remove(s, measure, starts_on=day)
+        else:
+            t = targets.set_target(s, measure, starts_on=day, value=value, replace=replace)
+    if json_out:
+        print_json(t.as_json())
+    elif remove_:
+        say(f"{t.measure}: removed the target of {t.value:g} from {cell(t.starts_on)}")
+    else:
+        say(f"{t.measure}: target {t.value:g} from {cell(t.starts_on)}")
+
+
+def _show_targets(measure: str, rows, json_out: bool) -> None:
+    if json_out:
+        print_json([t.as_json() for t in rows])
+        return
+    if not rows:
+        say(f"No targets for {measure}. Set one with 'qi measure target {measure} "
+            "--from DATE VALUE'")
+        return
+    show_table("Targets", ["from", "target"],
+               [(cell(t.starts_on) or "the start", f"{t.value:g}") for t in rows])

@@ -29,6 +29,7 @@ class Format(StrEnum):
     md = "md"
     html = "html"
     json = "json"
+    pptx = "pptx"
 
 
 def report(
@@ -49,8 +50,10 @@ def report(
         metavar="N", help="For meeting N (its id in 'qi meeting list'): from the meeting "
         "before it up to its date, titled after it.", show_default=False)] = None,
     fmt: Annotated[Format | None, typer.Option(
-        "--format", help="md (Markdown), html (one self-contained file that prints on A4) "
-        "or json. Default: from the -o file name (.md, .html, .json), else md.",
+        "--format", help="md (Markdown), html (one self-contained file that prints on A4), "
+        "json, or pptx (a PowerPoint deck: a title slide, the icon summary, per project a "
+        "summary slide and one slide per chart; needs -o). Default: from the -o file name "
+        "(.md, .html, .json, .pptx), else md.",
         show_default=False)] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", metavar="FILE", help="Write to FILE (missing folders are created) "
@@ -68,6 +71,9 @@ def report(
         raise typer.BadParameter("give a PROJECT or --programme (one of them)",
                                  param_hint="'PROJECT'")
     fmt = _format(fmt, output)
+    if fmt == Format.pptx and output is None:
+        raise typer.BadParameter("a deck is a file: give its name with -o FILE.pptx",
+                                 param_hint="'--format'")
     since_day = parse_date_option(since, "--since")
     if output is not None:
         _check_free(output, force)
@@ -77,18 +83,22 @@ def report(
             built = report_service.build_programme(s, **period)
         else:
             built = report_service.build_project(s, project, **period)
-    text, charts = _render(built, fmt, output, force)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    _write(output, text.encode("utf-8"), charts)
+    if fmt == Format.pptx:
+        data, charts = deck_bytes(built), {}
+    else:
+        text, charts = _render(built, fmt, output, force)
+        if output is None:
+            sys.stdout.write(text)
+            return
+        data = text.encode("utf-8")
+    _write(output, data, charts)
     drawn = f", {len(charts)} chart{'s' if len(charts) != 1 else ''} in {_charts_dir(output)}" \
         if charts else ""
     say(f"Wrote {output}{drawn}")
 
 
 _SUFFIXES = {".md": Format.md, ".markdown": Format.md, ".html": Format.html,
-             ".htm": Format.html, ".json": Format.json}
+             ".htm": Format.html, ".json": Format.json, ".pptx": Format.pptx}
 
 
 def _format(fmt: Format | None, output: Path | None) -> Format:
@@ -146,6 +156,19 @@ def html_document(built) -> str:
                               progress=_progress)
     render = html.programme if "contents" in built.content else html.project
     return render(built.content, svgs, "svg")
+
+
+def deck_bytes(built) -> bytes:
+    """The report as a PowerPoint deck, charts at slide size (also used by qi demo)."""
+    from qi.reports import deck, figures
+
+    specs = figures.specs(built.views, generated=_generated(built), width=deck.WIDTH,
+                          height=deck.HEIGHT, subtitle=True, dpi=deck.CHART_DPI)
+    pngs = figures.render_all(specs, "png", progress=_progress)
+    from qi.charts import caption_text
+
+    notes = {ref: caption_text(spec) for ref, spec in specs.items()}
+    return deck.deck(built.content, pngs, notes)
 
 
 def _markdown(built, output: Path | None, force: bool) -> tuple[str, dict[Path, bytes]]:

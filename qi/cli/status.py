@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import typer
+
 from qi.cli._common import JsonOption, console, open_session, print_json, say
+from qi.reports import _icons as icons
 from qi.reports import _text as words
 
 SPARK_POINTS = 20  # as qi.services.status (not imported here: it loads the database layer)
 # The sparkline, latest value, date and signal columns with the gaps between them.
 _OTHER_COLUMNS = SPARK_POINTS + 16 + 10 + 14 + 4
+_ICONS_COLUMN = 27  # "special cause ↑ · hit & miss" and a gap
 
 # Colours for the verdicts (Rich drops them under NO_COLOR; the words stay).
 _STYLES = {"Improvement": "bold blue", "Concern": "bold red", "Change": "magenta",
            "Cannot analyse": "red"}
 
 
-def status(json_out: JsonOption = False) -> None:
+def status(
+    table: Annotated[bool, typer.Option(
+        "--table", help="The icon summary table instead: per measure its latest value, "
+        "mean, limits, target and the Making Data Count variation and assurance icons.")]
+    = False,
+    json_out: JsonOption = False,
+) -> None:
     """The dashboard: each active project with its team and PDSA stage, each measure with a
-    sparkline of its latest 20 points, its latest value and its current signal, and the
-    cycles in progress and overdue."""
+    sparkline of its latest 20 points, its latest value, its current signal and its Making
+    Data Count icons (charts with limits), and the cycles in progress and overdue."""
     from qi.services import status as status_service
 
     with open_session(write=False) as s:
@@ -29,7 +41,10 @@ def status(json_out: JsonOption = False) -> None:
         say("No active projects yet. Add one with 'qi project add SLUG --title TITLE "
             "--team TEAM --aim AIM'")
         return
-    _show(board)
+    if table:
+        _icon_tables(board)
+    else:
+        _show(board)
 
 
 def _show(board: dict) -> None:
@@ -45,13 +60,15 @@ def _show(board: dict) -> None:
     # One width for the names of every project's measures, so the columns line up; the
     # names fold, never the sparklines, values, dates and signals beside them.
     names = max((len(m["name"]) for p in board["projects"] for m in p["measures"]), default=0)
-    room = out.width - _OTHER_COLUMNS
+    # The icons get a column when it fits beside names of 12 or more; else a line each.
+    icon_column = out.width - _OTHER_COLUMNS - _ICONS_COLUMN >= 12
+    room = out.width - _OTHER_COLUMNS - (_ICONS_COLUMN if icon_column else 0)
     for p in board["projects"]:
         out.print()
-        _project(out, p, max(12, min(names, 40, room)))
+        _project(out, p, max(12, min(names, 40, room)), icon_column)
 
 
-def _project(out, p: dict, name_width: int) -> None:
+def _project(out, p: dict, name_width: int, icon_column: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -70,16 +87,23 @@ def _project(out, p: dict, name_width: int) -> None:
         table.add_column("latest", no_wrap=True, justify="right")
         table.add_column("on", no_wrap=True)
         table.add_column("signal", no_wrap=True)
+        if icon_column:
+            table.add_column("icons", no_wrap=True)
         for m in p["measures"]:
             verdict = words.signal(m)
             value = "—"
             if m["latest"]:
                 value = words.value(m["latest"]["value"], percent=m["percent"], unit=m["unit"],
                                     decimals=m.get("decimals"))
-            table.add_row(Text(m["name"]), Text(m["sparkline"], style="cyan"), Text(value),
-                          Text(words.day(m["latest"]["date"]) if m["latest"] else ""),
-                          Text(verdict, style=_STYLES.get(verdict.split(" (")[0], "")))
+            cells = [Text(m["name"]), Text(m["sparkline"], style="cyan"), Text(value),
+                     Text(words.day(m["latest"]["date"]) if m["latest"] else ""),
+                     Text(verdict, style=_STYLES.get(verdict.split(" (")[0], ""))]
+            table.add_row(*cells, *([_icon_text(m)] if icon_column else []))
         out.print(table)
+        if not icon_column:  # a narrow terminal: the icons under the table
+            for m in p["measures"]:
+                if m.get("variation"):
+                    out.print(Text.assemble(f"{m['name']}: ", _icon_text(m)), soft_wrap=True)
     for cycle in p["in_progress"]:
         out.print(Text.assemble("in progress: ", (cycle["ref"], "bold"),
                                 f" {cycle['title']} ({words.STAGES[cycle['stage']]}, "
@@ -91,3 +115,51 @@ def _project(out, p: dict, name_width: int) -> None:
 
 def _n(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _icon_text(m: dict):
+    """'improving ↓ · target: pass' in the icons' colours; empty for a run chart."""
+    from rich.text import Text
+
+    out = Text()
+    if m.get("variation"):
+        out.append(icons.variation_text(m["variation"]), style=icons.colour(m["variation"]))
+    if m.get("assurance"):
+        out.append(" · ")
+        out.append(icons.assurance_text(m["assurance"]), style=icons.colour(m["assurance"]))
+    return out
+
+
+def _icon_tables(board: dict) -> None:
+    """One icon summary table per project: what a facilitator projects to ask 'what
+    changed, and is it real?'."""
+    from rich.table import Table
+    from rich.text import Text
+
+    out = console()
+    for p in board["projects"]:
+        table = Table(title=f"{p['title']} ({p['slug']}) · {p['team_name']}",
+                      title_justify="left", header_style="bold")
+        for name, justify in (("measure", "left"), ("latest", "right"), ("mean", "right"),
+                              ("limits", "right"), ("target", "right"),
+                              ("variation", "left"), ("assurance", "left")):
+            table.add_column(name, justify=justify, overflow="fold")
+        for m in p["measures"]:
+            def show(v, _m=m):  # the unit once, with the latest value
+                return words.value(v, percent=_m["percent"]) if v is not None else "—"
+            limits = "—" if m["lcl"] is None and m["ucl"] is None else \
+                f"{show(m['lcl'])} – {show(m['ucl'])}"
+            target = show(m["target"])
+            if m["target"] is not None and m["target_from"]:
+                target += f" (from {words.day(m['target_from'])})"
+            latest = words.value(m["latest"]["value"], percent=m["percent"],
+                                 unit=m["unit"]) if m["latest"] else "—"
+            variation = (icons.variation_text(m["variation"]) if m["variation"]
+                         else ("run chart: no icons" if m["chart"] == "run" else "—"))
+            table.add_row(m["name"], latest, show(m["centre"]), limits, target,
+                          Text(variation, style=icons.colour(m["variation"])),
+                          Text(icons.assurance_text(m["assurance"]) or "—",
+                               style=icons.colour(m["assurance"]) if m["assurance"] else ""))
+        if not p["measures"]:
+            table.add_row(Text("no measures yet", style="dim"), *[""] * 6)
+        out.print(table)

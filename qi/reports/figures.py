@@ -30,15 +30,20 @@ Step = Callable[[], None]
 
 
 def specs(views: dict, *, generated: date, width: float = REPORT_WIDTH,
-          height: float = REPORT_HEIGHT) -> dict[str, Any]:
-    """The chart of each view, by measure ref. The subtitle (project, team and aim) is left
-    out: the report says all that just above the chart."""
+          height: float = REPORT_HEIGHT, subtitle: bool = False,
+          dpi: float = PNG_DPI) -> dict[str, Any]:
+    """The chart of each view with data, by measure ref. The subtitle (project, team and
+    aim) is left out unless asked for: a report says all that just above the chart."""
     from qi import charts
 
-    return {ref: dataclasses.replace(
-                charts.spec_from_view(v, width=width, height=height, dpi=PNG_DPI,
-                                      generated=generated), subtitle=None)
-            for ref, v in views.items()}  # fmt: skip
+    out = {}
+    for ref, v in views.items():
+        if v.analysis is None:
+            continue
+        spec = charts.spec_from_view(v, width=width, height=height, dpi=dpi,
+                                     generated=generated)
+        out[ref] = spec if subtitle else dataclasses.replace(spec, subtitle=None)
+    return out
 
 
 def render_all(chart_specs: dict[str, Any], fmt: str, *,

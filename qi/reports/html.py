@@ -16,6 +16,7 @@ import base64
 from html import escape
 from string import Template
 
+from qi.reports import _icons as icons
 from qi.reports import _text as words
 from qi.reports.figures import REPORT_HEIGHT, REPORT_WIDTH
 
@@ -74,6 +75,10 @@ td:first-child { min-width: 7.5em; }
 .signal.random, .signal.none, .signal.nodata, .signal.problem
   { color: #444; background: #f0f0f0; }
 figure.chart { margin: .4rem 0 .6rem; }
+table.icons { font-size: .85rem; }
+table.icons td.icon div { display: flex; align-items: center; gap: .3em; }
+table.icons td.icon span { overflow-wrap: normal; }
+table.icons svg.icon { flex: none; }
 .measure { margin-bottom: 1.4rem; }
 figure.chart img { display: block; max-width: 100%; height: auto; }
 .cycle { border-left: 3px solid var(--rule); padding: .1rem 0 .1rem .8rem;
@@ -142,6 +147,11 @@ def programme(content: dict, charts: dict[str, bytes] | None = None, fmt: str = 
         parts.append(_missing(content["missing"]))
     if content["contents"]:
         parts.append(_contents(content["contents"]))
+    every = [{**m, "project": sec["project"]["slug"]} for sec in content["projects"]
+             for m in sec["measures"]]
+    if every:
+        parts += ["<section class=\"icon-summary\"><h2>Making Data Count icons, every "
+                  "measure</h2>", icon_table(every, project=True), "</section>"]
     parts += [_project(section, charts or {}, fmt, heading="h2")
               for section in content["projects"]]
     return _PAGE.substitute(title=esc(content["title"]), css=_CSS, kind="pack",
@@ -201,7 +211,8 @@ def _project(c: dict, charts: dict[str, bytes], fmt: str, *, heading: str) -> st
     if c["missing"]:
         parts.append(_missing(c["missing"]))
     if c["measures"]:
-        parts += [f"<{sub}>Measures</{sub}>", _measure_table(c["measures"])]
+        parts += [f"<{sub}>Measures</{sub}>", _measure_table(c["measures"]),
+                  icon_table(c["measures"])]
         parts += [_measure(m, charts.get(m["ref"]), fmt, sub) for m in c["measures"]]
     parts.append(_cycles(c, sub))
     if c["next_steps"]:
@@ -281,7 +292,9 @@ def _measure(m: dict, chart: bytes | None, fmt: str, sub: str) -> str:
                  f"latest {v(m['latest']['value'])} on {esc(words.day(m['latest']['date']))}",
                  f"current centre {v(m['current_centre'])}"]
         if m["target"] is not None:
-            facts.append(f"target {v(m['target'])}")
+            since = (f" (in force from {esc(words.day(m['target_from']))})"
+                     if m.get("target_from") else "")
+            facts.append(f"target {v(m['target'])}{since}")
         parts.append(f"<p><strong>{esc(m['verdict'].capitalize())}.</strong> "
                      f"{m['points']} points{new}: {'; '.join(facts)}.</p>")
         if m["signals"]:
@@ -351,3 +364,25 @@ def _cycle(c: dict, h: str) -> str:
                    f"{_text(c['results'])}</div></div>")
     return (f"<article class=\"cycle\"><{h}>{esc(c['ref'])}: {esc(c['title'])}</{h}>"
             f"{_facts(facts[:1])}{compare}{_facts(facts[1:]) if facts[1:] else ''}</article>")
+
+
+def icon_table(measures: list[dict], project: bool = False) -> str:
+    """The icon summary table: latest value, mean, limits and target in force at the latest
+    point, with the variation and assurance icons (vector, with their meaning in words)."""
+    head = (("Project",) if project else ()) + icons.SUMMARY_HEADERS
+    rows = []
+    for m in measures:
+        cells = icons.summary_row(m)
+        first = f"<td>{esc(m['project'])}</td>" if project else ""
+        var = icons.svg(m["variation_icon"]) if m.get("variation_icon") else ""
+        sure = icons.svg(m["assurance_icon"]) if m.get("assurance_icon") else ""
+        rows.append(f"<tr>{first}" + "".join(f"<td>{esc(c)}</td>" for c in cells[:5])
+                    + f"<td class=\"icon\"><div>{var}<span>{esc(cells[5])}</span></div></td>"
+                    f"<td class=\"icon\"><div>{sure}<span>{esc(cells[6])}</span></div></td>"
+                    "</tr>")
+    widths = ((11,) if project else ()) + ((20, 11, 8, 12, 9, 15, 14) if project
+                                           else (25, 12, 9, 13, 10, 16, 15))
+    cols = "".join(f"<col style=\"width:{w}%\">" for w in widths)
+    return (f"<table class=\"icons\"><colgroup>{cols}</colgroup><thead><tr>"
+            f"{''.join(f'<th>{h}</th>' for h in head)}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")

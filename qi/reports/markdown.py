@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from qi.reports import _icons as icons
 from qi.reports import _text as words
 
 # Characters that start markup anywhere in a line (CommonMark lets any ASCII punctuation
@@ -50,6 +51,10 @@ def programme(content: dict, charts: dict[str, str] | None = None) -> str:
     if charts is None and content["projects"]:
         lines += [f"*{NO_CHARTS}*", ""]
     lines += [f"- {text(m)}" for m in content["missing"]]
+    every = [{**m, "project": sec["project"]["slug"]} for sec in content["projects"]
+             for m in sec["measures"]]
+    if every:
+        lines += icon_table(every, "## Making Data Count icons, every measure", project=True)
     if content["contents"]:
         lines += ["## Contents", ""]
         for group in content["contents"]:
@@ -106,9 +111,22 @@ def _measures(measures: list[dict], charts: dict[str, str] | None, h: str) -> li
                      f"{latest} | {v(m['current_centre'])} | {v(m['target'])} | "
                      f"{words.signal(m)} |")
     lines.append("")
+    lines += icon_table(measures, f"{h}## Making Data Count icons")
     for m in measures:
         lines += _measure(m, charts, h)
     return lines
+
+
+def icon_table(measures: list[dict], heading: str, project: bool = False) -> list[str]:
+    """The icon summary table (variation and assurance at the latest point); with
+    `project`, a first column names each measure's project."""
+    head = (("Project",) if project else ()) + icons.SUMMARY_HEADERS
+    lines = [heading, "", "| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+    for m in measures:
+        first = (f"{text(m['project'])} | ",) if project else ("",)
+        lines.append("| " + first[0] + " | ".join(text(c) for c in icons.summary_row(m))
+                     + " |")
+    return lines + [""]
 
 
 def _formatter(m: dict):
@@ -144,7 +162,9 @@ def _findings(m: dict) -> list[str]:
              f"latest {v(m['latest']['value'])} on {words.day(m['latest']['date'])}",
              f"current centre {v(m['current_centre'])}"]
     if m["target"] is not None:
-        facts.append(f"target {v(m['target'])}")
+        since = (f" (in force from {words.day(m['target_from'])})" if m.get("target_from")
+                 else "")
+        facts.append(f"target {v(m['target'])}{since}")
     new = "" if m["new_points"] is None else f", {m['new_points']} in the period"
     lines = [f"**{words.signal(m)}:** {text(m['verdict'])}. {m['points']} points{new}: "
              + "; ".join(facts) + ".", ""]

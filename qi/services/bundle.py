@@ -44,6 +44,7 @@ from qi.domain import (
 from qi.errors import Conflict, InvalidInput
 from qi.services import data as data_service
 from qi.services import projects as project_service
+from qi.services import targets as target_service
 from qi.services import teams as team_service
 from qi.services._common import check_slug, counted, optional_text, required_text
 
@@ -72,6 +73,7 @@ def export_bundle(s: Session, project: str) -> dict:
     cycles = s.exec(select(models.Cycle).where(models.Cycle.project_id == p.id)
                     .order_by(models.Cycle.number)).all()
     phases, notes = _phases_and_notes(s, [m.id for m in measures])
+    targets = target_service.dated_by_measure(s, [m.id for m in measures])
     members, names = _members(s, team, cycles, phases, notes)
     numbers = {c.id: c.number for c in cycles}
     points = _measurements(s, [m.id for m in measures])
@@ -84,8 +86,8 @@ def export_bundle(s: Session, project: str) -> dict:
                     "closing_note": p.closing_note},
         "team": {"slug": team.slug, "name": team.name, "area": team.area, "note": team.note},
         "members": members,
-        "measures": [_measure_json(m, phases[m.id], notes[m.id], points[m.id], numbers, names)
-                     for m in measures],
+        "measures": [_measure_json(m, phases[m.id], notes[m.id], points[m.id], numbers, names,
+                                   targets[m.id]) for m in measures],
         "ideas": [{"title": i.title, "description": i.description,
                    "primary_driver": i.primary_driver,
                    "secondary_driver": i.secondary_driver} for i in ideas],
@@ -165,7 +167,7 @@ def _measurements(s: Session, measure_ids: list[int]) -> dict[int, list[dict]]:
 
 
 def _measure_json(m: models.Measure, phases, notes, points, numbers: dict[int, int],
-                  names: dict[int, str]) -> dict:
+                  names: dict[int, str], targets: list[tuple]) -> dict:
     return {
         "slug": m.slug, "name": m.name, "kind": m.kind, "unit": m.unit,
         "direction": m.direction, "target": _number(m.target), "definition": m.definition,
@@ -176,6 +178,8 @@ def _measure_json(m: models.Measure, phases, notes, points, numbers: dict[int, i
                    for p in phases],
         "notes": [{"date": n.noted_on.isoformat(), "text": n.text,
                    "created_by": names.get(n.created_by_id)} for n in notes],
+        "targets": [{"starts_on": day.isoformat(), "value": float(value)}
+                    for day, value in targets],
         "measurements": points,
     }
 
@@ -263,7 +267,7 @@ class _Object:
         if not isinstance(value, dict):
             problems.add(path, f"expected an object, found {_kind_of(value)}")
             return
-        missing = [k for k in keys if k not in value]
+        missing = [k for k in keys if k not in value and k not in OPTIONAL_KEYS]
         unknown = [k for k in value if k not in keys]
         if missing:
             problems.add(path, f"missing {', '.join(repr(k) for k in missing)}")
@@ -379,7 +383,10 @@ PROJECT_KEYS = ("slug", "title", "aim", "start", "status", "closing_note")
 TEAM_KEYS = ("slug", "name", "area", "note")
 MEMBER_KEYS = ("name", "role", "email", "in_team")
 MEASURE_KEYS = ("slug", "name", "kind", "unit", "direction", "target", "definition", "chart",
-                "denominator", "baseline_until", "phases", "notes", "measurements")
+                "denominator", "baseline_until", "phases", "notes", "targets", "measurements")
+# Keys a bundle may leave out: written by a qi from before they existed.
+OPTIONAL_KEYS = frozenset({"targets"})
+TARGET_KEYS = ("starts_on", "value")
 PHASE_KEYS = ("starts_on", "reason", "cycle", "created_by")
 NOTE_KEYS = ("date", "text", "created_by")
 POINT_KEYS = ("date", "value", "numerator", "denominator", "note")
@@ -467,6 +474,12 @@ def _measure(problems: _Problems, o: _Object) -> dict:
                    "text": n.text("text", "note", required=True),
                    "created_by": n.text("created_by", "name")}
                   for n in _objects(problems, o, "notes", NOTE_KEYS)]
+    m["targets"] = []
+    for t in _objects(problems, o, "targets", TARGET_KEYS):
+        if t.raw("value") is None:
+            problems.add(t.at("value"), "a target needs a value")
+        m["targets"].append({"starts_on": t.day("starts_on", null=False),
+                             "value": t.number("value")})
     m["measurements"] = [_point(p) for p in _objects(problems, o, "measurements", POINT_KEYS)]
     if header_ok:  # the rules depend on the measure's chart and denominator
         _check_points(problems, o.at("measurements"), m)
@@ -474,6 +487,8 @@ def _measure(problems: _Problems, o: _Object) -> dict:
         del point["_ok"]
     _unique(problems, o.at("phases"), [p["starts_on"] for p in m["phases"]], "starts_on",
             "a second phase starting on")
+    _unique(problems, o.at("targets"), [t["starts_on"] for t in m["targets"]], "starts_on",
+            "a second target from")
     _unique(problems, o.at("measurements"), [p["date"] for p in m["measurements"]], "date",
             "a second measurement for")
     return m
@@ -872,6 +887,8 @@ def _write(s: Session, b: Bundle, plan: _Plan, meetings: list[dict]) -> None:
         s.add_all([models.MeasureNote(
             measure_id=mid, noted_on=n["date"], text=n["text"],
             created_by_id=member_ids.get((n["created_by"] or "").lower())) for n in m["notes"]])
+        s.add_all([models.MeasureTarget(measure_id=mid, starts_on=t["starts_on"],
+                                        value=t["value"]) for t in m["targets"]])
     s.add_all([models.Meeting(held_on=m["date"], title=m["title"],
                               team_id=None if m["programme_wide"] else team_id)
                for m in meetings])

@@ -33,6 +33,7 @@ from qi.services import measures as measure_service
 from qi.services import notes as note_service
 from qi.services import phases as phase_service
 from qi.services import projects as project_service
+from qi.services import targets as target_service
 
 # qi keeps one value per measure and date, so there are never subgroups to chart.
 _SUBGROUP_CHARTS = frozenset({ChartType.xbar, ChartType.s})
@@ -89,6 +90,8 @@ class MeasureView:
     rules: Rules
     chart: ChartType
     baseline_points: int | None = None  # points frozen as the baseline; None: not frozen
+    target_since: date | None = None  # when the target in force came in; None: the measure's
+    targets: tuple = ()  # the trajectory of dated targets (Targets.trajectory)
     sources: tuple[str, ...] = ()  # files the points were imported from, by first use
     hand_entered: int = 0  # points added with `qi data add`
     measure_points: int = 0  # all the measure's points, also outside --from/--to
@@ -115,17 +118,49 @@ def period_of(dates: list[date]) -> str | None:
 
 
 def target_on_scale(measure: domain.Measure, multiply: float,
-                    chart: ChartType | None = None) -> float | None:
-    """The target on the plotted scale. A proportion's target may be stored as 0.05 or as
-    5 (%): proportions never exceed 1, so a target above 1 is read as a percentage. On a c
-    chart of a ratio measure (counts of the numerator) the target does not apply."""
-    if measure.target is None:
+                    chart: ChartType | None = None, value: float | None = None) -> float | None:
+    """The target (the measure's own, or `value`) on the plotted scale. A proportion's
+    target may be stored as 0.05 or as 5 (%): proportions never exceed 1, so a target above
+    1 is read as a percentage. On a c chart of a ratio measure (counts of the numerator)
+    the target does not apply."""
+    value = measure.target if value is None else value
+    if value is None:
         return None
     if measure.denominator and chart == ChartType.c:
         return None
-    if multiply == 100 and measure.target <= 1:
-        return measure.target * 100
-    return measure.target
+    if multiply == 100 and value <= 1:
+        return value * 100
+    return value
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The target in force at the latest point (on the plotted scale) and since when (None:
+    the measure's own target), and the whole trajectory for a step line: (start, value)
+    pairs, the first start None for the measure's own target; empty without dated targets."""
+
+    now: float | None
+    since: date | None
+    trajectory: tuple[tuple[date | None, float], ...] = ()
+
+
+def resolve_targets(measure: domain.Measure, dated: list[tuple[date, float]],
+                    multiply: float, chart: ChartType, dates: list[date]) -> Targets:
+    """Which target applies at the latest point, from the measure's own and its dated
+    targets (`qi measure target`)."""
+    def scaled(v):
+        return target_on_scale(measure, multiply, chart, v)
+
+    standing = scaled(measure.target)
+    if not dated:
+        return Targets(standing, None)
+    day = dates[-1] if dates else date.max
+    value, since = target_service.in_force(measure.target, dated, day)
+    steps = ([(None, standing)] if standing is not None else []) + [
+        (d, scaled(v)) for d, v in dated]
+    if any(v is None for _, v in steps):  # a c chart of a ratio: targets do not apply
+        return Targets(None, None)
+    return Targets(scaled(value), since, tuple(steps))
 
 
 def choose_chart(measure: domain.Measure, chart: ChartType | None,
@@ -236,11 +271,13 @@ def view(s: Session, ref: str, options: ViewOptions | None = None) -> MeasureVie
     chart = choose_chart(measure, options.chart, rules)
     percent = percent_axis(measure, chart)
     multiply = 100.0 if percent else 1.0
-    target = target_on_scale(measure, multiply, chart)
     series = data_service.series(s, measure.ref)
     zoom = (options.date_from or options.date_to) is not None and not options.analyse_window
     keep = [k for k, d in enumerate(series.dates) if zoom or _in_window(d, options)]
     dates = [series.dates[k] for k in keep]
+    targets = resolve_targets(measure, target_service.dated_by_measure(s, [measure.id])[measure.id],
+                              multiply, chart, dates)
+    target = targets.now
     baseline_end, source = _baseline(s, measure, project_row.id, options)
     if options.rebase_at is not None:
         phase_starts = tuple(sorted(set(options.rebase_at)))
@@ -262,7 +299,8 @@ def view(s: Session, ref: str, options: ViewOptions | None = None) -> MeasureVie
         baseline_source=source, phase_starts=phase_starts, multiply=multiply,
         percent=percent, period=period_of(dates), target=target, rules=rules,
         chart=chart, baseline_points=frozen, sources=files, hand_entered=by_hand,
-        measure_points=len(series.dates), phase_reasons=reasons,
+        measure_points=len(series.dates), target_since=targets.since,
+        targets=targets.trajectory, phase_reasons=reasons,
         window=(options.date_from, options.date_to) if zoom else None,
     )
     return MeasureView(**{**result.__dict__, "summary": summarise(result)})
@@ -351,7 +389,9 @@ def summarise(v: MeasureView) -> dict:
         return {"points": 0, "latest": None, "latest_date": None, "baseline_centre": None,
                 "current_centre": None, "signals": [], "verdict": "no data yet",
                 "direction": "none", "runs_signal": False, "sigma_signals": 0, "parts": 0,
-                "first_part_points": 0, "provisional": None, "decimals": 1}
+                "first_part_points": 0, "provisional": None, "decimals": 1,
+                "variation": None, "assurance": None, "centre": None, "lcl": None,
+                "ucl": None}
     a = v.analysis
     valid = np.flatnonzero(~np.isnan(a.y))
     latest = float(a.y[valid[-1]]) if valid.size else None
@@ -376,7 +416,20 @@ def summarise(v: MeasureView) -> dict:
             "runs_signal": bool(any(p.runs_signal for p in a.parts)),
             "sigma_signals": int(sum(p.sigma_signals for p in a.parts)),
             "parts": len(a.parts), "first_part_points": int(a.parts[0].n_obs),
-            "provisional": short, "decimals": decimals_for(_shown_values(v))}
+            "provisional": short, "decimals": decimals_for(_shown_values(v)),
+            **_icons(v)}
+
+
+def _icons(v: MeasureView) -> dict:
+    """The Making Data Count icons and the lines they were judged by (at the latest
+    point); no icons for a run chart."""
+    from qi.analysis.icons import icons
+
+    a = v.analysis
+    got = icons(a, _DIRECTION_TO_IMPROVEMENT[v.measure.direction], v.target)
+    return {"variation": got.variation, "assurance": got.assurance,
+            "centre": _value(float(a.cl[-1])), "lcl": _value(float(a.lcl[-1])),
+            "ucl": _value(float(a.ucl[-1]))}
 
 
 # How long a baseline must be before what the analysis says is more than provisional

@@ -82,6 +82,24 @@ def _check_target(target: float | None) -> float | None:
     return target
 
 
+# qi stores one aggregate value per measure and date; xbar and s charts need the individual
+# observations of each period (waiting times per patient), which are patient-level data that
+# a QI tracker should not keep. `qi analyze FILE --chart xbar|s` charts such a file directly.
+SUBGROUP_CHARTS = (ChartType.xbar, ChartType.s)
+
+
+def _check_new_chart(chart: ChartType) -> None:
+    """Refuse a chart qi can never draw for a stored measure, with the reason."""
+    if chart in SUBGROUP_CHARTS:
+        raise InvalidInput(
+            f"qi cannot keep an {chart.value} chart measure: an {chart.value} chart needs every "
+            "individual observation of each period (for example each patient's waiting time), "
+            "and qi stores one aggregate value per date, not patient-level data. Record the "
+            "period's mean with --chart i, or chart the event-level file directly with "
+            f"'qi analyze FILE --chart {chart.value}'"
+        )
+
+
 def _check_chart(chart: ChartType, denominator: bool) -> None:
     if chart in RATIO_CHARTS and not denominator:
         raise InvalidInput(
@@ -101,6 +119,7 @@ def add(
     project_row = project_service.get_row(s, project)
     if denominator is None:
         denominator = chart in RATIO_CHARTS
+    _check_new_chart(chart)
     _check_chart(chart, denominator)
     taken = s.exec(select(models.Measure.id).where(
         models.Measure.project_id == project_row.id, models.Measure.slug == slug)).first()
@@ -178,6 +197,8 @@ def edit(
     if definition is not None:
         measure.definition = optional_text(definition)
     if chart is not None:
+        if chart.value != measure.chart:
+            _check_new_chart(chart)
         measure.chart = chart.value
     if denominator is not None:
         measure.has_denominator = denominator

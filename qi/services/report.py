@@ -30,6 +30,7 @@ from qi.services import measures as measure_service
 from qi.services import meetings as meeting_service
 from qi.services import members as member_service
 from qi.services import projects as project_service
+from qi.services import targets as target_service
 from qi.services import teams as team_service
 from qi.services._common import counted
 
@@ -170,7 +171,8 @@ def _views(s, loaded: Loaded, until: date | None) -> dict[str, measure_view.Meas
         phases=_by_measure(s, models.MeasurePhase.__table__, ids, "starts_on",
                            ("starts_on", "reason")),
         notes=_by_measure(s, models.MeasureNote.__table__, ids, "noted_on",
-                          ("noted_on", "text")))
+                          ("noted_on", "text")),
+        targets=target_service.dated_by_measure(s, ids))
     return {m.ref: _view(loaded, m, series[m.id], read, until) for m in all_measures}
 
 
@@ -179,6 +181,7 @@ class _Read:
     files: dict[int, str]  # import id -> file name
     phases: dict[int, list[tuple]]  # measure id -> [(starts_on, reason)]
     notes: dict[int, list[tuple]]  # measure id -> [(noted_on, text)], in date order
+    targets: dict[int, list[tuple]]  # measure id -> [(starts_on, value)], in date order
 
 
 def _view(loaded: Loaded, m: domain.Measure, ser: domain.Series, read: _Read,
@@ -200,7 +203,9 @@ def _view(loaded: Loaded, m: domain.Measure, ser: domain.Series, read: _Read,
         chart = measure_view.choose_chart(m, None, rules)
         percent = measure_view.percent_axis(m, chart)
         multiply = 100.0 if percent else 1.0
-        target = measure_view.target_on_scale(m, multiply, chart)
+        targets = measure_view.resolve_targets(m, read.targets.get(m.id, []), multiply,
+                                               chart, dates)
+        target = targets.now
         if dates:
             analysis, frozen = measure_view.analyse(m, ser, keep, dates, chart, rules,
                                                      multiply, baseline_end, phase_starts,
@@ -208,6 +213,7 @@ def _view(loaded: Loaded, m: domain.Measure, ser: domain.Series, read: _Read,
     except InvalidInput as exc:
         loaded.problems[m.ref] = str(exc)
         percent, multiply, target = False, 1.0, None
+        targets = measure_view.Targets(None, None)
     marks = [Mark(c.started_on, c.ref, c.title, "cycle") for c in cycles if c.started_on]
     # Notes are numbered over all of the measure's notes, so N2 is N2 on every chart.
     marks += [Mark(on, f"N{k}", text, "note")
@@ -223,6 +229,7 @@ def _view(loaded: Loaded, m: domain.Measure, ser: domain.Series, read: _Read,
         target=target, rules=rules, chart=chart, baseline_points=frozen,
         sources=tuple(dict.fromkeys(read.files[i] for i in used if i in read.files)),
         hand_entered=sum(1 for i in imports if i is None), measure_points=len(ser.dates),
+        target_since=targets.since, targets=targets.trajectory,
         phase_reasons=tuple(row[1] for row in read.phases.get(m.id, [])))
     return MeasureView(**{**view.__dict__, "summary": summarise(view)})
 
@@ -437,6 +444,11 @@ def _measure(v: measure_view.MeasureView, period: Period, problem: str | None) -
         "chart": v.chart.value, "chart_name": CHART_NAMES[v.chart.value],
         "rules": v.rules.value, "rules_name": RULE_NAMES[v.rules.value],
         "percent": v.percent, "target": _number(v.target),
+        # the target in force at the latest point: dated (qi measure target) or the
+        # measure's own (None)
+        "target_from": _iso(v.target_since),
+        "variation_icon": summary["variation"], "assurance_icon": summary["assurance"],
+        "centre": summary["centre"], "lcl": summary["lcl"], "ucl": summary["ucl"],
         "points": summary["points"], "new_points": new_points,
         # The baseline as the analysis used it: frozen over these points, or (None) not
         # frozen, when too few points fall before the end recorded or found.

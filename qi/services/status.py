@@ -111,6 +111,12 @@ def _measure(v: MeasureView, problem: str | None) -> dict:
         "latest": None if summary["latest_date"] is None else {
             "date": summary["latest_date"], "value": summary["latest"]},
         "signal": summary["verdict"], "direction_of_change": summary["direction"],
+        # Making Data Count icons (None for a run chart) and the lines behind them
+        "variation": summary["variation"], "assurance": summary["assurance"],
+        "centre": summary["centre"], "lcl": summary["lcl"], "ucl": summary["ucl"],
+        "target": None if v.target is None else round(float(v.target), 6),
+        "target_from": v.target_since.isoformat() if v.target_since else None,
+        "chart": v.chart.value,
         "provisional": summary["provisional"], "decimals": summary["decimals"],
         "problem": problem,
     }

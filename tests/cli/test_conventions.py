@@ -10,7 +10,8 @@ from qi import __version__
 from qi.cli import app
 from qi.cli._common import NOUNS
 
-HEAVY = ("pandas", "matplotlib", "numpy", "sqlalchemy", "sqlmodel", "alembic", "psycopg")
+HEAVY = ("pandas", "matplotlib", "numpy", "sqlalchemy", "sqlmodel", "alembic", "psycopg",
+         "pptx")
 
 
 def _all_commands():

@@ -86,3 +86,17 @@ def test_list_and_remove(qi, project):
     qi("measure remove a --yes", ok=True)
     listed = json.loads(qi("measure list --json", ok=True).stdout)
     assert [m["slug"] for m in listed] == ["b"]
+
+
+@pytest.mark.parametrize("chart", ["xbar", "s"])
+def test_subgroup_charts_are_refused_with_the_reason(qi, project, chart):
+    r = qi(f"measure add wait --project dna-rate --name Wait --kind process --chart {chart}")
+    assert r.exit_code == 1 and r.stdout == ""
+    assert f"qi cannot keep an {chart} chart measure" in r.stderr
+    assert "patient-level" in r.stderr and f"qi analyze FILE --chart {chart}" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert json.loads(qi("measure list --json", ok=True).stdout) == []
+    qi("measure add wait --project dna-rate --name Wait --kind process --chart i", ok=True)
+    r = qi(f"measure edit wait --chart {chart}")
+    assert r.exit_code == 1 and "patient-level" in r.stderr
+    assert json.loads(qi("measure show wait --json", ok=True).stdout)["chart"] == "i"

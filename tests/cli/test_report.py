@@ -246,6 +246,35 @@ def test_empty_programme(qi):
     assert "No active projects yet" in r.stdout
 
 
+def test_icon_summary_tables(qi, project, tmp_path):
+    qi("measure target dna --from 2018-03-01 0.04", ok=True)
+    content = json.loads(qi("report dna-rate --format json", ok=True).stdout)
+    calls, dna = sorted(content["measures"], key=lambda m: m["slug"])
+    # the DNA rate falls from 9% to 5.5% of 200 a week: a special cause, improvement (lower)
+    assert (dna["variation_icon"], dna["target"], dna["target_from"]) == (
+        "improvement_low", 4.0, "2018-03-01")
+    assert dna["assurance_icon"] in ("pass", "fail", "hit_and_miss")
+    assert calls["variation_icon"] == "common_cause" and calls["assurance_icon"] is None
+
+    md = qi("report dna-rate", ok=True).stdout
+    assert "## Making Data Count icons" in md
+    assert "| Measure | Latest | Mean | Limits | Target | Variation | Assurance |" in md
+    row = next(x for x in md.splitlines() if x.startswith("| DNA rate | 5.5%"))
+    assert "| 4.0% (from 1 Mar 2018) | improving ↓ |" in row
+    assert "target 4.0% (in force from 1 Mar 2018)" in md
+
+    page = tmp_path / "r.html"
+    qi(f"report dna-rate -o {page}", ok=True)
+    html = page.read_text()
+    assert '<table class="icons">' in html
+    assert html.count('<svg class="icon"') == 3  # 2 variation icons, 1 assurance
+    assert "<title>Special cause: improvement (lower)</title>" in html
+
+    pack = qi("report --programme", ok=True).stdout
+    assert "## Making Data Count icons, every measure" in pack
+    assert "| Project | Measure | Latest |" in pack and "| dna-rate | DNA rate |" in pack
+
+
 def test_phase_reasons_and_provisional_verdicts_in_the_report(qi, project, monkeypatch):
     qi("measure rebase calls --at 2018-03-05 --reason 'New phone system'", ok=True)
     out = qi("report dna-rate").stdout

@@ -86,3 +86,41 @@ def test_status_of_an_empty_database(qi):
     assert r.exit_code == 0 and r.stdout == ""
     assert r.stderr.startswith("No active projects yet. Add one with 'qi project add")
     assert json.loads(qi("status --json", ok=True).stdout)["projects"] == []
+
+
+def test_status_shows_the_making_data_count_icons(qi, tmp_path, monkeypatch):
+    _programme(qi, tmp_path)
+    qi("measure edit dna --target 2", ok=True)
+    board = json.loads(qi("status --json", ok=True).stdout)
+    dna, wait = board["projects"][0]["measures"]
+    # a p chart of a stable 8-10% of 200: common cause, limits about 3% to 15%; a 2% target
+    # below the lower limit of a measure where lower is better will never be met
+    assert (dna["variation"], dna["assurance"], dna["target"]) == ("common_cause", "fail", 2.0)
+    assert 2 < dna["lcl"] < dna["centre"] < dna["ucl"]
+    assert (wait["variation"], wait["assurance"]) == (None, None)  # a run chart, no data
+    lines = qi("status", ok=True).stdout.splitlines()
+    k = next(k for k, x in enumerate(lines) if x.startswith("DNA"))
+    # at 80 columns the icons go on a line of their own rather than squeeze the sparkline
+    assert len(lines[k].split()[2]) == 20 and "icons" not in lines[k - 1]
+    assert "DNA rate: common cause · misses target" in lines
+    monkeypatch.setenv("COLUMNS", "140")
+    wide = qi("status", ok=True).stdout.splitlines()
+    k = next(k for k, x in enumerate(wide) if x.startswith("DNA"))
+    assert "icons" in wide[k - 1] and wide[k].rstrip().endswith("common cause · misses target")
+
+
+def test_status_table(qi, tmp_path):
+    _programme(qi, tmp_path)
+    qi("measure add calls --project dna-rate --name Calls --kind balancing", ok=True)
+    qi("data add calls 2018-01-01 40", ok=True)
+    r = qi("status --table", ok=True)
+    assert r.stderr == ""
+    out = r.stdout
+    for header in ("measure", "latest", "mean", "limits", "target", "variation", "assurance"):
+        assert header in out
+    assert "Reduce nurse DNAs (dna-rate) · North" in out
+    dna = next(x for x in out.splitlines() if "DNA rate" in x)
+    assert "8.5%" in dna and "common" in dna and " – " in dna  # folded at 80 columns
+    calls = next(x for x in out.splitlines() if "Calls" in x)
+    assert "run chart:" in calls and "no icons" in out
+    assert "Flu uptake (flu) · West" in out and "no measures yet" in out
