@@ -44,7 +44,7 @@ def get_row(s: Session, ref: str) -> tuple[models.Cycle, models.Project]:
     if "#" in ref:
         project_slug, _, number = ref.partition("#")
         project = project_service.get_row(s, project_slug)
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit()):
             raise InvalidInput(f"'{ref}' is not a cycle. Write it as PROJECT#NUMBER, e.g. "
                                f"{project.slug}#1")
         cycle = s.exec(select(models.Cycle).where(models.Cycle.project_id == project.id,
@@ -58,7 +58,7 @@ def get_row(s: Session, ref: str) -> tuple[models.Cycle, models.Project]:
             raise NotFound(f"Project '{project.slug}' has no cycle #{number}. {have}. "
                            f"Run 'qi cycle list {project.slug}'")
         return cycle, project
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():
         cycle = s.get(models.Cycle, int(ref))
         if cycle is not None:
             return cycle, s.get(models.Project, cycle.project_id)
