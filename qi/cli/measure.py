@@ -8,9 +8,11 @@ import typer
 
 from qi.cli._common import (
     JsonOption,
+    MeasureProjectOption,
     YesOption,
     cell,
     confirm,
+    measure_ref,
     noun_app,
     open_session,
     parse_date_option,
@@ -82,9 +84,15 @@ def list_(
 
 
 @app.command("show")
-def show(measure: MeasureArg, json_out: JsonOption = False) -> None:
+def show(
+    measure: MeasureArg,
+    json_out: JsonOption = False,
+    project_opt: MeasureProjectOption = None,
+) -> None:
     """Show a measure and its operational definition."""
     from qi.services import measures
+
+    measure = measure_ref(measure, project_opt)
 
     with open_session(write=False) as s:
         m = measures.show(s, measure)
@@ -121,9 +129,12 @@ def edit(
         "--no-baseline", help="Forget --baseline-until (back to the first cycle's start).")]
     = False,
     json_out: JsonOption = False,
+    project_opt: MeasureProjectOption = None,
 ) -> None:
     """Change any field of a measure."""
     from qi.services import measures
+
+    measure = measure_ref(measure, project_opt)
 
     until = parse_date_option(baseline_until, "--baseline-until")
     if no_baseline and until is not None:
@@ -150,9 +161,12 @@ def remove(
         "--force", help="Remove it even though it has measurements (they go with it).")]
     = False,
     yes: YesOption = False,
+    project_opt: MeasureProjectOption = None,
 ) -> None:
     """Remove a measure. A measure with measurements needs --force."""
     from qi.services import measures
+
+    measure = measure_ref(measure, project_opt)
 
     with open_session(write=False) as s:
         m = measures.check_removable(s, measure, force=force)
@@ -182,9 +196,12 @@ def rebase(
     by: Annotated[str | None, typer.Option("--by", help="Who decided (member id or name).")]
     = None,
     json_out: JsonOption = False,
+    project_opt: MeasureProjectOption = None,
 ) -> None:
     """Start a new phase (new centre line and limits) at a date or a cycle."""
     from qi.services import phases
+
+    measure = measure_ref(measure, project_opt)
 
     with open_session() as s:
         phase = phases.rebase(s, measure, at=_at(at), reason=reason, by=by)
@@ -196,9 +213,15 @@ def rebase(
 
 
 @app.command("phases")
-def phases_(measure: MeasureArg, json_out: JsonOption = False) -> None:
+def phases_(
+    measure: MeasureArg,
+    json_out: JsonOption = False,
+    project_opt: MeasureProjectOption = None,
+) -> None:
     """List a measure's phases (rebases) with who, when and why."""
     from qi.services import phases
+
+    measure = measure_ref(measure, project_opt)
 
     with open_session(write=False) as s:
         rows = phases.list_for(s, measure)
@@ -219,9 +242,12 @@ def unrebase(
     measure: MeasureArg,
     at: Annotated[str, typer.Option("--at", help="The start date of the phase to remove.")],
     yes: YesOption = False,
+    project_opt: MeasureProjectOption = None,
 ) -> None:
     """Remove a phase, joining it to the one before (asks first)."""
     from qi.services import phases
+
+    measure = measure_ref(measure, project_opt)
 
     day = parse_date_option(at, "--at")
     confirm(f"Remove the phase of {measure} starting on {day}?", yes)

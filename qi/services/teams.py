@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlmodel import Session, func, select
 
 from qi import domain, models
-from qi.errors import Conflict
+from qi.errors import Conflict, InvalidInput
 from qi.services._common import (
     as_utc,
     by_slug,
@@ -21,8 +21,21 @@ from qi.services._common import (
 LIST_CMD = "qi team list"
 
 
-def get_row(s: Session, slug: str) -> models.Team:
-    return by_slug(s, models.Team, slug, "team", LIST_CMD)
+def get_row(s: Session, ref: str) -> models.Team:
+    """A team by its slug or by its name, ignoring case ('Hendon Medical Practice')."""
+    wanted = " ".join(ref.split())
+    row = s.exec(select(models.Team).where(models.Team.slug == wanted)).first()
+    if row is not None:
+        return row
+    matches = s.exec(select(models.Team).where(
+        (func.lower(models.Team.slug) == wanted.lower())
+        | (func.lower(models.Team.name) == wanted.lower())).order_by(models.Team.slug)).all()
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        which = ", ".join(f"{t.slug} ({t.name})" for t in matches)
+        raise InvalidInput(f"{len(matches)} teams match '{ref}': {which}. Give the slug")
+    return by_slug(s, models.Team, ref, "team", LIST_CMD)  # the usual "No team" message
 
 
 def _record(s: Session, team: models.Team, *, detail: bool = False) -> domain.Team:

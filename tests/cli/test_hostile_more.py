@@ -104,11 +104,11 @@ def test_data_add_refuses_digits_a_file_import_refuses(qi, measure, value):
 
 def test_database_and_demo_paths_are_shown_escaped(qi_sqlite, tmp_path):
     odd = tmp_path / "a\x1b]0;pwned\x07\u202e.db"
-    r = qi_sqlite(["--db", str(odd), "team", "list"])
-    assert r.exit_code == 0, r.stderr
-    assert "Created a new qi database" in r.stderr
-    _no_raw_controls(r.stderr)
-    assert "\u202e" not in r.stderr and "\\x1b" in r.stderr
+    for args in (["--db", str(odd), "team", "list"], ["init", str(odd)],
+                 ["--db", str(odd), "team", "add", "X"]):
+        r = qi_sqlite(args)
+        _no_raw_controls(r.stderr)
+        assert "\u202e" not in r.stderr and "\\x1b" in r.stderr, r.stderr
     r = qi_sqlite(["demo", str(tmp_path / "d\x1b[2J\u009b"), "--no-charts"], ok=True)
     _no_raw_controls(r.stdout + r.stderr)
     assert "Database:" in r.stdout and "\\x1b[2J" in r.stdout
