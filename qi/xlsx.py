@@ -78,10 +78,7 @@ def excel_cells(path: Path, data: bytes, sheet: str | None) -> tuple[str, list[t
             listed = ", ".join(quoted(n, 40) for n in workbook.sheetnames)
             raise InvalidInput(f"{path.name} has no sheet {quoted(sheet)} (its sheets are: "
                                f"{listed}). Choose one with --sheet NAME")
-        rows = list(worksheet.iter_rows(min_row=1, values_only=True))
-        if _has_formulas(data) and any(v is None for row in rows for v in row):
-            _check_unsaved_formulas(path, data, worksheet.title, rows)
-        return worksheet.title, rows
+        return worksheet.title, list(worksheet.iter_rows(min_row=1, values_only=True))
     except QiError:
         raise
     except Exception as exc:  # damage found while reading the sheet's part
@@ -98,35 +95,3 @@ def check_excel_text(path: Path, cells: list[tuple]) -> None:
                 raise InvalidInput(f"{path.name}, row {r}, column {c}: the text holds the NUL "
                                    "character, which cannot be stored. Remove it and import "
                                    "again")
-
-
-def _has_formulas(data: bytes) -> bool:
-    """Whether any sheet holds a formula (the parts are already checked for size)."""
-    import io
-    import zipfile
-
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return any(b"<f" in archive.read(part) for part in archive.namelist()
-                   if part.startswith("xl/worksheets/") and part.endswith(".xml"))
-
-
-def _check_unsaved_formulas(path: Path, data: bytes, title: str, rows: list[tuple]) -> None:
-    """A formula whose result was never saved (a file written by a program, an external
-    link never updated) reads as an empty cell: refuse it rather than skip it as blank."""
-    import io
-
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    try:
-        formulas = workbook[title].iter_rows(min_row=1, values_only=True)
-        for r, (row, written) in enumerate(zip(rows, formulas, strict=False), start=1):
-            for c, (value, formula) in enumerate(zip(row, written, strict=False), start=1):
-                if value is None and isinstance(formula, str) and formula.startswith("="):
-                    raise InvalidInput(
-                        f"{path.name}, row {r}, column {c}: the formula {quoted(formula, 60)} "
-                        "has no saved result (the file was not saved by a spreadsheet, or "
-                        "links to another file). Open it in the spreadsheet and save it, or "
-                        "type the value")
-    finally:
-        workbook.close()

@@ -218,22 +218,3 @@ def test_a_bundle_with_a_key_given_twice_is_refused(qi, measure, tmp_path):
     r = qi(["import-bundle", str(tmp_path / "t.json")])
     assert r.exit_code == 1 and "'measures' appears twice" in r.stderr
     assert "other" not in qi("project list", ok=True).stdout
-
-
-def test_a_formula_without_a_saved_result_is_not_a_blank_cell(qi, measure, tmp_path):
-    import datetime
-
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["date", "value"])
-    sheet.append([datetime.date(2018, 4, 1), "='[1]Sheet1'!A1"])  # never calculated
-    sheet.append([datetime.date(2018, 4, 2), 12])
-    book.save(tmp_path / "f.xlsx")
-    r = qi(["data", "import", str(tmp_path / "f.xlsx"), "--project", "dna-rate", "--measure",
-            measure])
-    assert r.exit_code == 1 and "has no saved result" in r.stderr and "row 2" in r.stderr
-    assert "2018-04-02" not in qi(f"data list {measure} --csv", ok=True).stdout
-    r = qi(["analyze", str(tmp_path / "f.xlsx"), "--y", "value"])
-    assert r.exit_code == 1 and "has no saved result" in r.stderr
