@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from qi import __version__
-from qi.cli import _common
+from qi.cli import _common, _typer_checks
 from qi.cli._common import STATE, QiGroup
 from qi.cli.analyze import analyze
 from qi.cli.bundle import export, import_bundle
@@ -15,6 +15,8 @@ from qi.cli.chart import chart
 from qi.cli.demo import demo
 from qi.cli.report import report
 from qi.cli.status import status
+
+_typer_checks.install()
 
 app = typer.Typer(
     cls=QiGroup,

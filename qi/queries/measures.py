@@ -63,6 +63,12 @@ def by_ids(db: Db, ids: list[int]) -> list[domain.Measure]:
         _SELECT + f" WHERE m.id IN ({marks}) ORDER BY p.slug, m.slug", params)]
 
 
+def ids_of_projects(db: Db, project_ids: list[int]) -> list[int]:
+    marks, params = db.in_list("p", project_ids)
+    return [r[0] for r in db.all(f"SELECT id FROM measure WHERE project_id IN ({marks})",
+                                 params)]
+
+
 def show(db: Db, ref: str) -> domain.Measure:
     return by_ids(db, [locate(db, ref)[0]])[0]
 

@@ -34,12 +34,15 @@ class ViewData:
     targets: dict[int, list[tuple]] = field(default_factory=dict)  # [(starts_on, value)]
 
 
-def load(db: Db, measure_ids: list[int]) -> ViewData:
+def load(db: Db, measure_ids: list[int], project_ids: list[int] = ()) -> ViewData:
+    """The facts behind these measures' views, and the projects (with their teams and
+    cycles) of those measures and of `project_ids` (a report also shows projects that
+    have no measure yet)."""
     measures = {m.id: m for m in measure_queries.by_ids(db, measure_ids)}
     slugs = sorted({m.project for m in measures.values()})
     marks, params = db.in_list("s", slugs)
-    project_ids = [r[0] for r in db.all(f"SELECT id FROM project WHERE slug IN ({marks})",
-                                        params)]
+    project_ids = sorted(set(project_ids) | {r[0] for r in db.all(
+        f"SELECT id FROM project WHERE slug IN ({marks})", params)})
     projects = {p.slug: p for p in project_queries.by_ids(db, project_ids)}
     teams = sorted({p.team for p in projects.values()})
     marks, params = db.in_list("t", teams)
