@@ -213,7 +213,8 @@ HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "alembic", "pandas", "numpy", "ma
 # What an everyday command may load of qi: the CLI, the gateway and the queries.
 ALLOWED_QI = re.compile(
     r"^qi(\.(__init__|config|errors|domain|dates|gateway|text|values|numbers))?$"
-    r"|^qi\.cli(\.\w+)?$|^qi\.queries(\.\w+)?$")
+    r"|^qi\.cli(\.\w+)?$|^qi\.queries(\.\w+)?$"
+    r"|^qi\.reports(\._icons|\._text)?$")  # words and icons of `qi status`, stdlib only
 EVERYDAY = [
     ["project", "list", "--json"], ["project", "show", "dna-rate", "--json"],
     ["cycle", "list", "dna-rate", "--json"], ["cycle", "show", "dna-rate#1", "--json"],

@@ -4,13 +4,16 @@ Typer (0.2x) checks each parameter's value with a pydantic TypeAdapter, built on
 which imports pydantic (about 0.1 s, see benchmarks/bench_everyday.py) even for an option
 that was not given or a text Click already hands over as `str`. Here each parameter's check
 is built only when a value needs it: None (an option not given) stays None exactly as
-Typer's own check returns it, a `str` or `bool` value of a text or flag parameter is
-already what it should be; anything else (numbers, choices, dates, paths, lists) goes
-to Typer's pydantic check as always. Where Typer's internals differ (another version),
-nothing is changed; the import-discipline test in tests/test_gateway.py notices the cost.
+Typer's own check returns it, a `str` or `bool` value of a text or flag parameter, or a
+choice's default given as its Enum member, is already what it should be; anything else
+(numbers, choices typed in, dates, paths, lists) goes to Typer's pydantic check as always.
+Where Typer's internals differ (another version), nothing is changed; the
+import-discipline test in tests/test_gateway.py notices the cost.
 """
 
 from __future__ import annotations
+
+from enum import Enum
 
 _PLAIN = (str, bool)
 
@@ -29,7 +32,11 @@ class _Lazy:
         return self._real
 
     def _plain(self, value) -> bool:
-        return self.annotation in _PLAIN and type(value) is self.annotation
+        if self.annotation in _PLAIN:
+            return type(value) is self.annotation
+        # a choice's default, given as the Enum member itself
+        return isinstance(self.annotation, type) and issubclass(self.annotation, Enum) \
+            and isinstance(value, self.annotation)
 
     def coerce(self, value, param, ctx):
         multi = param.multiple or param.nargs == -1
