@@ -219,7 +219,10 @@ EVERYDAY = [
     ["project", "list", "--json"], ["project", "show", "dna-rate", "--json"],
     ["cycle", "list", "dna-rate", "--json"], ["cycle", "show", "dna-rate#1", "--json"],
     ["measure", "list", "--json"], ["measure", "show", "dna", "--json"],
+    ["idea", "list", "--json"], ["data", "list", "dna-rate/dna", "--json"],
 ]
+# `qi status` analyses every measure: numpy and the analysis too, and nothing else heavy.
+STATUS_QI = re.compile(r"^qi\.analysis(\.\w+)?$|^qi\.services(\.(status|measure_view))?$")
 _PROBE = """
 import json, sys
 from qi.cli import app
@@ -232,17 +235,33 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stder
 """
 
 
-@pytest.mark.parametrize("argv", EVERYDAY, ids=" ".join)
-def test_everyday_commands_load_no_heavy_library(qi, backend, argv):
-    _fill(qi)
+def _probe(backend: str, argv: list[str]) -> list[str]:
+    """The modules loaded by the whole run of `qi ARGV` in a fresh interpreter."""
     env = {**os.environ, "QI_DB": backend}
     done = subprocess.run([sys.executable, "-c", _PROBE, *argv], env=env, capture_output=True,
                           text=True, cwd=ROOT)
     probe = json.loads(done.stderr.strip().splitlines()[-1])
     assert probe["code"] in (0, None), done.stderr
-    loaded = probe["modules"]
+    assert "qi.gateway" in probe["modules"]
+    return probe["modules"]
+
+
+@pytest.mark.parametrize("argv", EVERYDAY, ids=" ".join)
+def test_everyday_commands_load_no_heavy_library(qi, backend, argv):
+    _fill(qi)
+    loaded = _probe(backend, argv)
     heavy = sorted({m.split(".")[0] for m in loaded} & set(HEAVY))
     assert heavy == [], f"{' '.join(argv)} imported {heavy}"
     qi_modules = [m for m in loaded if m == "qi" or m.startswith("qi.")]
     assert [m for m in qi_modules if not ALLOWED_QI.match(m)] == []
-    assert "qi.gateway" in qi_modules
+
+
+@pytest.mark.parametrize("argv", [["status"], ["status", "--json"], ["status", "--table"]],
+                         ids=" ".join)
+def test_status_loads_numpy_and_the_analysis_but_no_database_library(qi, backend, argv):
+    _fill(qi)
+    loaded = _probe(backend, argv)
+    heavy = sorted({m.split(".")[0] for m in loaded} & set(HEAVY))
+    assert heavy == ["numpy"], f"{' '.join(argv)} imported {heavy}"
+    qi_modules = [m for m in loaded if m == "qi" or m.startswith("qi.")]
+    assert [m for m in qi_modules if not (ALLOWED_QI.match(m) or STATUS_QI.match(m))] == []

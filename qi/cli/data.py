@@ -18,6 +18,7 @@ from qi.cli._common import (
     confirm,
     console,
     noun_app,
+    open_db,
     open_session,
     parse_date_option,
     print_json,
@@ -297,12 +298,12 @@ def list_(
     = False,
 ) -> None:
     """List a measure's measurements in date order."""
-    from qi.services import data
+    from qi.queries import views
 
     if json_out and csv_out:
         raise typer.BadParameter("give --json or --csv, not both", param_hint="'--csv'")
-    with open_session(write=False) as s:
-        series = data.series(s, measure)
+    with open_db(write=False) as db:
+        series = views.series(db, measure)
     with _reader_may_leave():
         if json_out:
             print_json(series.points())

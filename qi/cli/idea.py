@@ -11,6 +11,7 @@ from qi.cli._common import (
     YesOption,
     confirm,
     noun_app,
+    open_db,
     open_session,
     print_json,
     say,
@@ -54,10 +55,10 @@ def list_(
     json_out: JsonOption = False,
 ) -> None:
     """List change ideas with their drivers and the cycles testing them."""
-    from qi.services import ideas
+    from qi.queries import ideas
 
-    with open_session(write=False) as s:
-        rows = ideas.list_all(s, project=project)
+    with open_db(write=False) as db:
+        rows = ideas.list_all(db, project=project)
     if json_out:
         print_json([i.as_json() for i in rows])
         return
