@@ -220,6 +220,8 @@ EVERYDAY = [
     ["cycle", "list", "dna-rate", "--json"], ["cycle", "show", "dna-rate#1", "--json"],
     ["measure", "list", "--json"], ["measure", "show", "dna", "--json"],
     ["idea", "list", "--json"], ["data", "list", "dna-rate/dna", "--json"],
+    ["team", "list", "--json"], ["team", "show", "north", "--json"],
+    ["member", "list", "--team", "north", "--json"],
 ]
 # `qi status` analyses every measure: numpy and the analysis too, and nothing else heavy.
 STATUS_QI = re.compile(r"^qi\.analysis(\.\w+)?$|^qi\.services(\.(status|measure_view))?$")
