@@ -12,6 +12,7 @@ is upgraded (SQLite: automatically, after a backup copy; PostgreSQL: only by
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from sqlmodel import Session
 
 from qi.config import DatabaseLocation, redact_url
 from qi.errors import Conflict, InvalidInput, QiError, SchemaOutOfDate
+from qi.files import numbered, write_file, write_new
 
 # The newest schema revision this version of qi knows; tests check it matches the
 # newest migration script (so it cannot drift).
@@ -70,9 +72,50 @@ def get_engine(loc: DatabaseLocation) -> Engine:
             conn.exec_driver_sql(f"BEGIN {mode}")
 
     else:
-        engine = create_engine(loc.url, pool_pre_ping=True)
+        engine = _server_engine(loc)
     _engines[loc.url] = engine
     return engine
+
+
+def _server_engine(loc: DatabaseLocation) -> Engine:
+    """An engine for a database server; a URL SQLAlchemy cannot use is one clear error."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        return create_engine(_server_url(loc.url), pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError):  # unknown, or known but not installed
+        scheme = loc.url.split("://", 1)[0]
+        raise DatabaseUnavailable(
+            f"The database URL {loc.display} names a driver qi does not know or that is not "
+            f"installed ({scheme!r}). Use a URL like postgresql+psycopg://qi@localhost:5432/qi "
+            "(pip install 'qi-tracker[postgres]'), or a file path"
+        ) from None
+    except (ArgumentError, ValueError, TypeError) as exc:
+        reason = redact_url(str(exc).strip().split("\n", 1)[0])
+        if "port" in reason.lower() or "int()" in reason:
+            reason = "its port is not a number"
+        raise DatabaseUnavailable(
+            f"The database URL {loc.display} is not valid ({reason}). Write it like "
+            "postgresql+psycopg://qi@localhost:5432/qi, the password after the user and a "
+            "colon, with / in it written %2F and @ written %40"
+        ) from None
+
+
+def _server_url(url: str):
+    """The URL as the user meant it: the password runs to the LAST '@' (SQLAlchemy stops at
+    the first, taking the rest of the password for the host name, which a connection error
+    would then print)."""
+    from urllib.parse import unquote
+
+    from sqlalchemy.engine import make_url
+
+    scheme, _sep, rest = url.partition("://")
+    at = rest.rfind("@")
+    if at < 0 or "@" not in rest[:at]:
+        return make_url(url)
+    user, colon, password = rest[:at].partition(":")
+    return make_url(f"{scheme}://{rest[at + 1:]}").set(
+        username=unquote(user), password=unquote(password) if colon else None)
 
 
 def dispose_all() -> None:
@@ -138,17 +181,39 @@ def check_sqlite_file(loc: DatabaseLocation, *, create: bool) -> None:
         )
 
 
-def backup_sqlite(source: Path, target: Path) -> None:
+def _copy_sqlite(source: Path, target: Path) -> None:
     """Copy a SQLite database consistently, even while other processes write to it."""
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
     try:
         dst = sqlite3.connect(target)
         try:
             src.backup(dst)
+            # The copy is a plain file (rollback journal), whole once this returns.
+            dst.execute("PRAGMA journal_mode = DELETE")
         finally:
             dst.close()
+    except sqlite3.OperationalError as exc:
+        if "full" in str(exc):
+            raise OSError(errno.ENOSPC, "No space left on device") from exc
+        if "readonly" in str(exc) or "unable to open" in str(exc):
+            raise OSError(errno.EACCES, "Permission denied") from exc
+        raise
     finally:
         src.close()
+
+
+def backup_sqlite(source: Path, target: Path, *, overwrite: bool = False) -> Path:
+    """Write a consistent copy of `source` to `target` through qi's safe writer."""
+    return write_file(target, lambda tmp: _copy_sqlite(source, tmp), overwrite=overwrite,
+                      what="backup")
+
+
+def safety_copy(source: Path, label: str) -> Path:
+    """A copy of `source` beside it, under a name no earlier copy has: safety copies never
+    replace anything (two restores in the same second keep two copies)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return write_new(numbered(source.with_name(f"{source.name}.{label}-{stamp}")),
+                     lambda tmp: _copy_sqlite(source, tmp), what="safety copy")
 
 
 def restore_sqlite(source: Path, loc: DatabaseLocation, *, force: bool) -> Path | None:
@@ -177,12 +242,13 @@ def restore_sqlite(source: Path, loc: DatabaseLocation, *, force: bool) -> Path 
             raise Conflict(f"{target} already exists. Add --force to replace it (a copy of it "
                            "is kept beside it first)")
         check_sqlite_file(loc, create=False)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        kept = target.with_name(f"{target.name}.before-restore-{stamp}")
-        backup_sqlite(target, kept)
+        kept = safety_copy(target, "before-restore")
     elif not target.parent.is_dir():
         raise InvalidInput(f"The folder {target.parent} does not exist. Create it first")
     dispose_all()
+    if kept is None:  # a new file: written whole, then renamed into place
+        backup_sqlite(source, target)
+        return None
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
     try:
         dst = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S)
@@ -190,6 +256,10 @@ def restore_sqlite(source: Path, loc: DatabaseLocation, *, force: bool) -> Path 
             src.backup(dst)  # page by page under SQLite's locks: readers never see a mix
         finally:
             dst.close()
+    except sqlite3.OperationalError as exc:  # one transaction: the database is unchanged
+        raise DatabaseUnavailable(
+            f"Cannot restore {target}: {exc}. It was left as it was (its copy is {kept})"
+        ) from None
     finally:
         src.close()
     return kept
@@ -219,9 +289,7 @@ def upgrade(loc: DatabaseLocation, *, backup: bool = True) -> tuple[str | None, 
         raise SchemaOutOfDate(_newer_message(loc, old))
     copy = None
     if backup and loc.is_sqlite and old is not None and old != HEAD_REVISION:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        copy = loc.path.with_name(f"{loc.path.name}.backup-{old}-{stamp}")
-        backup_sqlite(loc.path, copy)
+        copy = safety_copy(loc.path, f"backup-{old}")
     if old != HEAD_REVISION:
         run_upgrade(engine)
     return old, copy
@@ -336,6 +404,18 @@ def session(loc: DatabaseLocation, *, write: bool = True) -> Iterator[Session]:
             raise DatabaseUnavailable(
                 f"The database {loc.display} could not complete the change: "
                 f"{describe_error(exc, loc)}. Nothing was changed; try again"
+            ) from exc
+        except OverflowError:  # a number typed for an id, beyond what SQLite's INTEGER holds
+            s.rollback()
+            raise InvalidInput(
+                "A number in the command is too large for the database (ids and numbers go "
+                "up to 9,223,372,036,854,775,807). Check it"
+            ) from None
+        except DBAPIError as exc:  # e.g. text PostgreSQL cannot store: never the SQL shown
+            s.rollback()
+            raise InvalidInput(
+                f"The database {loc.display} refused the command: {describe_error(exc, loc)}. "
+                "Nothing was changed"
             ) from exc
         except BaseException:
             s.rollback()

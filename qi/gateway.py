@@ -25,11 +25,11 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from qi.errors import Conflict, QiError
+from qi.errors import Conflict, InvalidInput, QiError
 
 if TYPE_CHECKING:
     from qi.config import DatabaseLocation
@@ -214,25 +214,27 @@ def connect(loc: DatabaseLocation, *, write: bool = True) -> Iterator[Db]:
                 yield db
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                with suppress(Exception):  # a lost connection has rolled back already
+                    conn.execute("ROLLBACK")
                 raise
     finally:
         conn.close()
 
 
-def _is_integrity(exc: BaseException) -> bool:
-    if isinstance(exc, sqlite3.IntegrityError):
-        return True
-    return type(exc).__module__.startswith("psycopg") and _psycopg_kind(exc) == "integrity"
+def _kind(exc: BaseException) -> str | None:
+    """'integrity', 'operational' or 'other' for a driver error (None: not a driver's)."""
+    if isinstance(exc, sqlite3.Error):
+        return ("integrity" if isinstance(exc, sqlite3.IntegrityError) else
+                "operational" if isinstance(exc, sqlite3.OperationalError) else "other")
+    if type(exc).__module__.startswith("psycopg"):
+        import psycopg
 
-
-def _psycopg_kind(exc: BaseException) -> str | None:
-    import psycopg
-
-    if isinstance(exc, psycopg.IntegrityError):
-        return "integrity"
-    if isinstance(exc, psycopg.Error):
-        return "operational"
+        if isinstance(exc, psycopg.IntegrityError):
+            return "integrity"
+        if isinstance(exc, psycopg.OperationalError):
+            return "operational"
+        if isinstance(exc, psycopg.Error):
+            return "other"
     return None
 
 
@@ -243,16 +245,22 @@ def _translated(loc: DatabaseLocation) -> Iterator[None]:
         yield
     except QiError:
         raise
+    except OverflowError:  # a number typed for an id, beyond what SQLite's INTEGER holds
+        raise InvalidInput(
+            "A number in the command is too large for the database (ids and numbers go "
+            "up to 9,223,372,036,854,775,807). Check it") from None
     except Exception as exc:
-        if _is_integrity(exc):
+        kind = _kind(exc)
+        if kind == "integrity":
             raise Conflict(f"The change clashes with what is stored: {_describe(exc, loc)}. "
                            "Nothing was changed") from exc
-        if isinstance(exc, sqlite3.Error) or (
-            type(exc).__module__.startswith("psycopg") and _psycopg_kind(exc)
-        ):
+        if kind == "operational":
             raise _unavailable(f"The database {loc.display} could not complete the change: "
                                f"{_describe(exc, loc)}. Nothing was changed; try again"
                                ) from exc
+        if kind == "other":  # e.g. text PostgreSQL cannot store: never the SQL shown
+            raise InvalidInput(f"The database {loc.display} refused the command: "
+                               f"{_describe(exc, loc)}. Nothing was changed") from exc
         raise
 
 

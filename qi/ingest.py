@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qi.errors import InvalidInput
+from qi.text import clip, csv_untext, quoted, visible
+from qi.values import OUT_OF_RANGE, check_magnitude, out_of_range
 
 if TYPE_CHECKING:
     import numpy as np
@@ -62,31 +64,54 @@ def _missing_column(path: Path, option: str, name: str, found: list[str]) -> Inv
 
 
 def _numbers(frame, column: str, field: str, path: Path, rows):
-    """A numeric column as float64 with NaN for empty cells; refuse anything else."""
+    """A numeric column as float64 with NaN for empty cells; refuse anything else
+    (TRUE/FALSE included) and numbers qi cannot chart."""
     import numpy as np
     import pandas as pd
 
     raw = frame[column]
-    if raw.dtype.kind in "iuf" or raw.dtype.kind == "b":
+    if raw.dtype.kind in "iuf":
         values = raw.to_numpy(dtype=np.float64)
+        bad = np.isinf(values)
     else:
-        converted = pd.to_numeric(raw, errors="coerce")
-        bad = converted.isna() & raw.notna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InvalidInput(
-                f"{path.name}, row {int(rows[i])}, column '{column}': '{raw.iloc[i]}' is not a "
-                "number. Fix the value or leave the cell empty for a missing value"
-            )
+        is_bool = raw.map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
+        converted = pd.to_numeric(raw.where(~is_bool, "not a number"), errors="coerce")
         values = converted.to_numpy(dtype=np.float64)
-    inf = np.isinf(values)
-    if inf.any():
-        i = int(np.flatnonzero(inf)[0])
+        bad = (converted.isna() & raw.notna()).to_numpy() | np.isinf(values)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
         raise InvalidInput(
-            f"{path.name}, row {int(rows[i])}, column '{column}': '{raw.iloc[i]}' is not a "
-            "finite number"
+            f"{path.name}, row {int(rows[i])}, column {quoted(column)}: {quoted(raw.iloc[i])} "
+            "is not a number. Fix the value or leave the cell empty for a missing value"
         )
+    far = out_of_range(values)
+    if far.any():
+        i = int(np.flatnonzero(far)[0])
+        raise InvalidInput(f"{path.name}, row {int(rows[i])}, column {quoted(column)}: "
+                           f"{quoted(raw.iloc[i])} is {OUT_OF_RANGE}")
     return values
+
+
+def _whole_x(values, raw, column: str, path: Path, rows):
+    """Whole-number x values as int64, refusing any that int64 or a float cannot hold
+    exactly (they would wrap or round and merge with other points)."""
+    import numpy as np
+
+    values = np.asarray(values)
+    # Beyond 2**53 neighbouring whole numbers are the same float: the chart would merge them.
+    if values.dtype.kind in "iu":
+        big = (values > 2**53) | (values < -(2**53)) if values.dtype.kind == "i" \
+            else values > 2**53
+    else:
+        big = ~np.isfinite(values) | (np.abs(values) >= 2.0**53)
+    if big.any():
+        i = int(np.flatnonzero(big)[0])
+        raise InvalidInput(
+            f"{path.name}, row {int(rows[i])}, column {quoted(column)}: the x value "
+            f"{quoted(raw.iloc[i])} is too large to be a position (whole numbers up to "
+            "9,007,199,254,740,992). Number the points from 1, or use dates"
+        )
+    return values.astype(np.int64)
 
 
 def _x_values(frame, column: str, path: Path, rows):
@@ -99,17 +124,28 @@ def _x_values(frame, column: str, path: Path, rows):
     if empty.any():
         i = int(np.flatnonzero(empty)[0])
         raise InvalidInput(
-            f"{path.name}, row {int(rows[i])}, column '{column}': the x value is empty. Every "
-            "row needs one (or leave out the x column to number the rows in order)"
+            f"{path.name}, row {int(rows[i])}, column {quoted(column)}: the x value is empty. "
+            "Every row needs one (or leave out the x column to number the rows in order)"
         )
+    if raw.dtype.kind == "b":
+        raise InvalidInput(f"{path.name}, column {quoted(column)}: TRUE and FALSE are not x "
+                           "values. Use numbers or dates")
     if raw.dtype.kind in "iu":
-        return raw.to_numpy(dtype=np.int64)
+        return _whole_x(raw.to_numpy(), raw, column, path, rows)
     if raw.dtype.kind == "M":  # dates from a spreadsheet's date cells
         return raw.to_numpy().astype("datetime64[D]")
     if raw.dtype.kind == "f":
         values = raw.to_numpy(dtype=np.float64)
-        return values.astype(np.int64) if np.all(values == np.round(values)) else values
+        if np.all(values == np.round(values)):
+            return _whole_x(values, raw, column, path, rows)
+        if out_of_range(values).any():
+            i = int(np.flatnonzero(out_of_range(values))[0])
+            raise InvalidInput(f"{path.name}, row {int(rows[i])}, column {quoted(column)}: "
+                               f"the x value {quoted(raw.iloc[i])} is {OUT_OF_RANGE}")
+        return values
     text = raw.astype(str).str.strip()
+    if text.str.fullmatch(r"[+-]?\d+").all():  # whole numbers too long for int64
+        return _whole_x(text.map(float).to_numpy(dtype=np.float64), raw, column, path, rows)
     iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     if iso.isna().any():
         uk = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
@@ -120,9 +156,9 @@ def _x_values(frame, column: str, path: Path, rows):
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InvalidInput(
-            f"{path.name}, row {int(rows[i])}, column '{column}': '{raw.iloc[i]}' is neither a "
-            "number nor a date. Use numbers or dates as YYYY-MM-DD (2018-03-05) or "
-            "DD/MM/YYYY (05/03/2018)"
+            f"{path.name}, row {int(rows[i])}, column {quoted(column)}: {quoted(raw.iloc[i])} "
+            "is neither a number nor a date. Use numbers or dates as YYYY-MM-DD (2018-03-05) "
+            "or DD/MM/YYYY (05/03/2018)"
         )
     return dates.to_numpy().astype("datetime64[D]")
 
@@ -141,24 +177,30 @@ def read_series(
     denominators; by default the column ``n`` when the file has one. Empty cells are
     missing values. Raises InvalidInput naming the file, row and column of the first problem.
     """
+    import io
+
     import numpy as np
     import pandas as pd
 
     path = Path(path)
-    if not path.exists():
-        raise InvalidInput(f"There is no file '{path}'. Check the path")
-    if path.is_dir():
-        raise InvalidInput(f"'{path}' is a folder, not a CSV file")
+    data = read_file(path)  # read once: a pipe cannot be read twice
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        table = read_table(path)
+        table = read_table(path, data=data)
         return _series_of(path, table.frame, table.rows, x=x, y=y, n=n)
+    text = _csv_text(path, data)
+    names = _csv_header(path, text)  # duplicate names refused (pandas would rename one)
     try:
         # Blank lines are kept (and dropped below) so that row numbers match the file.
-        frame = pd.read_csv(path, skip_blank_lines=False, skipinitialspace=True)
+        frame = pd.read_csv(io.StringIO(text, newline=""), skip_blank_lines=False,
+                            skipinitialspace=True)
     except pd.errors.EmptyDataError:
         raise InvalidInput(f"{path.name} is empty; it needs a header row and data") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path.name} is not a readable CSV file ({exc})") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        reason = clip(visible(str(exc).strip().split(chr(10), 1)[0]), 200)
+        raise InvalidInput(f"{path.name} is not a readable CSV file ({reason})") from None
+    if len(frame.columns) != len(names):
+        raise InvalidInput(f"{path.name}: the header row could not be read as "
+                           f"{len(names)} columns. Check its quotes")
     if not frame.index.equals(pd.RangeIndex(len(frame))):
         # pandas quietly turns the first columns into an index when the data rows have more
         # cells than the header; every value would then sit under the wrong column.
@@ -248,7 +290,7 @@ class Problems:
                 entries.append((int(rows[k]), str(col), values[k],
                                 why if isinstance(why, str) else why[k]))
         entries.sort(key=lambda e: e[0])
-        lines = [f"{self.path.name}, row {row}, column '{col}': {_shown(value)} - {why}."
+        lines = [f"{self.path.name}, row {row}, column {quoted(col)}: {_shown(value)} - {why}."
                  for row, col, value, why in entries[:MAX_SHOWN]]
         if self.count == 1:
             return lines[0]
@@ -266,11 +308,11 @@ def _shown(value) -> str:
     """A cell as the user typed it: numbers bare, text quoted, empty as (empty)."""
     if value is None or (isinstance(value, float) and value != value) or value == "":
         return "(empty)"
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, int | float):
-        return str(value)
-    return f"'{value}'"
+        return clip(str(value), 40)
+    return quoted(value)
 
 
 @dataclass(eq=False)
@@ -296,36 +338,44 @@ class Table:
         return _missing_column(self.path, option, name, self.columns)
 
 
-def file_sha256(path: Path) -> str:
+def file_sha256(data: bytes) -> str:
     import hashlib
 
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
-def _check_path(path: Path) -> None:
+def read_file(path: Path) -> bytes:
+    """The whole file, read once: a pipe or FIFO can only be read once, and a file that
+    changes or vanishes while qi works must not give a mix of two versions."""
     if not path.exists():
-        raise InvalidInput(f"There is no file '{path}'. Check the path")
+        raise InvalidInput(f"There is no file {quoted(path, 200)}. Check the path")
     if path.is_dir():
-        raise InvalidInput(f"'{path}' is a folder, not a file")
+        raise InvalidInput(f"{quoted(path, 200)} is a folder, not a file")
+    try:
+        with path.open("rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidInput(f"Cannot read {quoted(path, 200)}: {reason}. Check the file and "
+                           "its permissions, and import it again") from None
 
 
 def read_table(path: Path, *, sheet: str | None = None,
-               text_columns: frozenset[str] = frozenset(), all_text: bool = False) -> Table:
-    """Read a .csv or .xlsx file. Columns named in `text_columns` (lowercase) are kept as
-    text; the others are read as numbers where they are. Rows that are entirely blank are
-    dropped (their row numbers are skipped, so later rows keep the file's numbering)."""
-    _check_path(path)
+               text_columns: frozenset[str] = frozenset(), all_text: bool = False,
+               data: bytes | None = None) -> Table:
+    """Read a .csv or .xlsx file (or its bytes, `data`, already read). Columns named in
+    `text_columns` (lowercase) are kept as text; the others are read as numbers where they
+    are. Rows that are entirely blank are dropped (their row numbers are skipped, so later
+    rows keep the file's numbering)."""
+    if data is None:
+        data = read_file(path)
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        table = _read_excel(path, sheet)
+        table = _read_excel(path, data, sheet)
     else:
         if sheet is not None:
             raise InvalidInput(f"{path.name} is not an Excel file, so it has no sheets; "
                                "leave out --sheet")
-        table = _read_csv(path, text_columns, all_text)
+        table = _read_csv(path, data, text_columns, all_text)
     frame = table.frame
     blank = frame.isna().all(axis=1).to_numpy()
     if blank.any():
@@ -344,59 +394,78 @@ def _header(path: Path, names: list[str]) -> list[str]:
     seen: set[str] = set()
     for name in names:
         if name and name.lower() in seen:
-            raise InvalidInput(f"{path.name} has two columns named '{name}'. Rename one")
+            raise InvalidInput(f"{path.name} has two columns named {quoted(name)}. Rename "
+                               "one")
         seen.add(name.lower())
     return names
 
 
-def _read_csv(path: Path, text_columns: frozenset[str], all_text: bool) -> Table:
+def _csv_text(path: Path, data: bytes) -> str:
+    """The file as text: UTF-8 (with or without a BOM), no NUL, not empty."""
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise InvalidInput(f"{path.name} is empty; it needs a header row and data")
+    if b"\x00" in data:
+        raise InvalidInput(f"{path.name} is not a CSV text file (it looks binary). Export it "
+                           "from the spreadsheet as 'CSV UTF-8', or import the .xlsx itself")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path.name} is not UTF-8 text: {_first_bad_byte(data)}. Save "
+                           "it from the spreadsheet as 'CSV UTF-8'") from None
+
+
+def _csv_header(path: Path, text: str) -> list[str]:
     import csv
+    import io
+
+    try:
+        first = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as exc:
+        raise InvalidInput(f"{path.name} is not a readable CSV file ({exc})") from None
+    return _header(path, first)
+
+
+def _read_csv(path: Path, data: bytes, text_columns: frozenset[str], all_text: bool) -> Table:
+    import csv
+    import io
 
     import numpy as np
     import pandas as pd
 
-    with path.open("rb") as fh:
-        head = fh.read(_SNIFF_BYTES)
-    if not head.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise InvalidInput(f"{path.name} is empty; it needs a header row and data")
-    if b"\x00" in head:
-        raise InvalidInput(f"{path.name} is not a CSV text file (it looks binary). Export it "
-                           "from the spreadsheet as 'CSV UTF-8', or import the .xlsx itself")
+    text = _csv_text(path, data)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            names = _header(path, next(csv.reader(fh)))
+        names = _csv_header(path, text)
         dtypes = {n: str for n in names if all_text or n.lower() in text_columns}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
             # index_col=False: a row with more cells than the header must not turn the
             # first columns into an index (pandas' default), shifting every value.
             frame = pd.read_csv(
-                path, encoding="utf-8-sig", header=0, names=names, dtype=dtypes,
+                io.StringIO(text, newline=""), header=0, names=names, dtype=dtypes,
                 keep_default_na=False, na_values=[""], skip_blank_lines=False,
                 index_col=False,
             )
         if caught:
-            _check_row_widths(path, len(names))
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{path.name} is not UTF-8 text: {_first_bad_byte(path)}. Save "
-                           "it from the spreadsheet as 'CSV UTF-8'") from None
+            _check_row_widths(path, text, len(names))
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         if "fields in line" in str(exc):  # "Expected 3 fields in line 8, saw 5"
-            _check_row_widths(path, len(names))
+            _check_row_widths(path, text, len(names))
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InvalidInput(f"{path.name} is not a readable CSV file ({reason})") from None
+        raise InvalidInput(f"{path.name} is not a readable CSV file "
+                           f"({clip(visible(reason), 200)})") from None
     frame = _drop_unnamed(path, frame)
     return Table(path, frame, np.arange(frame.shape[0]) + HEADER_ROWS + 1)
 
 
-def _check_row_widths(path: Path, width: int) -> None:
+def _check_row_widths(path: Path, text: str, width: int) -> None:
     """Refuse rows with more (non-empty) cells than the header has names; pandas would
     drop them silently. Only run when pandas warned, so big good files are not read twice."""
     import csv
+    import io
 
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        long = [(n, len(row)) for n, row in enumerate(csv.reader(fh), start=1)
-                if len(row) > width and any(cell.strip() for cell in row[width:])]
+    long = [(n, len(row)) for n, row in enumerate(csv.reader(io.StringIO(text, newline="")),
+                                                   start=1)
+            if len(row) > width and any(cell.strip() for cell in row[width:])]
     if long:
         shown = ", ".join(f"row {n} has {cells}" for n, cells in long[:MAX_SHOWN // 5])
         more = f" (and {len(long) - MAX_SHOWN // 5} more rows)" if len(long) > MAX_SHOWN // 5 \
@@ -406,15 +475,14 @@ def _check_row_widths(path: Path, width: int) -> None:
                            "or remove the extra cells")
 
 
-def _first_bad_byte(path: Path) -> str:
+def _first_bad_byte(data: bytes) -> str:
     """Where a file stops being UTF-8, as 'row 2 has the byte 0xe9' (rows are lines: a
     newline byte is never part of a multi-byte UTF-8 character)."""
-    with path.open("rb") as fh:
-        for row, line in enumerate(fh, start=1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                return f"row {row} has the byte 0x{line[exc.start]:02x}, which is not UTF-8"
+    for row, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return f"row {row} has the byte 0x{line[exc.start]:02x}, which is not UTF-8"
     return "it cannot be read as UTF-8"
 
 
@@ -430,33 +498,17 @@ def _drop_unnamed(path: Path, frame):
     return frame.drop(columns=unnamed)
 
 
-def _read_excel(path: Path, sheet: str | None) -> Table:
-    import zipfile
-
+def _read_excel(path: Path, data: bytes, sheet: str | None) -> Table:
     import numpy as np
     import pandas as pd
-    from openpyxl import load_workbook
 
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InvalidInput(f"{path.name} is not a readable Excel .xlsx file ({exc}). Save "
-                           "it again from the spreadsheet, or export it as CSV") from None
-    try:
-        if sheet is None:
-            worksheet = workbook.worksheets[0]
-        elif sheet in workbook.sheetnames:
-            worksheet = workbook[sheet]
-        else:
-            listed = ", ".join(f"'{n}'" for n in workbook.sheetnames)
-            raise InvalidInput(f"{path.name} has no sheet '{sheet}' (its sheets are: "
-                               f"{listed}). Choose one with --sheet NAME")
-        cells = list(worksheet.iter_rows(min_row=1, values_only=True))
-    finally:
-        workbook.close()
+    from qi.xlsx import check_excel_text, excel_cells
+
+    title, cells = excel_cells(path, data, sheet)
     if not any(any(v is not None for v in row) for row in cells):
-        raise InvalidInput(f"{path.name} (sheet '{worksheet.title}') is empty; it needs a "
+        raise InvalidInput(f"{path.name} (sheet {quoted(title)}) is empty; it needs a "
                            "header row and data")
+    check_excel_text(path, cells)
     names = _header(path, list(cells[0]))
     width = len(names)
     body = [tuple(row[:width]) + (None,) * (width - len(row)) for row in cells[1:]]
@@ -483,18 +535,38 @@ def parse_number(text: str) -> float:
     except ValueError:
         number = math.nan
     if not math.isfinite(number):
-        raise InvalidInput(f"'{text}' is not a number. Write it like 12, 0.5, 1,234 or 45%")
-    return number / 100 if raw.endswith("%") else number
+        raise InvalidInput(f"{quoted(text)} is not a number. Write it like 12, 0.5, 1,234 or "
+                           "45%")
+    number = number / 100 if raw.endswith("%") else number
+    return check_magnitude(number, "The number")
 
 
 def parse_numbers(cells) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Numbers from a column: (values with NaN where blank, blank mask, indices of bad cells,
     why each is bad). Accepts thousands separators (1,234) and percentages (45% = 0.45)."""
     import numpy as np
+
+    values, blank, bad, why = _parse_numbers(cells)
+    values[bad] = np.nan  # each bad cell is reported once
+    far = np.flatnonzero(out_of_range(values))
+    if len(far):
+        values[far] = np.nan
+        bad = np.concatenate([bad, far]).astype(np.int64)
+        why = [*why, *[OUT_OF_RANGE] * len(far)]
+    return values, blank, bad, why
+
+
+def _parse_numbers(cells):
+    import numpy as np
     import pandas as pd
 
+    if cells.dtype.kind == "b":  # a column of only TRUE/FALSE: they are not numbers
+        blank = np.zeros(len(cells), dtype=bool)
+        bad = np.arange(len(cells))
+        return (np.full(len(cells), np.nan), blank, bad,
+                ["not a number (TRUE and FALSE are not numbers)"] * len(bad))
     if cells.dtype.kind in "iuf":
-        values = cells.to_numpy(dtype=np.float64)
+        values = cells.to_numpy(dtype=np.float64, copy=True)
         bad = np.flatnonzero(np.isinf(values))
         return values, np.isnan(values), bad, ["not a finite number"] * len(bad)
     if cells.dtype == object:  # Excel cells: booleans and dates are not numbers
@@ -738,7 +810,8 @@ def _column(table: Table, given: str | None, default: str, role: str) -> str | N
     return found
 
 
-def read_measurements(path: str | Path, layout: Layout, problems: Problems) -> Batch:
+def read_measurements(path: str | Path, layout: Layout, problems: Problems,
+                      data: bytes | None = None) -> Batch:
     """Read a long, wide, single-measure or event-level file into a Batch.
 
     Problems with the file's structure (missing columns, identifiers) raise at once;
@@ -750,7 +823,7 @@ def read_measurements(path: str | Path, layout: Layout, problems: Problems) -> B
         where = layout.numerator_where[0] if layout.numerator_where else None
         text = text | ({where.lower()} if where else set())
     table = read_table(path, sheet=layout.sheet, text_columns=text,
-                       all_text=bool(layout.aggregate))
+                       all_text=bool(layout.aggregate), data=data)
     date_col = _column(table, layout.date_col, "date", "date")
     if not layout.allow_identifiers:
         check_identifiers(table, skip=date_col)
@@ -813,6 +886,11 @@ def _notes(table: Table) -> np.ndarray | None:
                          dtype=object)
     # As with `qi data add --note`, a note of only spaces is no note.
     notes[pd.Series(notes, dtype=object).str.strip().to_numpy() == ""] = None
+    # A qi export guards text cells against formulas with an apostrophe: take it off.
+    guarded = np.flatnonzero(pd.Series(notes, dtype=object).str.startswith("'").to_numpy(
+        dtype=bool, na_value=False))
+    for i in guarded:
+        notes[i] = csv_untext(notes[i])
     return notes
 
 
@@ -843,7 +921,7 @@ def _long(table, layout, date_col, measure_col, days, ok, problems) -> Batch:
     else:
         # Each distinct name is trimmed once (a million rows name only a few measures).
         codes, names = pd.factorize(table.frame[measure_col])
-        names = np.array([str(n).strip() for n in names] + [""], dtype=object)
+        names = np.array([csv_untext(str(n)).strip() for n in names] + [""], dtype=object)
         slugs = names[codes]  # a blank cell's code is -1: the "" at the end
         empty = slugs == ""
         problems.add(table.rows[empty], measure_col, slugs[empty],

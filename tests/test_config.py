@@ -1,5 +1,8 @@
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from qi.config import redact_url, resolve
 
 
@@ -50,3 +53,15 @@ def test_redact_url_hides_passwords_only():
     assert redact_url("postgresql://u:p%40ss@h:5432/d") == "postgresql://u:***@h:5432/d"
     assert redact_url("postgresql://u@h/d") == "postgresql://u@h/d"
     assert redact_url("host=h password=abc user=u") == "host=h password=*** user=u"
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs")), min_size=4,
+               max_size=30).filter(lambda p: "#" not in p and "@" not in p[-1:]))
+def test_redacted_urls_never_hold_the_password(password):
+    from qi.config import _whole_url, redact_url
+
+    url = f"postgresql+psycopg://qi:{password}@db.example.org:5432/programme"
+    for shown in (redact_url(url), redact_url(f"failed for '{url}': refused"),
+                  _whole_url(url)):
+        assert password not in shown
+        assert "db.example.org:5432/programme" in shown

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -52,6 +51,7 @@ def render(spec_or_fig: ChartSpec | Figure, fmt: str = "png") -> bytes:
     """The chart as PNG, SVG or PDF bytes."""
     fmt = _format(None, fmt)
     fig = spec_or_fig if isinstance(spec_or_fig, Figure) else figure(spec_or_fig)
+    _printable_text(fig)
     buf = io.BytesIO()
     with matplotlib.rc_context(_RC):
         fig.savefig(
@@ -86,38 +86,29 @@ def save(
     if path.exists() and not overwrite:
         raise Conflict(f"{str(path)!r} already exists; use --force to replace it")
     data = render(spec_or_fig, fmt)
+    from qi.files import describe_os_error, write_file
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if overwrite:
-            _replace(path, data)
-        else:
-            _create(path, data)
-    except FileExistsError:
-        raise Conflict(f"{str(path)!r} already exists; use --force to replace it") from None
     except OSError as e:
-        raise InvalidInput(f"cannot write the chart to {str(path)!r}: {e.strerror}") from None
-    return path
+        raise InvalidInput(describe_os_error(e, path, "chart")) from None
+    return write_file(path, data, overwrite=overwrite, what="chart")
 
 
-def _create(path: Path, data: bytes) -> None:
-    """Write a new file; 'x' mode fails if the name was taken meanwhile (never clobbers)."""
-    try:
-        with open(path, "xb") as f:
-            f.write(data)
-    except FileExistsError:
-        raise
-    except BaseException:
-        path.unlink(missing_ok=True)  # no half-written chart
-        raise
+def chart_text(text: str) -> str:
+    """Text as a chart shows it: no control characters (a vertical tab pasted from Word
+    would make the SVG invalid XML), and tabs and carriage returns as spaces (no font has
+    a glyph for them)."""
+    from qi.text import printable
+
+    return printable(text).replace("\t", " ").replace("\r", " ")
 
 
-def _replace(path: Path, data: bytes) -> None:
-    """Replace atomically: write beside the target, then rename over it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+def _printable_text(fig: Figure) -> None:
+    """Every text on the chart as chart_text() makes it, whoever wrote it."""
+    from matplotlib.text import Text
+
+    for artist in fig.findobj(Text):
+        text = artist.get_text()
+        if text and chart_text(text) != text:
+            artist.set_text(chart_text(text))

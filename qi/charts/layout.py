@@ -168,6 +168,9 @@ class _Ink:
     def width(self, text: str, size: float, weight: str = "normal") -> float:
         if not text:
             return 0.0
+        from qi.charts.files import chart_text
+
+        text = chart_text(text)  # measured as it will be drawn
         # Measuring lays the text out (about a millisecond); labels, ticks and legend
         # entries repeat from chart to chart, so a batch measures each string once.
         key = (text, size, weight, self.dpi)

@@ -51,6 +51,7 @@ _RC = {
     "font.family": "DejaVu Sans",
     "axes.unicode_minus": True,
     "svg.hashsalt": "qi-chart",
+    "text.parse_math": False,  # a '$' in a name or note is a dollar sign, not TeX
     "svg.fonttype": "path",
     "pdf.fonttype": 42,
     "path.simplify": True,

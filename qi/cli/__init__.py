@@ -87,7 +87,19 @@ app.command("status")(status)
 # The nouns (team, project, ...) are added lazily by QiGroup from _common.NOUNS.
 
 
+def _install_signal_handlers() -> None:
+    """SIGTERM (a closing terminal, `kill`) ends qi like Ctrl-C: the transaction is rolled
+    back and a file being written is removed, instead of stopping mid-way."""
+    import signal
+
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main() -> None:
+    _install_signal_handlers()
     try:
         app(prog_name="qi")
     except SystemExit as exc:

@@ -42,9 +42,34 @@ def debug_enabled() -> bool:
     return STATE.debug or os.environ.get("QI_DEBUG", "") not in ("", "0")
 
 
+MESSAGE_LINE = 400  # characters of one message line shown (a 10 MB cell is not)
+
+
+def safe_message(message: str) -> str:
+    """A message as it may be shown: no passwords, control characters escaped (line
+    breaks kept), each line clipped."""
+    from qi.config import redact_url
+    from qi.text import clip, visible
+
+    lines = visible(redact_url(message), keep="\n").split("\n")
+    return "\n".join(clip(line, MESSAGE_LINE) for line in lines)
+
+
 def _error_line(message: str) -> str:
-    message = message.strip()
+    message = safe_message(message.strip())
     return f"Error: {message}" + ("" if message.endswith((".", "?", "!")) else ".")
+
+
+def _print_traceback() -> None:
+    """--debug: the traceback, with passwords hidden and control characters escaped."""
+    sys.stderr.write(safe_message_all(traceback.format_exc()))
+
+
+def safe_message_all(text: str) -> str:
+    from qi.config import redact_url
+    from qi.text import visible
+
+    return visible(redact_url(text), keep="\n")
 
 
 # The nouns of `qi NOUN VERB`: module and one-line help. Each noun's commands are built
@@ -103,25 +128,60 @@ class QiGroup(TyperGroup):
             return super().invoke(ctx)
         except QiError as exc:
             if debug_enabled():
-                traceback.print_exc()
+                _print_traceback()
             typer.echo(_error_line(str(exc)), err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("Interrupted; nothing was changed.", err=True)
             raise typer.Exit(130) from None
         except Exception as exc:
-            # Typer's own exceptions (usage errors, exit, abort) are handled by Typer.
-            if type(exc).__module__.startswith(("typer", "click")) or debug_enabled():
+            # Typer's own exceptions (usage errors, exit, abort) are handled by Typer, with
+            # the user's values in them made safe to show.
+            if type(exc).__module__.startswith(("typer", "click")):
+                _make_safe(exc)
                 raise
-            # A bug: still one line, with the way to see more.
+            if debug_enabled():
+                _print_traceback()
+            # A bug: still one line (the first of the exception's text: SQLAlchemy adds the
+            # statement and its parameters below), with the way to see more.
+            first = str(exc).strip().split("\n", 1)[0]
             typer.echo(
                 _error_line(
-                    f"qi hit an unexpected problem ({type(exc).__name__}: {exc}). "
+                    f"qi hit an unexpected problem ({type(exc).__name__}: {first}). "
                     "Nothing was changed. Run again with --debug for details and report it"
                 ),
                 err=True,
             )
             raise typer.Exit(1) from None
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        _check_arguments(args)
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:
+            if type(exc).__module__.startswith(("typer", "click")):
+                _make_safe(exc)
+            raise
+
+
+def _check_arguments(args: list[str]) -> None:
+    """Text that no database can store is refused before anything runs: NUL, and bytes
+    that are not UTF-8 (Python hands them over as lone surrogates)."""
+    from qi.text import quoted
+
+    for arg in args:
+        bad = next((c for c in arg if c == "\x00" or "\ud800" <= c <= "\udfff"), None)
+        if bad is not None:
+            what = "the NUL character" if bad == "\x00" else "bytes that are not UTF-8 text"
+            raise typer.BadParameter(f"The argument {quoted(arg)} holds {what}. Type it again "
+                                   "as plain text")
+
+
+def _make_safe(exc: Exception) -> None:
+    """Click prints its usage errors itself: escape what the user typed in them."""
+    message = getattr(exc, "message", None)
+    if isinstance(message, str):
+        exc.message = safe_message(message)
 
 
 _consoles: dict[bool, Console] = {}
@@ -130,10 +190,36 @@ _consoles: dict[bool, Console] = {}
 def console(stderr: bool = False) -> Console:
     """A Rich console for people (stderr for diagnostics). Rich honours NO_COLOR itself."""
     if stderr not in _consoles:
-        from rich.console import Console
-
-        _consoles[stderr] = Console(stderr=stderr, highlight=False)
+        _consoles[stderr] = _safe_console_class()(stderr=stderr, highlight=False)
     return _consoles[stderr]
+
+
+def _safe_console_class():
+    """A Rich console that shows control characters in the text it prints as escapes.
+
+    Every table, record and message goes through it, so a name, note or file cell holding
+    ESC or OSC sequences is shown, never obeyed. Rich's own styling is not text (it is
+    rendered from each segment's style), so colours still work."""
+    from rich.console import Console
+    from rich.segment import Segment
+
+    from qi.config import hide_secrets
+    from qi.text import visible
+
+    class SafeConsole(Console):
+        def print(self, *objects, **kwargs):
+            # Strings are escaped before Rich sees them (Rich silently drops a few control
+            # characters, e.g. a bell or a vertical tab: the user should see them).
+            super().print(*(visible(o, keep="\n") if isinstance(o, str) else o
+                            for o in objects), **kwargs)
+
+        def _render_buffer(self, buffer):
+            return super()._render_buffer(
+                Segment(text, style, control) if control
+                else Segment(hide_secrets(visible(text, keep="\n")), style, control)
+                for text, style, control in buffer)
+
+    return SafeConsole
 
 
 def reset_consoles() -> None:
@@ -143,7 +229,19 @@ def reset_consoles() -> None:
 
 def print_json(data: Any) -> None:
     """Stable JSON on stdout: keys in their given order, UTF-8 as is, ending with a newline."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    from qi.text import json_safe
+
+    sys.stdout.write(json_safe(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
+
+
+def write_data(text: str) -> None:
+    """Data (CSV, Markdown) on stdout: exact when piped; on a terminal, control characters
+    are shown as escapes so that no name or note can steer the terminal."""
+    if sys.stdout.isatty():
+        from qi.text import visible
+
+        text = visible(text, keep="\n")
+    sys.stdout.write(text)
 
 
 def say(message: str) -> None:
@@ -180,6 +278,7 @@ def confirm(question: str, yes: bool) -> None:
     """Ask before something destructive; refuse clearly when nobody can answer."""
     if yes:
         return
+    question = safe_message(question)  # names in it may hold control characters
     if not sys.stdin or not sys.stdin.isatty():
         # Still allow an answer piped in (and CliRunner's input), but never hang or guess.
         sys.stderr.write(f"{question} [y/N]: ")
@@ -194,12 +293,17 @@ def confirm(question: str, yes: bool) -> None:
 
 def show_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, title_justify="left", header_style="bold")
+    from qi.text import visible
+
+    # Cells are Text, never markup: '[bold]' in a name is shown as typed.
+    table = Table(title=None if title is None else Text(visible(title)), title_justify="left",
+                  header_style="bold")
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*(cell(v) for v in row))
+        table.add_row(*(Text(visible(cell(v))) for v in row))
     console().print(table)
 
 
@@ -219,6 +323,9 @@ def cell(value: Any) -> str:
 def show_fields(title: str, fields: Sequence[tuple[str, Any]]) -> None:
     """A record as 'label  value' lines under a bold title."""
     from rich.table import Table
+    from rich.text import Text
+
+    from qi.text import visible
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
@@ -226,7 +333,8 @@ def show_fields(title: str, fields: Sequence[tuple[str, Any]]) -> None:
     for label, value in fields:
         if isinstance(value, list | tuple):
             value = ", ".join(cell(v) for v in value) or "-"
-        grid.add_row(label, "-" if value is None or value == "" else cell(value))
+        shown = "-" if value is None or value == "" else visible(cell(value), keep="\n")
+        grid.add_row(Text(label), Text(shown))
     out = console()
     out.print(title, style="bold", markup=False)
     out.print(grid)

@@ -70,8 +70,13 @@ def edit_text(text: str) -> str | None:
             raise EditorFailed(f"cannot run '{editor}': {exc.strerror}") from None
         if code != 0:
             raise EditorFailed(f"'{editor}' exited with status {code}")
-        with open(name, encoding="utf-8") as fh:
-            edited = fh.read()
+        try:
+            with open(name, encoding="utf-8") as fh:
+                edited = fh.read()
+        except UnicodeDecodeError:
+            raise EditorFailed("the saved text is not UTF-8; save it as UTF-8") from None
+        if "\x00" in edited:  # no database stores it
+            raise EditorFailed("the saved text holds the NUL character; remove it") from None
     finally:
         os.unlink(name)
     return None if edited == text else edited

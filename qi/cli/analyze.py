@@ -27,7 +27,7 @@ def _positions(value: str | None, option: str) -> list[int] | None:
     out = []
     for item in value.split(","):
         item = item.strip()
-        if not item.isdigit() or int(item) < 1:
+        if not (item.isascii() and item.isdigit()) or int(item) < 1:
             raise typer.BadParameter(
                 f"'{item}' in '{value}' is not a position; give 1-based positions separated "
                 "by commas, e.g. 12 or 6,18",
@@ -195,6 +195,11 @@ def analyze(
     exclude_list = _positions(exclude, "--exclude")
     if multiply == 0 or multiply != multiply or multiply in (float("inf"), float("-inf")):
         raise typer.BadParameter("must be a finite number other than 0", param_hint="'--multiply'")
+    from qi.values import OUT_OF_RANGE, out_of_range
+
+    for given, option in ((multiply, "--multiply"), (target, "--target")):
+        if given is not None and out_of_range([given])[0]:
+            raise typer.BadParameter(f"{given!r} is {OUT_OF_RANGE}", param_hint=f"'{option}'")
     if rules is not Rules.mdc and output is None:
         for given, option in ((improvement, "--improvement"), (target, "--target")):
             if given is not None:
@@ -251,7 +256,9 @@ def analyze(
         from qi.analysis.document import write_json
 
         try:
-            write_json(result, sys.stdout.write)
+            from qi.text import json_safe
+
+            write_json(result, lambda chunk: sys.stdout.write(json_safe(chunk)))
             sys.stdout.flush()
         except BrokenPipeError:  # e.g. `qi analyze ... --json | head`: the reader left
             _silence_stdout()

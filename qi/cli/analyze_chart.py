@@ -25,10 +25,16 @@ def parse_mark(text: str) -> tuple[str, str]:
 
 def read_marks(path: Path) -> list[tuple[str, str, str, str]]:
     """(x, label, kind, where-in-the-file) from a CSV of date,label[,kind] with a header."""
-    if not path.is_file():
+    import io
+
+    from qi.ingest import _csv_text, read_file
+
+    if not path.exists():
         raise InvalidInput(f"There is no marks file '{path}'. Check the path")
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.reader(fh))
+    try:
+        rows = list(csv.reader(io.StringIO(_csv_text(path, read_file(path)), newline="")))
+    except csv.Error as exc:
+        raise InvalidInput(f"{path.name} is not a readable CSV file ({exc})") from None
     if not rows:
         raise InvalidInput(f"{path.name} is empty; it needs a header row date,label[,kind]")
     header = [h.strip().lower() for h in rows[0]]

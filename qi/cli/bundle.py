@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +13,7 @@ import typer
 from qi.cli._common import JsonOption, open_session, print_json, say
 from qi.domain import is_slug
 from qi.errors import Conflict, InvalidInput
+from qi.text import clip
 
 if TYPE_CHECKING:
     from qi.services.bundle import BundleSummary
@@ -23,17 +23,6 @@ class OnClash(StrEnum):
     refuse = "refuse"
     rename = "rename"
     merge = "merge"
-
-
-def _write_atomically(output: Path, text: str) -> None:
-    """Write beside the target, then rename: never a half-written bundle under its name."""
-    partial = output.with_name(output.name + ".partial")
-    try:
-        partial.write_text(text, encoding="utf-8", newline="")
-        os.replace(partial, output)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise InvalidInput(f"Cannot write {output}: {exc.strerror}") from None
 
 
 def export(
@@ -60,7 +49,9 @@ def export(
     if output is None:
         sys.stdout.write(text)
         return
-    _write_atomically(output, text)
+    from qi.files import write_file
+
+    write_file(output, text, overwrite=force, what="bundle")
     n = bundle.count_of(document)
     say(f"Exported project '{project}' to {output}: {_n(n['measures'], 'measure')}, "
         f"{_n(n['measurements'], 'measurement')}, {_n(n['ideas'], 'idea')}, "
@@ -85,6 +76,11 @@ def _read(file: Path) -> tuple[object, str]:
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{name} is not a qi bundle: it is not valid JSON (line "
                            f"{exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise InvalidInput(f"{name} is not a qi bundle: its JSON is nested far deeper than "
+                           "any bundle (a qi bundle is a few levels deep)") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise InvalidInput(f"{name} is not a qi bundle: {clip(str(exc), 120)}") from None
 
 
 def _slug_option(value: str | None, option: str) -> str | None:

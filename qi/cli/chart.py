@@ -334,7 +334,7 @@ def _batch_jobs(project: str | None, programme: bool, options: ViewOptions, fold
 def _generated() -> date:
     """The date in the caption: today, or SOURCE_DATE_EPOCH for reproducible builds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
+    if epoch.isascii() and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=UTC).date()
     return date.today()
 
@@ -425,7 +425,8 @@ def _workers(count: int) -> int:
     machine it was measured on, busy with other work, it made batches no faster (see
     benchmarks/charts-results.md); with idle cores it can help."""
     asked = os.environ.get("QI_CHART_WORKERS", "").strip()
-    if not asked.isdigit() or count < PARALLEL_MIN or not sys.platform.startswith("linux"):
+    if (not (asked.isascii() and asked.isdigit()) or count < PARALLEL_MIN
+            or not sys.platform.startswith("linux")):
         return 1
     return max(1, min(int(asked), os.cpu_count() or 1, count))
 

@@ -87,6 +87,9 @@ def _edit_worksheet(ref: str):
 
 def _print_cycle(c) -> None:
     from rich.table import Table
+    from rich.text import Text
+
+    from qi.text import visible
 
     out = console()
     out.print(f"{c.ref}  {c.title}", style="bold", markup=False)
@@ -101,7 +104,9 @@ def _print_cycle(c) -> None:
         for label, value in rows:
             if isinstance(value, list | tuple):
                 value = ", ".join(value)
-            grid.add_row(label, "-" if value in (None, "") else cell(value))
+            # Text, never markup: '[red]' in a plan is shown as typed.
+            grid.add_row(label, Text("-" if value in (None, "") else visible(cell(value),
+                                                                              keep="\n")))
 
     section("cycle", [("change idea", f"{c.idea}: {c.idea_title}" if c.idea else None),
                       ("builds on", c.builds_on), ("logged by", c.logged_by),

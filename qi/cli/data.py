@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import sys
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from qi.cli._common import (
     print_json,
     say,
     show_table,
+    write_data,
 )
 from qi.domain import Period
 from qi.errors import Conflict, InvalidInput
@@ -290,6 +290,18 @@ def _plain(v: float | None) -> str:
     return str(int(v)) if float(v).is_integer() else repr(v)
 
 
+def _write_csv(points: list[dict]) -> None:
+    """`data list --csv`: text cells guarded against formulas, numbers left numbers."""
+    from qi.text import csv_row, csv_text
+
+    fields = ["date", "value", "numerator", "denominator", "note", "import"]
+    write_data(csv_row(fields))
+    for p in points:
+        write_data(csv_row([str(p["date"]), _plain(p["value"]), _plain(p["numerator"]),
+                            _plain(p["denominator"]), csv_text(p["note"] or ""),
+                            "" if p["import"] is None else str(p["import"])]))
+
+
 @app.command("list")
 def list_(
     measure: MeasureArg,
@@ -308,12 +320,7 @@ def list_(
         if json_out:
             print_json(series.points())
         elif csv_out:
-            fields = ["date", "value", "numerator", "denominator", "note", "import"]
-            writer = csv.DictWriter(sys.stdout, fields, lineterminator="\n")
-            writer.writeheader()
-            for p in series.points():
-                writer.writerow({**p, **{k: _plain(p[k]) for k in
-                                         ("value", "numerator", "denominator")}})
+            _write_csv(series.points())
         else:
             _show_series(series)
 
@@ -338,15 +345,11 @@ def export(
         text, count = data.export_csv(s, project)
     if output is None:
         with _reader_may_leave():
-            sys.stdout.write(text)
+            write_data(text)
         return
-    partial = output.with_name(output.name + ".partial")
-    try:
-        partial.write_text(text, encoding="utf-8", newline="")
-        os.replace(partial, output)  # never a half-written file under the real name
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise InvalidInput(f"Cannot write {output}: {exc.strerror}") from None
+    from qi.files import write_file
+
+    write_file(output, text, overwrite=force, what="export")
     say(f"Exported {count} measurement{'s' if count != 1 else ''} of '{project}' to {output}")
 
 

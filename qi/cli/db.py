@@ -19,6 +19,7 @@ from qi.cli._common import (
     say,
     show_fields,
     show_table,
+    write_data,
 )
 from qi.errors import Conflict, InvalidInput
 
@@ -59,7 +60,7 @@ def path_cmd(json_out: JsonOption = False) -> None:
         print_json({"database": loc.display, "reason": loc.reason,
                     "backend": "sqlite" if loc.is_sqlite else "postgresql", "exists": exists})
         return
-    typer.echo(loc.display)
+    write_data(loc.display + "\n")
     note = "" if exists is not False else " (it does not exist yet: 'qi init' creates it)"
     say(f"Chosen because: {loc.reason}{note}")
 
@@ -121,17 +122,16 @@ def backup(
         raise InvalidInput("qi db backup copies SQLite files. For PostgreSQL use pg_dump "
                            "(see the README)")
     db.ensure_schema(loc, create=False)
-    target = target.expanduser().resolve()
-    if target == loc.path:
+    # Absolute but not resolved: a link at TARGET is replaced (with --force), never followed.
+    target = Path(os.path.abspath(target.expanduser()))
+    if target.resolve() == loc.path:
         raise InvalidInput("The backup must go to a different file from the database itself")
     if target.exists() and not force:
         raise Conflict(f"{target} already exists. Choose another file, or add --force to "
                        "overwrite it")
     if not target.parent.is_dir():
         raise InvalidInput(f"The folder {target.parent} does not exist. Create it first")
-    tmp = target.with_name(target.name + ".partial")
-    db.backup_sqlite(loc.path, tmp)
-    tmp.replace(target)  # never leave a half-written backup under the real name
+    db.backup_sqlite(loc.path, target, overwrite=force)
     say(f"Backed up {loc.display} to {target}")
 
 

@@ -70,7 +70,9 @@ def _write_report(loc, path: Path) -> Path:
 
     with db.session(loc, write=False) as s:
         built = report.build_programme(s)
-    path.write_text(html_document(built), encoding="utf-8")
+    from qi.files import write_file
+
+    write_file(path, html_document(built), overwrite=True, what="report")
     return path
 
 
@@ -78,11 +80,12 @@ def _write_deck(loc, path: Path) -> Path:
     """The programme's session deck, as `qi report --programme -o FILE.pptx`."""
     from qi import db
     from qi.cli.report import deck_bytes
+    from qi.files import write_file
     from qi.services import report
 
     with db.session(loc, write=False) as s:
         built = report.build_programme(s)
-    path.write_bytes(deck_bytes(built))
+    write_file(path, deck_bytes(built), overwrite=True, what="deck")
     return path
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from qi.cli._common import (
     say,
     show_fields,
     show_table,
+    write_data,
 )
 from qi.domain import ProjectStatus
 
@@ -132,7 +132,7 @@ def show(
         elif fmt == DiagramFormat.mermaid:
             from qi.reports.drivers import to_mermaid
 
-            sys.stdout.write(to_mermaid(diagram))
+            write_data(to_mermaid(diagram))
         else:
             _print_tree(diagram)
         return

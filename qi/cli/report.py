@@ -3,7 +3,6 @@ HTML or JSON."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +13,7 @@ from urllib.parse import quote
 
 import typer
 
-from qi.cli._common import console, open_session, parse_date_option, say
+from qi.cli._common import console, open_session, parse_date_option, say, write_data
 from qi.errors import Conflict, InvalidInput
 
 
@@ -79,10 +78,10 @@ def report(
     else:
         text, charts = _render(built, fmt, output, force)
         if output is None:
-            sys.stdout.write(text)
+            write_data(text)
             return
         data = text.encode("utf-8")
-    _write(output, data, charts)
+    _write(output, data, charts, force)
     drawn = f", {len(charts)} chart{'s' if len(charts) != 1 else ''} in {_charts_dir(output)}" \
         if charts else ""
     say(f"Wrote {output}{drawn}")
@@ -127,7 +126,9 @@ def _render(built, fmt: Format, output: Path | None, force: bool
     if fmt == Format.json:
         import json
 
-        return json.dumps(built.content, indent=2, ensure_ascii=False) + "\n", {}
+        from qi.text import json_safe
+
+        return json_safe(json.dumps(built.content, indent=2, ensure_ascii=False)) + "\n", {}
     if fmt == Format.html:
         return html_document(built), {}
     return _markdown(built, output, force)
@@ -194,23 +195,18 @@ def _progress(total: int) -> Iterator:
         yield lambda: bar.advance(task)
 
 
-def _write(output: Path, data: bytes, charts: dict[Path, bytes]) -> None:
+def _write(output: Path, data: bytes, charts: dict[Path, bytes], force: bool) -> None:
     """Charts first, then the report, each under a temporary name renamed into place, so
     an interrupted run never leaves half a file under a real name."""
+    from qi.files import describe_os_error, write_file
+
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        for path, chart in charts.items():
+        for path in charts:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic(path, chart)
-        _atomic(output, data)
     except OSError as exc:
-        raise InvalidInput(f"Cannot write '{exc.filename or output}': {exc.strerror}") from None
-
-
-def _atomic(path: Path, data: bytes) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+        raise InvalidInput(describe_os_error(exc, Path(exc.filename or output), "report")
+                           ) from None
+    for path, chart in charts.items():
+        write_file(path, chart, overwrite=force, what="chart")
+    write_file(output, data, overwrite=force, what="report")

@@ -72,11 +72,14 @@ def _project(out, p: dict, name_width: int, icon_column: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from qi.text import visible
+
     c = p["cycles"]
     done = f" · {c['complete']} of {_n(c['total'], 'cycle')} complete" if c["total"] else ""
     # Lines of text are not wrapped (a terminal wraps them; grep sees them whole).
-    out.print(Text.assemble((p["title"], "bold"), f" ({p['slug']})"), soft_wrap=True)
-    out.print(Text.assemble(f"{p['team_name']} · PDSA: ", (p["stage"]["text"], "bold"), done),
+    out.print(Text.assemble((visible(p["title"]), "bold"), f" ({p['slug']})"), soft_wrap=True)
+    out.print(Text.assemble(f"{visible(p['team_name'])} · PDSA: ", (p["stage"]["text"], "bold"),
+                            done),
               soft_wrap=True)
     if not p["measures"]:
         out.print(Text("no measures yet", style="dim"))
@@ -95,7 +98,7 @@ def _project(out, p: dict, name_width: int, icon_column: bool) -> None:
             if m["latest"]:
                 value = words.value(m["latest"]["value"], percent=m["percent"], unit=m["unit"],
                                     decimals=m.get("decimals"))
-            cells = [Text(m["name"]), Text(m["sparkline"], style="cyan"), Text(value),
+            cells = [Text(visible(m["name"])), Text(m["sparkline"], style="cyan"), Text(value),
                      Text(words.day(m["latest"]["date"]) if m["latest"] else ""),
                      Text(verdict, style=_STYLES.get(verdict.split(" (")[0], ""))]
             table.add_row(*cells, *([_icon_text(m)] if icon_column else []))
@@ -103,7 +106,8 @@ def _project(out, p: dict, name_width: int, icon_column: bool) -> None:
         if not icon_column:  # a narrow terminal: the icons under the table
             for m in p["measures"]:
                 if m.get("variation"):
-                    out.print(Text.assemble(f"{m['name']}: ", _icon_text(m)), soft_wrap=True)
+                    out.print(Text.assemble(f"{visible(m['name'])}: ", _icon_text(m)),
+                              soft_wrap=True)
     for cycle in p["in_progress"]:
         out.print(Text.assemble("in progress: ", (cycle["ref"], "bold"),
                                 f" {cycle['title']} ({words.STAGES[cycle['stage']]}, "

@@ -44,7 +44,7 @@ def locate(db: Db, ref: str) -> tuple[int, int]:
     if "#" in ref:
         project_slug, _, number = ref.partition("#")
         project_id = projects.id_of(db, project_slug)
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit()):
             raise InvalidInput(f"'{ref}' is not a cycle. Write it as PROJECT#NUMBER, e.g. "
                                f"{project_slug}#1")
         found = db.scalar("SELECT id FROM cycle WHERE project_id = :p AND number = :n",
@@ -59,7 +59,7 @@ def locate(db: Db, ref: str) -> tuple[int, int]:
             raise NotFound(f"Project '{project_slug}' has no cycle #{number}. {have}. "
                            f"Run 'qi cycle list {project_slug}'")
         return found, project_id
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():
         row = db.one("SELECT id, project_id FROM cycle WHERE id = :id", {"id": int(ref)})
         if row is not None:
             return row[0], row[1]

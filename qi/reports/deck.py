@@ -19,6 +19,7 @@ from datetime import date
 from qi.dates import human_date
 from qi.reports import _icons as icons
 from qi.reports import _text as words
+from qi.text import printable
 
 WIDTH, HEIGHT = 13.333, 7.5  # inches: a 16:9 slide, the size of a chart from `qi chart`
 # 1600 x 900 pixels: sharp on a 1080p projector, and a programme's fifty charts are drawn
@@ -87,7 +88,7 @@ def _text_box(slide, left, top, width, height, paragraphs: Iterable, *, size=18,
         runs = [(para, {})] if isinstance(para, str) else para
         for text, opts in runs:
             run = p.add_run()
-            run.text = text
+            run.text = printable(text)  # XML: no control characters
             run.font.size = Pt(opts.get("size", size))
             run.font.bold = opts.get("bold", bold)
             run.font.color.rgb = _rgb(opts.get("colour", colour))
@@ -130,7 +131,7 @@ def _table(slide, left, top, width, header: tuple[str, ...], rows: list[tuple], 
         for c, value in enumerate(cells):
             cell = table.cell(r, c)
             run = cell.text_frame.paragraphs[0].add_run()
-            run.text = str(value)
+            run.text = printable(str(value))
             font = run.font
             font.size = font_size
             if r == 0:
@@ -249,9 +250,9 @@ def _measure_slide(prs, c: dict, m: dict, png: bytes, notes: str) -> None:
     slide = _blank(prs)
     slide.shapes.add_picture(io.BytesIO(png), 0, 0, Inches(WIDTH), Inches(HEIGHT))
     # The picture's alt text, for screen readers and the slide sorter.
-    slide.shapes[-1].name = f"Chart: {m['name']}"
-    slide.shapes[-1]._element.nvPicPr.cNvPr.set("descr", f"{m['chart_name']} of {m['name']}"
-                                                f": {m['verdict']}")
+    slide.shapes[-1].name = printable(f"Chart: {m['name']}")
+    slide.shapes[-1]._element.nvPicPr.cNvPr.set("descr", printable(
+        f"{m['chart_name']} of {m['name']}: {m['verdict']}"))
     verdict = f"{words.signal(m)}: {m['verdict']}."
     if m.get("target") is not None:
         target = icons.summary_row(m)[4]
@@ -259,5 +260,5 @@ def _measure_slide(prs, c: dict, m: dict, png: bytes, notes: str) -> None:
     icon_words = " ".join(t + "." for t in (icons.variation_text(m.get("variation_icon"), True),
                                             icons.assurance_text(m.get("assurance_icon"), True))
                           if t)
-    slide.notes_slide.notes_text_frame.text = "\n\n".join(
-        t for t in (f"{m['name']} ({c['project']['title']})", verdict, icon_words, notes) if t)
+    slide.notes_slide.notes_text_frame.text = printable("\n\n".join(
+        t for t in (f"{m['name']} ({c['project']['title']})", verdict, icon_words, notes) if t))

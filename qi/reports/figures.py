@@ -75,7 +75,7 @@ def _workers(count: int) -> int:
     report, and with free cores they are drawn that much sooner."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     asked = os.environ.get("QI_CHART_WORKERS", "").strip()
-    wanted = int(asked) if asked.isdigit() else cores
+    wanted = int(asked) if asked.isascii() and asked.isdigit() else cores
     if count < PARALLEL_MIN or not sys.platform.startswith("linux"):
         return 1
     return max(1, min(wanted, cores, count))

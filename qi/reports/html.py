@@ -19,6 +19,7 @@ from string import Template
 from qi.reports import _icons as icons
 from qi.reports import _text as words
 from qi.reports.figures import REPORT_HEIGHT, REPORT_WIDTH
+from qi.text import printable
 
 _CSS = """
 :root { --ink: #1a1a1a; --muted: #555; --rule: #d0d0d0; --panel: #f5f5f2; }
@@ -125,7 +126,7 @@ _MIME = {"svg": "image/svg+xml", "png": "image/png"}
 
 def esc(value: object) -> str:
     """User text as HTML text or attribute value: <, >, &, " and ' escaped."""
-    return escape(str(value), quote=True)
+    return escape(printable(value), quote=True)
 
 
 def project(content: dict, charts: dict[str, bytes] | None = None, fmt: str = "svg") -> str:

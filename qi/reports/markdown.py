@@ -11,6 +11,7 @@ import re
 
 from qi.reports import _icons as icons
 from qi.reports import _text as words
+from qi.text import printable
 
 # Characters that start markup anywhere in a line (CommonMark lets any ASCII punctuation
 # be escaped with a backslash). `&` is escaped only where it would start an entity.
@@ -24,7 +25,7 @@ NO_CHARTS = ("Charts are not included when the report goes to the screen: write 
 
 def text(value: object) -> str:
     """User text on one line (tables, headings, list items), escaped."""
-    flat = " ".join(str(value).split())
+    flat = " ".join(printable(value).split())
     return _INLINE.sub(lambda m: "\\" + (m.group(1) or "&"), flat)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ from qi.services import projects as project_service
 from qi.services import targets as target_service
 from qi.services import teams as team_service
 from qi.services._common import check_slug, counted, optional_text, required_text
+from qi.text import clip, json_safe, quoted, visible
+from qi.values import OUT_OF_RANGE, out_of_range
 
 FORMAT = "qi-bundle"
 VERSION = 1
@@ -98,7 +101,8 @@ def export_bundle(s: Session, project: str) -> dict:
 
 def dumps(bundle: dict) -> str:
     """The bundle as text: UTF-8 as is, indented, ending with a newline."""
-    return json.dumps(bundle, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    # Control characters as \\u escapes (the same JSON): safe to show, to mail, to diff.
+    return json_safe(json.dumps(bundle, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
 
 def _iso(day: date | None) -> str | None:
@@ -288,7 +292,7 @@ class _Object:
         # bool is an int to Python, but true is not a number in a bundle.
         if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
             self.problems.add(self.at(key), f"expected {what}, found {_kind_of(value)}"
-                              + (f" ({value!r})" if isinstance(value, str | int | float)
+                              + (f" ({quoted(value, 60)})" if isinstance(value, str | int | float)
                                  and not isinstance(value, bool) else ""))
             return None
         return value
@@ -309,16 +313,28 @@ class _Object:
         return bool(self._typed(key, (bool,), "true or false", null=False))
 
     def whole(self, key: str, *, null: bool = True) -> int | None:
-        return self._typed(key, (int,), "a whole number", null=null)
+        value = self._typed(key, (int,), "a whole number", null=null)
+        if value is not None and not -MAX_WHOLE <= value <= MAX_WHOLE:
+            self.problems.add(self.at(key), f"the whole number {clip(str(value), 30)} is out "
+                              f"of range (at most {MAX_WHOLE:,})")
+            return None
+        return value
 
     def number(self, key: str) -> float | None:
         value = self._typed(key, (int, float), "a number", null=True)
         if value is None:
             return None
-        if not math.isfinite(value):
-            self.problems.add(self.at(key), f"{value} is not a finite number")
+        try:
+            number = float(value)
+        except OverflowError:  # an integer with hundreds of digits
+            number = math.inf
+        if not math.isfinite(number):
+            self.problems.add(self.at(key), f"{clip(str(value), 30)} is not a finite number")
             return None
-        return float(value)
+        if out_of_range([number])[0]:
+            self.problems.add(self.at(key), f"{clip(str(value), 30)} is {OUT_OF_RANGE}")
+            return None
+        return number
 
     def day(self, key: str, *, null: bool = True) -> date | None:
         value = self._typed(key, (str,), "a date (YYYY-MM-DD)", null=null)
@@ -410,6 +426,8 @@ def read_bundle(document, source: str = "The bundle") -> Bundle:
             f"{source} is a qi bundle of version {version!r}, written by "
             f"{document.get('exported_by', 'an unknown program')!s}; this qi reads version "
             f"{VERSION}" + (". Upgrade qi (pip install -U qi-tracker)" if newer else ""))
+    _check_strings(document, problems)
+    problems.raise_any(source)
     top = _Object(problems, "$", document, TOP_KEYS)
     top.text("exported_by", "exported_by")
     bundle = Bundle(
@@ -429,6 +447,37 @@ def read_bundle(document, source: str = "The bundle") -> Bundle:
     _check_references(bundle, problems)
     problems.raise_any(source)
     return bundle
+
+
+MAX_WHOLE = 2**31 - 1  # what an INTEGER column holds on every backend
+
+
+def _check_strings(document, problems: _Problems) -> None:
+    """Text no database can store (NUL; lone surrogates, from \\ud800-style escapes) is
+    refused wherever it is, keys included. Iterative: nesting depth costs no stack."""
+    stack: list[tuple[str, object]] = [("$", document)]
+    while stack and len(problems.found) < MAX_PROBLEMS:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if _unstorable(key):
+                    problems.add(f"{path}: key {quoted(key, 40)}", _UNSTORABLE)
+                stack.append((f"{path}.{clip(visible(key), 40)}", item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{k}]", item) for k, item in enumerate(value))
+        elif isinstance(value, str) and _unstorable(value):
+            problems.add(path, _UNSTORABLE)
+
+
+_UNSTORABLE = ("the text holds the NUL character or an unpaired surrogate (\\ud800-\\udfff), "
+               "which cannot be stored")
+
+
+_UNSTORABLE_CHAR = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(text: str) -> bool:
+    return _UNSTORABLE_CHAR.search(text) is not None
 
 
 def _project(o: _Object) -> dict:

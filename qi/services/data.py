@@ -8,8 +8,6 @@ measures, compares with what is stored and writes, all in the caller's one trans
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -24,6 +22,7 @@ from qi.gateway import of_session
 from qi.services import measures as measure_service
 from qi.services import projects as project_service
 from qi.services._common import as_utc, check_slug, counted, known_list, optional_text
+from qi.text import csv_row, csv_text
 
 # Charts whose values may be below zero; every other chart counts or times things.
 NEGATIVE_OK = frozenset({ChartType.run, ChartType.i, ChartType.mr, ChartType.xbar,
@@ -127,7 +126,8 @@ def import_file(
     project_row = _project_for_import(s, project, lock=not dry_run)
     progress("Reading", 0, None)
     problems = ingest.Problems(path)
-    batch = ingest.read_measurements(path, layout, problems)
+    data = ingest.read_file(path)  # once: a pipe cannot be read twice
+    batch = ingest.read_measurements(path, layout, problems, data)
 
     infos, created = _resolve_measures(s, project_row, batch, create_measures, dry_run)
     progress("Checking", 0, None)
@@ -144,7 +144,7 @@ def import_file(
     stored = ingest.stored_frame(
         _stored_rows(s, [int(i) for i in ids if i > 0], batch.period))
     found = ingest.compare(batch, measure_ids, stored)
-    sha = ingest.file_sha256(path)
+    sha = ingest.file_sha256(data)
     changes = _changes(batch, found, stored)
     summary = {
         "file": path.name, "sha256": sha, "dry_run": dry_run, "added": len(found.added),
@@ -528,12 +528,16 @@ def export_csv(s: Session, project: str) -> tuple[str, int]:
         .join(models.Measure, models.Measure.id == t.c.measure_id)
         .where(models.Measure.project_id == project_row.id)
         .order_by(models.Measure.slug, t.c.period)).all()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["date", "measure", "value", "numerator", "denominator", "note"])
-    writer.writerows((d.isoformat(), slug, _number_text(v), _number_text(n), _number_text(q),
-                      note or "") for d, slug, v, n, q, note in rows)
-    return out.getvalue(), len(rows)
+    # Text cells guarded against formulas (qi's import undoes it), numbers left numbers.
+    lines = [csv_row(["date", "measure", "value", "numerator", "denominator", "note"])]
+    lines.extend(csv_row([_iso(d), csv_text(slug), _number_text(v), _number_text(n),
+                          _number_text(q), csv_text(note or "")])
+                 for d, slug, v, n, q, note in rows)
+    return "".join(lines), len(rows)
+
+
+def _iso(day) -> str:
+    return day.isoformat() if isinstance(day, date) else str(day)[:10]
 
 
 # --- imports and undo ----------------------------------------------------------------------
@@ -560,7 +564,7 @@ def imports(s: Session, *, project: str | None = None) -> list[domain.DataImport
 
 def _get_import(s: Session, ref: str) -> tuple[models.DataImport, str]:
     text = str(ref).strip().removeprefix("#")
-    row = s.get(models.DataImport, int(text)) if text.isdigit() else None
+    row = s.get(models.DataImport, int(text)) if text.isascii() and text.isdigit() else None
     if row is None:
         raise NotFound(f"No import '{ref}'. Imports are numbered; run 'qi data imports'")
     return row, s.get(models.Project, row.project_id).slug

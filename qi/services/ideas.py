@@ -28,7 +28,7 @@ def get_row(s: Session, ref: str, *, project: models.Project | None = None) -> m
     query = select(models.ChangeIdea)
     if project is not None:
         query = query.where(models.ChangeIdea.project_id == project.id)
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():
         idea = s.exec(query.where(models.ChangeIdea.id == int(ref))).first()
         if idea is not None:
             return idea

@@ -361,6 +361,7 @@ def analyse(measure, series, keep, dates, chart, rules, multiply, baseline_end,
         # Only a baseline that leaves something after it (within the first phase) is frozen.
         if freeze < 2 or freeze >= first_part:
             freeze = None
+    _check_chartable(measure, dates, y, n, target)
     mdc = rules == Rules.mdc
     try:
         analysis = analyze(
@@ -376,6 +377,27 @@ def analyse(measure, series, keep, dates, chart, rules, multiply, baseline_end,
             f"{_number(exc.value)} - {exc.reason}. Correct it with 'qi data add {measure.ref} "
             f"{dates[exc.index]} ... --replace', or choose another --type") from None
     return analysis, freeze
+
+
+def _check_chartable(measure, dates, y, n, target) -> None:
+    """A value stored before qi refused such numbers at the door (or written by another
+    program) that no chart can show: one clear message for this measure, which a report or
+    the dashboard shows in its place while every other measure is drawn as usual."""
+    from qi.values import OUT_OF_RANGE, out_of_range
+
+    for what, values in (("value" if n is None else "numerator", y), ("denominator", n)):
+        if values is None:
+            continue
+        bad = np.flatnonzero(out_of_range(values))
+        if len(bad):
+            k = int(bad[0])
+            raise InvalidInput(
+                f"'{measure.ref}' on {dates[k]}: the stored {what} {values[k]:.6g} is "
+                f"{OUT_OF_RANGE}. Correct it with 'qi data add {measure.ref} {dates[k]} ... "
+                "--replace'")
+    if target is not None and out_of_range([target])[0]:
+        raise InvalidInput(f"'{measure.ref}': the target {target:.6g} is {OUT_OF_RANGE}. "
+                           f"Change it with 'qi measure edit {measure.ref} --target N'")
 
 
 def _number(v: object) -> str:

@@ -40,7 +40,9 @@ def _one(s: Session, measure: models.Measure) -> domain.Measure:
 def _check_target(target: float | None) -> float | None:
     if target is not None and not math.isfinite(target):
         raise InvalidInput(f"The target must be a finite number, not {target}")
-    return target
+    from qi.values import check_magnitude
+
+    return check_magnitude(target, "The target")
 
 
 # qi stores one aggregate value per measure and date; xbar and s charts need the individual

@@ -20,7 +20,7 @@ LIST_CMD = "qi member list"
 
 def get_row(s: Session, ref: str) -> models.Member:
     ref = ref.strip()
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():
         member = s.get(models.Member, int(ref))
         if member is not None:
             return member

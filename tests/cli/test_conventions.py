@@ -3,7 +3,6 @@
 import subprocess
 import sys
 
-import pytest
 import typer.main
 
 from qi import __version__
@@ -82,8 +81,11 @@ def test_unexpected_failure_is_one_line_and_debug_shows_traceback(qi_sqlite, mon
     assert r.stderr.count("\n") == 1
     assert r.stderr.startswith("Error: qi hit an unexpected problem (RuntimeError: disk on fire)")
     assert "--debug" in r.stderr
-    with pytest.raises(RuntimeError):
-        qi_sqlite("--debug team list")
+    # --debug shows the whole traceback (passwords hidden, control characters escaped).
+    r = qi_sqlite("--debug team list")
+    assert r.exit_code == 1
+    assert "Traceback (most recent call last)" in r.stderr
+    assert "RuntimeError: disk on fire" in r.stderr
 
 
 def test_qi_debug_environment_shows_traceback_for_errors(qi_sqlite, monkeypatch):
