@@ -34,7 +34,8 @@ from qi.errors import Conflict, InvalidInput, QiError
 if TYPE_CHECKING:
     from qi.config import DatabaseLocation
 
-# Kept equal to qi.db's (a test checks): the schema this qi knows and the busy timeout.
+# The newest schema revision this qi knows (qi.db uses it too; a test checks it matches the
+# newest migration script), and the busy timeout of both ways into the database.
 HEAD_REVISION = "0005"
 BUSY_TIMEOUT_S = 30
 

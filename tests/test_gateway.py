@@ -85,11 +85,6 @@ def test_the_cycle_columns_read_are_the_models_columns():
     assert set(cycle_queries._COLUMNS) <= TABLES["cycle"]
 
 
-def test_the_gateway_knows_the_schema_qi_db_knows():
-    assert gateway.HEAD_REVISION == db.HEAD_REVISION
-    assert gateway.BUSY_TIMEOUT_S == db.BUSY_TIMEOUT_S
-
-
 def _fill(qi) -> None:
     """A team, a project with two measures (one a proportion), an idea and two cycles, one
     started and linked to a measure, one building on it; written through the services."""
