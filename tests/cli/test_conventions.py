@@ -70,7 +70,7 @@ def test_root_help_lists_every_noun(qi_sqlite):
 
 
 def test_unexpected_failure_is_one_line_and_debug_shows_traceback(qi_sqlite, monkeypatch):
-    from qi.services import teams
+    from qi.queries import teams  # what `qi team list` runs
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
