@@ -28,7 +28,7 @@ def build_database(path: Path, projects: int = 200, measures_each: int = 5) -> N
     from qi.services import projects as project_service
 
     loc = resolve(str(path))
-    with db.session(loc) as s:
+    with db.session(loc, create=True) as s:
         for t in range(20):
             teams.add(s, f"Team {t}", area=["North", "West", "South"][t % 3])
         for p in range(projects):
@@ -51,7 +51,7 @@ def add_cycles(path: Path, project: str = "project-000", count: int = 2000) -> N
     from qi.services import projects as project_service
 
     loc = resolve(str(path))
-    with db.session(loc) as s:
+    with db.session(loc, create=True) as s:
         project = project_service.get_row(s, project)
         idea = ideas.add(s, project.slug, "SMS reminders", primary_driver="Remembering")
         start = date(2018, 1, 1)

@@ -50,7 +50,7 @@ def prepare(url: str) -> None:
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
         db.upgrade(loc, backup=False)
-    with db.session(loc) as s:
+    with db.session(loc, create=True) as s:
         teams.add(s, "Bench")
         projects.add(s, "bench", title="Bench", team="bench", aim="Fast")
     db.dispose_all()

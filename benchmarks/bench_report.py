@@ -79,7 +79,7 @@ def build(path: Path, *, projects: int, measures: int, points: int) -> None:
     db.upgrade(loc, backup=False)
     rng = np.random.default_rng(7)
     change_at = max(points // 3, 2)
-    with db.session(loc) as s:
+    with db.session(loc, create=True) as s:
         for name, area in (("North Barnet", "North"), ("West Barnet", "West")):
             teams.add(s, name, area=area)
             for role in ("GP", "practice manager", "nurse"):

@@ -163,9 +163,7 @@ def check_sqlite_file(loc: DatabaseLocation, *, create: bool) -> None:
         )
     if not path.exists():
         if not create:
-            raise DatabaseUnavailable(
-                f"There is no qi database at {path}. Run 'qi init {path}' to create one"
-            )
+            raise DatabaseUnavailable(missing_message(loc))
         if not path.parent.is_dir():
             raise DatabaseUnavailable(
                 f"Cannot create the database {path}: the folder {path.parent} does not exist. "
@@ -179,6 +177,22 @@ def check_sqlite_file(loc: DatabaseLocation, *, create: bool) -> None:
             f"{path} is not a SQLite database (it was left untouched). "
             "Point --db or QI_DB at a qi database file"
         )
+
+
+def missing_message(loc: DatabaseLocation) -> str:
+    """Why a command refuses a SQLite file that does not exist, and how to make one.
+
+    Only `qi init` and `qi demo` create databases: a mistyped path must never quietly
+    start a new, empty record that looks as if the programme's data were gone.
+    """
+    path = loc.path
+    if loc.reason.startswith("the per-user"):  # nothing chosen at all: a first run
+        return (f"There is no qi database yet (no ./qi.db here, none at {path}). Run "
+                "'qi init' to create one in this folder (or 'qi demo' to try qi on an "
+                "example), or point --db or QI_DB at your programme's database")
+    folder = "" if path.parent.is_dir() else f" (the folder {path.parent} does not exist)"
+    return (f"There is no qi database at {path}{folder}, {loc.reason}. Check the path for "
+            f"a typing mistake, or run 'qi init {path}' to create a new, empty database")
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:
@@ -335,10 +349,11 @@ def _reading(loc: DatabaseLocation) -> Iterator:
         ) from exc
 
 
-def peek_revision(loc: DatabaseLocation) -> str | None:
-    """The stored schema revision, without creating or changing anything."""
+def peek_revision(loc: DatabaseLocation, *, create: bool = True) -> str | None:
+    """The stored schema revision, without creating or changing anything (None when the
+    database is empty or, with `create`, a SQLite file that does not exist yet)."""
     if loc.is_sqlite:
-        check_sqlite_file(loc, create=True)
+        check_sqlite_file(loc, create=create)
         if not loc.path.exists():
             return None
     with _reading(loc), get_engine(loc).connect().execution_options(
@@ -349,13 +364,16 @@ def peek_revision(loc: DatabaseLocation) -> str | None:
     return rev
 
 
-def ensure_schema(loc: DatabaseLocation, *, create: bool = True) -> None:
-    """Make sure the database exists and has the current schema, once per process."""
+def ensure_schema(loc: DatabaseLocation, *, create: bool = False) -> None:
+    """Make sure the database has the current schema, once per process.
+
+    A missing SQLite file is refused before anything connects (connecting would create
+    it) unless `create` is set, as only by `qi init` and `qi demo`."""
     if loc.url in _checked:
         return
     if loc.is_sqlite:
         check_sqlite_file(loc, create=create)
-    rev = peek_revision(loc)
+    rev = peek_revision(loc, create=create)
     if is_newer(rev):
         raise SchemaOutOfDate(_newer_message(loc, rev))
     if loc.is_sqlite:
@@ -368,9 +386,7 @@ def ensure_schema(loc: DatabaseLocation, *, create: bool = True) -> None:
             )
         with _reading(loc):
             old, copy = upgrade(loc, backup=rev is not None)
-        if old is None:
-            print(f"Created a new qi database at {loc.display}", file=sys.stderr)
-        else:
+        if old is not None:  # a new database is announced by the command that made it
             print(
                 f"Upgraded {loc.display} from schema {old} to {HEAD_REVISION} "
                 f"(backup copy: {copy})",
@@ -380,12 +396,14 @@ def ensure_schema(loc: DatabaseLocation, *, create: bool = True) -> None:
 
 
 @contextmanager
-def session(loc: DatabaseLocation, *, write: bool = True) -> Iterator[Session]:
+def session(loc: DatabaseLocation, *, write: bool = True,
+            create: bool = False) -> Iterator[Session]:
     """One command, one transaction: commit at the end, roll back on any error.
 
-    Read-only sessions begin DEFERRED on SQLite so they never wait for a writer.
+    Read-only sessions begin DEFERRED on SQLite so they never wait for a writer. A missing
+    SQLite file is refused (see `missing_message`) unless `create` is set.
     """
-    ensure_schema(loc)
+    ensure_schema(loc, create=create)
     engine = get_engine(loc)
     if not write and loc.is_sqlite:
         engine = engine.execution_options(qi_begin="DEFERRED")

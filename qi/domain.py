@@ -96,6 +96,21 @@ RULE_NAMES = {
 
 # Chart types whose points are a numerator over a denominator.
 RATIO_CHARTS = frozenset({ChartType.p, ChartType.pp, ChartType.u, ChartType.up})
+PROPORTION_CHARTS = frozenset({ChartType.p, ChartType.pp})  # drawn in percent
+
+
+def is_proportion(measure: Measure) -> bool:
+    """A numerator over a denominator that cannot exceed it (DNAs of booked appointments):
+    recorded with a p or p' chart, or with the unit '%'. Other ratios are rates."""
+    return measure.denominator and (measure.chart in PROPORTION_CHARTS or measure.unit == "%")
+
+
+def percent_axis(measure: Measure, chart: ChartType) -> bool:
+    """Proportions are drawn in percent whatever the chart, except a c chart (which counts
+    the numerators). Charts, reports, `qi status` and `qi data list` all ask this."""
+    if chart in PROPORTION_CHARTS:
+        return True
+    return is_proportion(measure) and chart != ChartType.c
 
 _SLUG_OK = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -337,6 +352,7 @@ class ImportSummary(Record):
     measures: tuple[MeasureCounts, ...]
     changes: tuple[ValueChange, ...]
     previous_import: int | None = None
+    partial_periods: tuple[str, ...] = ()  # --aggregate: periods the file covers in part
 
     def as_json(self) -> dict:
         out = super().as_json()

@@ -788,6 +788,7 @@ class Batch:
     columns: dict[str, object]
     note: np.ndarray | None
     file_columns: tuple[str, ...] = ()
+    partial: tuple[str, ...] = ()  # --aggregate: first/last periods only partly covered
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -799,7 +800,7 @@ class Batch:
         return Batch(self.path, self.layout, self.measure[index], self.period[index],
                      self.rows[index], pick(self.numbers), pick(self.blank), pick(self.shown),
                      pick(self.columns), None if self.note is None else self.note[index],
-                     self.file_columns)
+                     self.file_columns, self.partial)
 
 
 def _column(table: Table, given: str | None, default: str, role: str) -> str | None:
@@ -845,6 +846,12 @@ def read_measurements(path: str | Path, layout: Layout, problems: Problems,
 
 def _periods(table: Table, date_col: str, period: str | None, problems: Problems):
     """Each row's period (NaT where the date is bad) and a mask of rows with a good date."""
+    days, ok = _dates(table, date_col, problems)
+    return start_of_period(days, period), ok
+
+
+def _dates(table: Table, date_col: str, problems: Problems):
+    """Each row's date (NaT where it is bad) and a mask of rows with a good date."""
     import numpy as np
 
     cells = table.frame[date_col]
@@ -855,7 +862,36 @@ def _periods(table: Table, date_col: str, period: str | None, problems: Problems
         problems.add(table.rows[picked], date_col, shown[picked], reason)
     problems.add(table.rows[blank], date_col, shown[blank],
                  "the date is empty; every row needs one")
-    return start_of_period(days, period), ~np.isnat(days)
+    return days, ~np.isnat(days)
+
+
+def partial_periods(days: np.ndarray, period: str) -> tuple[str, ...]:
+    """Sentences about a first or last week or month that the events cover only in part
+    (a search run from the 14th): its count is stored like a whole period's, so say so."""
+    import numpy as np
+
+    if not len(days):
+        return ()
+    said = []
+    for which, day in (("first", days.min()), ("last", days.max())):
+        start = start_of_period(np.array([day]), period)[0]
+        if period == "month":
+            end = (start.astype("datetime64[M]") + 1).astype("datetime64[D]") - 1
+            name = f"{start.astype(object):%B %Y}"
+        else:
+            end, name = start + 6, f"week of {start}"
+        # Practices close at weekends: a month from Monday the 3rd, or a week that ends on
+        # Friday, is whole.
+        if which == "first":
+            whole = not np.is_busday(np.arange(start, day, dtype="datetime64[D]")).any()
+        else:
+            whole = not np.is_busday(np.arange(day + 1, end + 1, dtype="datetime64[D]")).any()
+        if whole:
+            continue
+        edge = "from" if which == "first" else "up to"
+        said.append(f"the {which} {period} ({name}) has events only {edge} {day}, so its "
+                    f"count covers part of the {period} but is stored like a whole {period}'s")
+    return tuple(said)
 
 
 def _read_numbers(table: Table, column: str, problems: Problems):
@@ -977,7 +1013,8 @@ def _aggregate(table: Table, layout: Layout, date_col: str, problems: Problems) 
     import numpy as np
     import pandas as pd
 
-    days, ok = _periods(table, date_col, layout.aggregate, problems)
+    raw, ok = _dates(table, date_col, problems)
+    days = start_of_period(raw, layout.aggregate)
     frame = pd.DataFrame({"period": days[ok], "row": table.rows[ok]})
     numbers = {}
     if layout.numerator_where:
@@ -1015,6 +1052,7 @@ def _aggregate(table: Table, layout: Layout, date_col: str, problems: Problems) 
                  "date": date_col, "measure": "--measure"},
         note=None,
         file_columns=tuple(table.columns),
+        partial=partial_periods(raw[ok], layout.aggregate),
     )
 
 

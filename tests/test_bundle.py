@@ -98,7 +98,7 @@ def document(tmp_path_factory) -> dict:
     """One exported bundle for the checks that need no database of their own."""
     loc = resolve(str(tmp_path_factory.mktemp("bundle") / "source.db"))
     try:
-        with db.session(loc) as s:
+        with db.session(loc, create=True) as s:
             build_programme(s)
         with db.session(loc, write=False) as s:
             return bundle.export_bundle(s, "dna-rate")

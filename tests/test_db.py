@@ -30,10 +30,13 @@ def test_sqlite_pragmas(db_path):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
 
 
-def test_new_database_is_created_with_one_line(tmp_path, capsys):
+def test_only_an_explicit_create_makes_a_new_database(tmp_path, capsys):
     loc = resolve(str(tmp_path / "new.db"))
-    db.ensure_schema(loc)
-    assert capsys.readouterr().err == f"Created a new qi database at {loc.path}\n"
+    with pytest.raises(QiError, match="There is no qi database at"):
+        db.ensure_schema(loc)
+    assert not any(p.name.startswith("new.db") for p in tmp_path.iterdir())
+    db.ensure_schema(loc, create=True)
+    assert capsys.readouterr().err == ""  # the command that creates it says so
     assert loc.path.exists()
 
 
@@ -90,8 +93,54 @@ def test_missing_folder(qi_sqlite, tmp_path):
     target = tmp_path / "no" / "such" / "qi.db"
     r = qi_sqlite(["--db", str(target), "team", "list"])
     assert r.exit_code == 1
-    assert f"the folder {target.parent} does not exist" in r.stderr
+    assert r.stderr.startswith(f"Error: There is no qi database at {target} (the folder "
+                               f"{target.parent} does not exist), given with --db.")
+    assert f"qi init {target}" in r.stderr
     assert not target.parent.exists()
+
+
+MISSING_DB_COMMANDS = [
+    "project list", "team add North", "status", "db status", "db backup copy.db",
+    "cycle list", "data list dna", "report --programme", "chart --programme",
+    "export dna-rate", "measure list", "meeting list", "note list", "idea list",
+]
+
+
+@pytest.mark.parametrize("command", MISSING_DB_COMMANDS)
+def test_a_mistyped_database_path_is_refused_and_nothing_is_created(
+        qi_sqlite, tmp_path, monkeypatch, command):
+    # The user meant fac.db: a new, empty database would look as if the record were gone.
+    (tmp_path / "fac.db").write_bytes((tmp_path / "qi.db").read_bytes())
+    typo = tmp_path / "fac.bd"
+    monkeypatch.setenv("QI_DB", str(typo))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    r = qi_sqlite(command)
+    assert r.exit_code == 1, (command, r.stdout, r.stderr)
+    assert r.stderr == (f"Error: There is no qi database at {typo}, from the QI_DB "
+                        "environment variable. Check the path for a typing mistake, or run "
+                        f"'qi init {typo}' to create a new, empty database.\n")
+    assert r.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no qi.db-wal, -shm, ...
+
+
+def test_a_first_command_before_qi_init_points_to_qi_init(qi_sqlite, tmp_path, monkeypatch):
+    monkeypatch.delenv("QI_DB")
+    (tmp_path / "qi.db").unlink()
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
+    r = qi_sqlite("team list")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("Error: There is no qi database yet (no ./qi.db here, none at "
+                               f"{tmp_path / 'user-data' / 'qi' / 'qi.db'}). Run 'qi init'")
+    assert not (tmp_path / "qi.db").exists() and not (tmp_path / "user-data").exists()
+    qi_sqlite("init", ok=True)
+    assert qi_sqlite("team list", ok=True).exit_code == 0
+
+
+def test_init_says_once_what_it_created(qi_sqlite, tmp_path):
+    r = qi_sqlite(["init", str(tmp_path / "programme.db")], ok=True)
+    assert r.stderr == (f"Initialised a qi database at {tmp_path / 'programme.db'}\n"
+                        f"Use it with --db {tmp_path / 'programme.db'} or export "
+                        f"QI_DB={tmp_path / 'programme.db'}\n")
 
 
 def test_read_only_folder(qi_sqlite, tmp_path):
@@ -101,7 +150,7 @@ def test_read_only_folder(qi_sqlite, tmp_path):
     target = folder / "qi.db"
     if os.access(folder, os.W_OK):  # root ignores permissions; /proc refuses even root
         target = Path("/proc/qi-test.db")
-    r = qi_sqlite(["--db", str(target), "team", "add", "North"])
+    r = qi_sqlite(["init", str(target)])
     assert r.exit_code == 1
     assert r.stderr.startswith(f"Error: Cannot open the database {target}")
     assert not target.exists()

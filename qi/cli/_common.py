@@ -26,6 +26,52 @@ if TYPE_CHECKING:
     from qi.config import DatabaseLocation
 
 
+_PLAIN_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "Path": "PATH",
+                "path": "PATH", "file": "FILE", "directory": "FOLDER", "datetime": "DATE"}
+
+
+def _plain_type(label: str) -> str:
+    """'<list[str]>' -> 'TEXT': what a value is, in words a non-programmer can read."""
+    label = label.strip("<>")
+    if label.startswith("list[") and label.endswith("]"):
+        label = label[5:-1]
+    return _PLAIN_TYPES.get(label, label)
+
+
+def _use_plain_types() -> None:
+    # Recent Typer prints Python types in help ('--measure <list[str]>'); show 'TEXT', 'PATH'
+    # or the choices instead, and nothing after an argument's own name ('TITLE').
+    from typer import core
+
+    option_type = getattr(core.TyperOption, "display_type", None)
+    if option_type is None or getattr(option_type, "_qi_plain", False):
+        return
+
+    def plain_option(self, ctx):
+        return _plain_type(option_type(self, ctx))
+
+    def usage_name(self) -> str:
+        # 'qi cycle do [OPTIONS] CYCLE', not '{CYCLE}'; a metavar may say it all itself
+        if self.metavar is not None:
+            return self.metavar
+        name = self.name.upper() if self.required else f"[{self.name.upper()}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    def help_name(self) -> str:
+        return self.metavar or self.name.upper() + ("..." if self.nargs != 1 else "")
+
+    plain_option._qi_plain = True
+    core.TyperOption.display_type = plain_option
+    core.TyperArgument.display_type = lambda self, ctx: ""
+    if hasattr(core.TyperArgument, "_usage_display_name"):
+        core.TyperArgument._usage_display_name = usage_name
+    if hasattr(core.TyperArgument, "_rich_display_name"):
+        core.TyperArgument._rich_display_name = help_name
+
+
+_use_plain_types()
+
+
 @dataclass
 class _State:
     db: str | None = None
@@ -139,6 +185,7 @@ class QiGroup(TyperGroup):
             # the user's values in them made safe to show.
             if type(exc).__module__.startswith(("typer", "click")):
                 _make_safe(exc)
+                _hint_quotes(exc)
                 raise
             if debug_enabled():
                 _print_traceback()
@@ -182,6 +229,14 @@ def _make_safe(exc: Exception) -> None:
     message = getattr(exc, "message", None)
     if isinstance(message, str):
         exc.message = safe_message(message)
+
+
+def _hint_quotes(exc: Exception) -> None:
+    """`qi data add dna 1 Jan 2025` splits the date into three arguments: say to quote it."""
+    message = getattr(exc, "message", None)
+    if isinstance(message, str) and "unexpected extra argument" in message:
+        exc.message = (message + ". A date or text with spaces needs quotes around it, e.g. "
+                       "\"1 Jan 2025\" or \"SMS for all nurses\"")
 
 
 _consoles: dict[bool, Console] = {}
@@ -291,7 +346,12 @@ def confirm(question: str, yes: bool) -> None:
         raise QiError("Not confirmed, so nothing was changed")
 
 
+_SHORT = 11  # the longest word kept whole in a table column ('26 Mar 2018' fits)
+
+
 def show_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    from datetime import date
+
     from rich.table import Table
     from rich.text import Text
 
@@ -300,10 +360,24 @@ def show_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequenc
     # Cells are Text, never markup: '[bold]' in a name is shown as typed.
     table = Table(title=None if title is None else Text(visible(title)), title_justify="left",
                   header_style="bold")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(visible(cell(v))) for v in row))
+    cells = [[visible(cell(v)) for v in row] for row in rows]
+    # On a narrow terminal the first column, which names the row (dna-rate#3, a slug), is
+    # never broken; others wrap between words and, when the table still fits, keep words
+    # of up to _SHORT characters (and dates: '26 Mar 2018') whole, folding only longer ones.
+    def words(k: int) -> list[int]:
+        return [len(text) if isinstance(value, date) else max(map(len, text.split()), default=0)
+                for value, text in ((row[k], shown[k]) for row, shown in zip(rows, cells,
+                                                                              strict=True))]
+
+    widths = [min(max(words(k) + [len(column.split()[0])]), _SHORT)
+              for k, column in enumerate(columns)]
+    first = max([len(row[0]) for row in cells] + [len(columns[0])]) if columns else 0
+    fits = first + sum(widths[1:]) + 3 * len(columns) + 1 <= console().width
+    for k, column in enumerate(columns):
+        table.add_column(column, overflow="fold", no_wrap=k == 0,
+                         min_width=widths[k] if fits and k else None)
+    for row in cells:
+        table.add_row(*(Text(text) for text in row))
     console().print(table)
 
 
@@ -350,3 +424,53 @@ def parse_date_option(value: str | None, option: str):
         return parse_date(value, what=option)
     except InvalidInput as exc:
         raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
+
+
+# Every command that needs a project takes it as --project too, so that one way of writing
+# it works across nouns (`qi idea add --project dna-rate TITLE` as `qi measure add`).
+ProjectOption = Annotated[str | None, typer.Option(
+    "--project", metavar="PROJECT", help="The project's slug (the same as giving PROJECT "
+    "first).", show_default=False)]
+
+
+def one_project(positional: str | None, option: str | None, *,
+                required: bool = False) -> str | None:
+    """The project given first or with --project (both: they must agree)."""
+    if positional is not None and option is not None and positional != option:
+        raise typer.BadParameter(f"the project is given twice, as '{positional}' and as "
+                                 f"--project '{option}'. Give it once", param_hint="'PROJECT'")
+    if required and positional is None and option is None:
+        raise typer.BadParameter("give the project's slug first, or with --project",
+                                 param_hint="'PROJECT'")
+    return positional if positional is not None else option
+
+
+def project_and(args: Sequence[str], option: str | None, usage: str) -> tuple[str, str]:
+    """(project, the other argument) from `PROJECT ARG` or `ARG --project PROJECT`."""
+    args = list(args)
+    if option is not None and len(args) == 2 and args[0] == option:
+        args = args[1:]
+    if option is not None and len(args) == 1:
+        return option, args[0]
+    if option is None and len(args) == 2:
+        return args[0], args[1]
+    raise typer.BadParameter(
+        f"expected {usage}, got {len(args)} argument{'s' if len(args) != 1 else ''}"
+        + (" and --project" if option is not None else "")
+        + " (put text with spaces in quotes)", param_hint="'[PROJECT] ...'")
+
+
+MeasureProjectOption = Annotated[str | None, typer.Option(
+    "--project", metavar="PROJECT", help="The project the measure belongs to (the same as "
+    "writing PROJECT/SLUG).", show_default=False)]
+
+
+def measure_ref(measure: str, project: str | None) -> str:
+    """MEASURE with --project PROJECT as PROJECT/SLUG (both given: they must agree)."""
+    if project is None:
+        return measure
+    owner, slash, slug = measure.partition("/")
+    if slash and owner != project:
+        raise typer.BadParameter(f"'{measure}' belongs to project '{owner}', not --project "
+                                 f"'{project}'. Give the project once", param_hint="'MEASURE'")
+    return measure if slash else f"{project}/{measure}"

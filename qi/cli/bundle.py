@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qi.cli._common import JsonOption, open_session, print_json, say
+from qi.cli._common import (
+    JsonOption,
+    ProjectOption,
+    one_project,
+    open_session,
+    print_json,
+    say,
+)
 from qi.domain import is_slug
 from qi.errors import Conflict, InvalidInput
 from qi.text import clip
@@ -26,7 +33,9 @@ class OnClash(StrEnum):
 
 
 def export(
-    project: Annotated[str, typer.Argument(help="The project's slug.")],
+    project: Annotated[str | None, typer.Argument(
+        help="The project's slug (or give it with --project).", show_default=False)] = None,
+    project_opt: ProjectOption = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the bundle to this file (e.g. dna-rate.qi.json) instead "
         "of standard output.", show_default=False)] = None,
@@ -40,6 +49,7 @@ def export(
     the programme's meetings. 'qi import-bundle' loads it into another database."""
     from qi.services import bundle
 
+    project = one_project(project, project_opt, required=True)
     if output is not None and output.exists() and not force:
         raise Conflict(f"{output} already exists. Add --force to overwrite it, or choose "
                        "another file")

@@ -9,20 +9,23 @@ import typer
 
 from qi.cli._common import (
     JsonOption,
+    ProjectOption,
     YesOption,
     cell,
     confirm,
     console,
     noun_app,
+    one_project,
     open_db,
     open_session,
     parse_date_option,
     print_json,
+    project_and,
     say,
     show_table,
 )
 from qi.domain import Decision, Purpose, Stage
-from qi.errors import QiError
+from qi.errors import InvalidInput, QiError
 
 app = noun_app("cycle")
 
@@ -50,6 +53,54 @@ def _edit_plan(title: str, project: str, given: dict[str, str | None],
     written = parse(edited)
     return {name: (value if value is not None else written.get(name) or None)
             for name, value in given.items()}
+
+
+def _how_to_ask(edit: bool | None) -> str | None:
+    """'editor', 'prompts' or None (options only) for --edit/--no-edit/neither.
+
+    Without a terminal nothing is ever asked, so a piped or scripted run cannot hang."""
+    from qi.cli._prompts import editor_configured
+
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if edit is False:
+        return None
+    if edit is True:
+        if not interactive and not editor_configured():
+            # vi with no terminal would wait for ever for keys nobody can type
+            raise InvalidInput("--edit needs a terminal, or $VISUAL/$EDITOR set to an editor "
+                               "that runs without one. Give the fields as options instead "
+                               "(e.g. --plan '...')")
+        return "editor"
+    if not interactive:
+        return None
+    return "editor" if editor_configured() else "prompts"
+
+
+def _ask_plan(title: str, project: str,
+              given: dict[str, str | None]) -> dict[str, str | None]:
+    """Ask for each plan field not given as an option."""
+    from qi.cli._prompts import ask_fields
+
+    missing = {name: None for name, value in given.items() if value is None}
+    answers = ask_fields(f"Planning a new PDSA cycle of {project}: {title}", missing)
+    return {name: value if value is not None else answers.get(name)
+            for name, value in given.items()}
+
+
+def _ask_worksheet(ref: str):
+    """Ask for each text field of a cycle, showing what it holds (Enter keeps it)."""
+    from qi.cli._prompts import ask_fields
+    from qi.services import cycles
+
+    with open_session(write=False) as s:
+        c = cycles.show(s, ref)
+    current = {"title": c.title, **{name: getattr(c, name) for name in cycles.TEXT_FIELDS}}
+    answers = {k: v for k, v in ask_fields(f"Editing {c.ref}: {c.title}", current).items()
+               if v is not None}
+    if not answers:
+        raise QiError(f"Nothing was changed in {c.ref}")
+    with open_session() as s:
+        return cycles.edit(s, c.ref, unchanged_since=c.updated_at, **answers)
 
 
 def _edit_worksheet(ref: str):
@@ -129,6 +180,11 @@ def _print_cycle(c) -> None:
         say(hint)
 
 
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        say(f"Note: {warning}.")
+
+
 def _done(c, json_out: bool, verb: str) -> None:
     if json_out:
         print_json(c.as_json())
@@ -138,8 +194,10 @@ def _done(c, json_out: bool, verb: str) -> None:
 
 @app.command("new")
 def new(
-    project: Annotated[str, typer.Argument(help="The project's slug.")],
-    title: Annotated[str, typer.Argument(help="A short title for the test of change.")],
+    args: Annotated[list[str], typer.Argument(
+        metavar="[PROJECT] TITLE", help="The project's slug (or give it with --project) and a "
+        "short title for the test of change.", show_default=False)],
+    project_opt: ProjectOption = None,
     idea: Annotated[str | None, typer.Option(help="The change idea it tests (id or title).")]
     = None,
     purpose: Annotated[Purpose, typer.Option(
@@ -160,24 +218,29 @@ def new(
     by: Annotated[str | None, typer.Option(
         "--by", help="The member logging it (id or name).")] = None,
     edit: Annotated[bool | None, typer.Option(
-        "--edit/--no-edit", help="Write missing plan fields in $EDITOR (default: only on a "
-        "terminal).", show_default=False)] = None,
+        "--edit/--no-edit", help="--edit: write the missing plan fields in $VISUAL/$EDITOR "
+        "(else vi). --no-edit: use only the options. Default, on a terminal: your $VISUAL/"
+        "$EDITOR if set, else a question per missing field.", show_default=False)] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Plan a new PDSA cycle (missing plan fields can be written in $EDITOR)."""
+    """Plan a new PDSA cycle. On a terminal, the plan fields not given as options are asked
+    for one by one (Enter skips one), or written in $VISUAL/$EDITOR when one is set."""
     from qi.services import cycles
 
+    project, title = project_and(args, project_opt, "PROJECT TITLE or TITLE --project PROJECT")
     start = parse_date_option(planned_start, "--planned-start")
     fields = {"objective": objective, "questions": questions, "predictions": predict,
               "plan": plan, "data_plan": data_plan}
-    if edit is None:
-        edit = sys.stdin.isatty() and sys.stdout.isatty()
-    if edit:
-        with open_session(write=False) as s:  # check the names before opening the editor
+    how = _how_to_ask(edit)
+    if how and any(v is None for v in fields.values()):
+        with open_session(write=False) as s:  # check the names before asking anything
             from qi.services import projects
 
             projects.show(s, project)
-        fields = _edit_plan(title, project, fields, {})
+        if how == "editor":
+            fields = _edit_plan(title, project, fields, {})
+        else:
+            fields = _ask_plan(title, project, fields)
     with open_session() as s:
         c = cycles.new(s, project, title, idea=idea, purpose=purpose, measures=measure,
                        builds_on=builds_on, planned_start=start, logged_by=by, **fields)
@@ -198,7 +261,9 @@ def do(
     when = parse_date_option(on, "--on")
     with open_session() as s:
         c = cycles.do(s, cycle, on=when, notes=notes, problems=problems)
+        warnings = cycles.ramp_warnings(s, c.ref)
     _done(c, json_out, "Started")
+    _warn(warnings)
 
 
 @app.command("study")
@@ -227,7 +292,9 @@ def act(
         help=f"Date completed (default today): {DATE_HELP}.")] = None,
     then_new: Annotated[str | None, typer.Option(
         "--then-new", metavar="TITLE",
-        help="Start the next cycle of the ramp, pre-filled from this one.")] = None,
+        help="Plan the next cycle of the ramp, titled TITLE: it tests the same idea with the "
+        "same measures and owner, with --next as its objective; its prediction and plan are "
+        "left for its own Plan step.")] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Record the Act (adopt, adapt or abandon) and complete the cycle."""
@@ -247,8 +314,8 @@ def act(
         return
     _done(c, False, "Completed")
     if following is not None:
-        say(f"Planned {following.ref}: {following.title}, building on {c.ref} "
-            f"(edit its plan with 'qi cycle edit {following.ref}')")
+        say(f"Planned {following.ref}: {following.title}, building on {c.ref}. Write its "
+            f"prediction and plan with 'qi cycle edit {following.ref}'")
 
 
 @app.command("show")
@@ -267,6 +334,7 @@ def show(cycle: CycleArg, json_out: JsonOption = False) -> None:
 @app.command("list")
 def list_(
     project: Annotated[str | None, typer.Argument(help="Only this project's cycles.")] = None,
+    project_opt: ProjectOption = None,
     stage: Annotated[Stage | None, typer.Option(help="Only cycles at this stage.")] = None,
     since: Annotated[str | None, typer.Option(
         help=f"Only cycles with activity on or after this date: {DATE_HELP}.")] = None,
@@ -275,6 +343,7 @@ def list_(
     """List PDSA cycles."""
     from qi.queries import cycles
 
+    project = one_project(project, project_opt)
     since_date = parse_date_option(since, "--since")
     with open_db(write=False) as db:
         rows = cycles.list_all(db, project=project, stage=stage, since=since_date)
@@ -284,9 +353,19 @@ def list_(
     if not rows:
         say("No cycles match. Plan one with 'qi cycle new PROJECT TITLE'")
         return
-    show_table("PDSA cycles", ["cycle", "title", "stage", "idea", "started", "decision"],
-               [(c.ref, c.title, c.stage.value, c.idea_title, c.started_on,
-                 c.decision.value if c.decision else None) for c in rows])
+    # The change idea is left to 'cycle show' and 'project show --drivers': on 80 columns
+    # the ramp (builds on) and the dates matter more.
+    show_table("PDSA cycles", ["cycle", "builds on", "title", "stage", "started",
+                               "decision"],
+               [(c.ref, _short_ref(c.builds_on, c.project), c.title, c.stage.value,
+                 c.started_on, c.decision.value if c.decision else None) for c in rows])
+
+
+def _short_ref(ref: str | None, project: str) -> str | None:
+    """'#2' for a cycle of the same project (the ramp), else the full reference."""
+    if ref and ref.startswith(f"{project}#"):
+        return ref[len(project):]
+    return ref
 
 
 @app.command("edit")
@@ -318,14 +397,16 @@ def edit(
     by: Annotated[str | None, typer.Option("--by", help="Logged by (member; '' clears).")]
     = None,
     editor: Annotated[bool | None, typer.Option(
-        "--edit/--no-edit", help="Edit the worksheet's text in $EDITOR (default: when no "
-        "field is given, on a terminal).", show_default=False)] = None,
+        "--edit/--no-edit", help="--edit: edit the worksheet's text in $VISUAL/$EDITOR (else "
+        "vi). Default, with no field options on a terminal: your $VISUAL/$EDITOR if set, "
+        "else a question per field.", show_default=False)] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Change any field of a cycle, at any stage ('' clears a text field).
 
-    With no field options on a terminal, the worksheet's text opens in $EDITOR; if someone
-    else changes the cycle meanwhile, your edit is refused and kept in a file.
+    With no field options on a terminal, the worksheet's text opens in $VISUAL/$EDITOR, or,
+    with no editor set, each field is asked for in turn (Enter keeps it). If someone else
+    changes the cycle meanwhile, your edit is refused (an editor's text is kept in a file).
     """
     from qi.services import cycles
 
@@ -333,13 +414,12 @@ def edit(
                "predictions": predict, "plan": plan, "data_plan": data_plan, "notes": notes,
                "problems": problems, "results": results, "learning": learning,
                "next_steps": next_steps}
-    if editor is None:
-        nothing_given = all(v is None for v in (
-            *options.values(), idea, purpose, measure, builds_on, planned_start, started,
-            decision, completed, by))
-        editor = nothing_given and sys.stdin.isatty() and sys.stdout.isatty()
-    if editor:
-        c = _edit_worksheet(cycle)
+    nothing_given = all(v is None for v in (
+        *options.values(), idea, purpose, measure, builds_on, planned_start, started,
+        decision, completed, by))
+    how = _how_to_ask(editor) if editor or nothing_given else None
+    if how:
+        c = _edit_worksheet(cycle) if how == "editor" else _ask_worksheet(cycle)
         _done(c, json_out, "Updated")
         return
     dates = {"planned_start": parse_date_option(planned_start, "--planned-start"),
@@ -351,7 +431,9 @@ def edit(
                         objective=objective, questions=questions, predictions=predict,
                         plan=plan, data_plan=data_plan, notes=notes, problems=problems,
                         results=results, learning=learning, next_steps=next_steps)
+        warnings = cycles.ramp_warnings(s, c.ref)
     _done(c, json_out, "Updated")
+    _warn(warnings)
 
 
 @app.command("remove")

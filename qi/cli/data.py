@@ -13,10 +13,14 @@ import typer
 
 from qi.cli._common import (
     JsonOption,
+    MeasureProjectOption,
+    ProjectOption,
     YesOption,
     confirm,
     console,
+    measure_ref,
     noun_app,
+    one_project,
     open_db,
     open_session,
     parse_date_option,
@@ -94,6 +98,8 @@ def _some(names: tuple[str, ...]) -> str:
 def _report(r: ImportSummary, replace: bool) -> None:
     from qi.services.data import describe_change
 
+    for sentence in r.partial_periods:
+        say(f"Note: {sentence[0].upper()}{sentence[1:]}.")
     if r.blank:
         rows = "row" if len(set(r.blank_rows)) == 1 else "rows"
         say(f"Skipped {r.blank} blank cell{'s' if r.blank != 1 else ''} "
@@ -240,9 +246,12 @@ def add(
     replace: Annotated[bool, typer.Option(
         "--replace", help="Change a value already stored for that date.")] = False,
     json_out: JsonOption = False,
+    project_opt: MeasureProjectOption = None,
 ) -> None:
     """Add one measurement by hand."""
     from qi.services import data
+
+    measure = measure_ref(measure, project_opt)
 
     day = parse_date_option(date, "DATE")
     numbers = {"value": _number(value, "'VALUE'"),
@@ -262,8 +271,10 @@ def add(
         say(f"{status.capitalize()} '{point.measure.ref}' {when}: {shown}")
 
 
-def _ratio(n: float | None, d: float | None) -> str:
-    return "" if n is None or not d else f"{n / d:.4g}"
+def _ratio(n: float | None, d: float | None, percent: bool) -> str:
+    if n is None or not d:
+        return ""
+    return f"{100 * n / d:.1f}%" if percent else f"{n / d:.4g}"
 
 
 def _show_series(s: Series) -> None:
@@ -274,9 +285,13 @@ def _show_series(s: Series) -> None:
         return
     points = s.points()
     if m.denominator:
-        columns = ["date", "numerator", "denominator", "ratio", "note", "import"]
+        from qi.domain import percent_axis
+
+        percent = percent_axis(m, m.chart)  # as its chart and report show it: 76.5%
+        columns = ["date", "numerator", "denominator", "percent" if percent else "ratio",
+                   "note", "import"]
         rows = [(p["date"], _plain(p["numerator"]), _plain(p["denominator"]),
-                 _ratio(p["numerator"], p["denominator"]), p["note"], p["import"])
+                 _ratio(p["numerator"], p["denominator"], percent), p["note"], p["import"])
                 for p in points]
     else:
         columns = ["date", "value", "note", "import"]
@@ -308,9 +323,12 @@ def list_(
     json_out: JsonOption = False,
     csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
     = False,
+    project_opt: MeasureProjectOption = None,
 ) -> None:
     """List a measure's measurements in date order."""
     from qi.queries import views
+
+    measure = measure_ref(measure, project_opt)
 
     if json_out and csv_out:
         raise typer.BadParameter("give --json or --csv, not both", param_hint="'--csv'")
@@ -327,7 +345,9 @@ def list_(
 
 @app.command("export")
 def export(
-    project: Annotated[str, typer.Argument(help="The project's slug.")],
+    project: Annotated[str | None, typer.Argument(
+        help="The project's slug (or give it with --project).", show_default=False)] = None,
+    project_opt: ProjectOption = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write to this file instead of standard output.",
         show_default=False)] = None,
@@ -338,6 +358,7 @@ def export(
     denominator,note), which `qi data import` reads back."""
     from qi.services import data
 
+    project = one_project(project, project_opt, required=True)
     if output is not None and output.exists() and not force:
         raise Conflict(f"{output} already exists. Add --force to overwrite it, or choose "
                        "another file")

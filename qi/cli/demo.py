@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from qi.cli._common import say
+from qi.cli._common import parse_date_option, say
 from qi.errors import Conflict
 
 
@@ -17,15 +17,21 @@ def demo(
     = Path("qi-demo"),
     charts: Annotated[bool, typer.Option(
         "--charts/--no-charts", help="Also draw every measure's chart (slower).")] = True,
+    today: Annotated[str | None, typer.Option(
+        "--today", metavar="DATE", help="Date the programme as if today were DATE (its "
+        "latest week of data is DATE's week). Default: today.", show_default=False)] = None,
 ) -> None:
-    """Build an example programme (three teams, their projects, data, PDSA cycles and
-    learning sessions) in a new database in DIR, then write its charts and its report."""
+    """Build an example programme (three teams, their projects, 30 weeks of data up to this
+    week, PDSA cycles and learning sessions) in a new database in DIR, then write its
+    charts and its report."""
     import time
+    from datetime import date
 
     from qi import db
     from qi import demo as demo_data
     from qi.config import resolve
 
+    day = parse_date_option(today, "--today") or date.today()
     started = time.perf_counter()
     folder = folder.expanduser().resolve()
     database = folder / "qi.db"
@@ -34,8 +40,8 @@ def demo(
                        "build the demo again")
     folder.mkdir(parents=True, exist_ok=True)
     loc = resolve(str(database))
-    with db.session(loc) as s:
-        counts = demo_data.build(s)
+    with db.session(loc, create=True) as s:
+        counts = demo_data.build(s, today=day)
     say(f"Built the demo programme in {database}: {counts['teams']} teams, "
         f"{counts['members']} members, {counts['projects']} projects, {counts['measures']} "
         f"measures with {counts['measurements']} weekly points, {counts['cycles']} PDSA "
@@ -56,6 +62,7 @@ def demo(
         typer.echo(f"Deck:     {deck} (the learning session's slides)")
     say(f"Done in {time.perf_counter() - started:.1f} s. Try it:\n"
         f"  export QI_DB={database}\n"
+        "  qi status\n"
         "  qi project list\n"
         "  qi cycle list dna-rate\n"
         "  qi project show dna-rate --drivers\n"
@@ -90,7 +97,8 @@ def _write_deck(loc, path: Path) -> Path:
 
 
 def _write_grids(loc, target: Path) -> list[Path]:
-    """Each project's family of measures on one image, as `qi chart --project P --grid`."""
+    """Each project's family of measures on one image, as `qi chart --project P --grid`,
+    beside the project's charts in TEAM/PROJECT/."""
     import dataclasses
 
     from qi import charts, db
@@ -100,18 +108,19 @@ def _write_grids(loc, target: Path) -> list[Path]:
 
     written = []
     with db.session(loc, write=False) as s:
-        grids = [(p.slug, grid.project_grid(s, p.slug, ViewOptions()))
+        grids = [(p.team, p.slug, grid.project_grid(s, p.slug, ViewOptions()))
                  for p in projects.list_all(s)]
-    for slug, g in grids:
+    for team, slug, g in grids:
         specs = [dataclasses.replace(charts.spec_from_view(v), title=t)
                  for v, t in zip(g.views, g.panel_titles, strict=True)]
         fig = grid_figure(specs, title=g.title, subtitle=g.subtitle, shared_y=g.shared_y)
-        written.append(charts.save(fig, target / slug / f"{slug}-grid.png"))
+        written.append(charts.save(fig, target / team / slug / f"{slug}-grid.png"))
     return written
 
 
 def _write_charts(loc, target: Path) -> list[Path]:
-    """One PNG per measure, in a folder per project (one process, one session)."""
+    """One PNG per measure in TEAM/PROJECT/ folders, as `qi chart --programme` writes them
+    (one process, one session)."""
     from qi import charts, db
     from qi.services import measure_view, measures
 
@@ -119,6 +128,6 @@ def _write_charts(loc, target: Path) -> list[Path]:
         views = [measure_view.view(s, m.ref) for m in measures.list_all(s)]
     written = []
     for v in views:
-        path = target / v.project.slug / f"{v.measure.slug}.png"
+        path = target / v.project.team / v.project.slug / f"{v.measure.slug}.png"
         written.append(charts.save(charts.spec_from_view(v), path))
     return written

@@ -8,12 +8,15 @@ import typer
 
 from qi.cli._common import (
     JsonOption,
+    ProjectOption,
     YesOption,
     confirm,
     noun_app,
+    one_project,
     open_db,
     open_session,
     print_json,
+    project_and,
     say,
     show_fields,
     show_table,
@@ -30,14 +33,17 @@ SecondaryOption = Annotated[str | None, typer.Option(
 
 @app.command("add")
 def add(
-    project: Annotated[str, typer.Argument(help="The project's slug.")],
-    title: Annotated[str, typer.Argument(help="The change idea, e.g. 'SMS reminders'.")],
+    args: Annotated[list[str], typer.Argument(
+        metavar="[PROJECT] TITLE", help="The project's slug (or give it with --project) and "
+        "the change idea, e.g. 'SMS reminders'.", show_default=False)],
+    project_opt: ProjectOption = None,
     description: Annotated[str | None, typer.Option(help="More detail.")] = None,
     primary_driver: PrimaryOption = None,
     secondary_driver: SecondaryOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Add a change idea to a project."""
+    project, title = project_and(args, project_opt, "PROJECT TITLE or TITLE --project PROJECT")
     from qi.services import ideas
 
     with open_session() as s:
@@ -52,9 +58,11 @@ def add(
 @app.command("list")
 def list_(
     project: Annotated[str | None, typer.Argument(help="Only this project's ideas.")] = None,
+    project_opt: ProjectOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """List change ideas with their drivers and the cycles testing them."""
+    project = one_project(project, project_opt)
     from qi.queries import ideas
 
     with open_db(write=False) as db:

@@ -8,9 +8,11 @@ import typer
 
 from qi.cli._common import (
     JsonOption,
+    MeasureProjectOption,
     YesOption,
     cell,
     confirm,
+    measure_ref,
     noun_app,
     open_db,
     open_session,
@@ -83,9 +85,15 @@ def list_(
 
 
 @app.command("show")
-def show(measure: MeasureArg, json_out: JsonOption = False) -> None:
+def show(
+    measure: MeasureArg,
+    json_out: JsonOption = False,
+    project_opt: MeasureProjectOption = None,
+) -> None:
     """Show a measure and its operational definition."""
     from qi.queries import measures
+
+    measure = measure_ref(measure, project_opt)
 
     with open_db(write=False) as db:
         m = measures.show(db, measure)
@@ -122,9 +130,12 @@ def edit(
         "--no-baseline", help="Forget --baseline-until (back to the first cycle's start).")]
     = False,
     json_out: JsonOption = False,
+    project_opt: MeasureProjectOption = None,
 ) -> None:
     """Change any field of a measure."""
     from qi.services import measures
+
+    measure = measure_ref(measure, project_opt)
 
     until = parse_date_option(baseline_until, "--baseline-until")
     if no_baseline and until is not None:
@@ -151,9 +162,12 @@ def remove(
         "--force", help="Remove it even though it has measurements (they go with it).")]
     = False,
     yes: YesOption = False,
+    project_opt: MeasureProjectOption = None,
 ) -> None:
     """Remove a measure. A measure with measurements needs --force."""
     from qi.services import measures
+
+    measure = measure_ref(measure, project_opt)
 
     with open_session(write=False) as s:
         m = measures.check_removable(s, measure, force=force)
@@ -183,9 +197,12 @@ def rebase(
     by: Annotated[str | None, typer.Option("--by", help="Who decided (member id or name).")]
     = None,
     json_out: JsonOption = False,
+    project_opt: MeasureProjectOption = None,
 ) -> None:
     """Start a new phase (new centre line and limits) at a date or a cycle."""
     from qi.services import phases
+
+    measure = measure_ref(measure, project_opt)
 
     with open_session() as s:
         phase = phases.rebase(s, measure, at=_at(at), reason=reason, by=by)
@@ -197,9 +214,15 @@ def rebase(
 
 
 @app.command("phases")
-def phases_(measure: MeasureArg, json_out: JsonOption = False) -> None:
+def phases_(
+    measure: MeasureArg,
+    json_out: JsonOption = False,
+    project_opt: MeasureProjectOption = None,
+) -> None:
     """List a measure's phases (rebases) with who, when and why."""
     from qi.services import phases
+
+    measure = measure_ref(measure, project_opt)
 
     with open_session(write=False) as s:
         rows = phases.list_for(s, measure)
@@ -220,9 +243,12 @@ def unrebase(
     measure: MeasureArg,
     at: Annotated[str, typer.Option("--at", help="The start date of the phase to remove.")],
     yes: YesOption = False,
+    project_opt: MeasureProjectOption = None,
 ) -> None:
     """Remove a phase, joining it to the one before (asks first)."""
     from qi.services import phases
+
+    measure = measure_ref(measure, project_opt)
 
     day = parse_date_option(at, "--at")
     confirm(f"Remove the phase of {measure} starting on {day}?", yes)

@@ -8,9 +8,11 @@ import typer
 
 from qi.cli._common import (
     JsonOption,
+    MeasureProjectOption,
     YesOption,
     cell,
     confirm,
+    measure_ref,
     noun_app,
     open_session,
     parse_date_option,
@@ -31,9 +33,12 @@ def add(
     by: Annotated[str | None, typer.Option("--by", help="Member adding it (id or name).")]
     = None,
     json_out: JsonOption = False,
+    project_opt: MeasureProjectOption = None,
 ) -> None:
     """Add a dated note to a measure; charts draw it like a PDSA cycle."""
     from qi.services import notes
+
+    measure = measure_ref(measure, project_opt)
 
     day = parse_date_option(on, "DATE")
     with open_session() as s:

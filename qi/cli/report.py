@@ -13,7 +13,15 @@ from urllib.parse import quote
 
 import typer
 
-from qi.cli._common import console, open_session, parse_date_option, say, write_data
+from qi.cli._common import (
+    ProjectOption,
+    console,
+    one_project,
+    open_session,
+    parse_date_option,
+    say,
+    write_data,
+)
 from qi.errors import Conflict, InvalidInput
 
 
@@ -28,6 +36,7 @@ def report(
     project: Annotated[str | None, typer.Argument(
         metavar="PROJECT", help="The project's slug. Leave it out with --programme.",
         show_default=False)] = None,
+    project_opt: ProjectOption = None,
     programme: Annotated[bool, typer.Option(
         "--programme", help="Every active project, by team, with a contents list: the "
         "facilitator's session pack.")] = False,
@@ -57,6 +66,7 @@ def report(
     the PDSA cycles of the period, the cycles still open and the next steps."""
     from qi.services import report as report_service
 
+    project = one_project(project, project_opt)
     if (project is None) == (not programme):
         raise typer.BadParameter("give a PROJECT or --programme (one of them)",
                                  param_hint="'PROJECT'")

@@ -106,14 +106,20 @@ def new(
 
 
 def prefill_from(s: Session, ref: str) -> dict:
-    """The plan of a cycle, to start the next cycle of its ramp from."""
+    """What the next cycle of a ramp starts with: the idea it tests, its measures, its
+    purpose and its owner, and as objective what the Act decided the next cycle would be.
+
+    The prediction, questions and plan are left empty on purpose: they belong to the next
+    cycle's own Plan step, and a copied prediction would show in reports as one never made.
+    """
     cycle, project = get_row(s, ref)
     record = _one(s, cycle, project)
     return {
         "idea": str(cycle.idea_id) if cycle.idea_id else None,
         "purpose": Purpose(cycle.purpose),
         "measures": list(record.measures),
-        **{f: getattr(cycle, f) for f in PLAN_FIELDS},
+        "logged_by": str(cycle.logged_by_id) if cycle.logged_by_id else None,
+        "objective": cycle.next_steps,
     }
 
 
@@ -227,6 +233,29 @@ def edit(
     s.add(cycle)
     s.flush()
     return _one(s, cycle, project)
+
+
+def ramp_warnings(s: Session, ref: str) -> list[str]:
+    """Sentences about a ramp out of order: this cycle started before the cycle it builds
+    on, or a cycle building on it started before it. Allowed (history is often typed in
+    later, and dates get corrected), but said, so that a slip of the date is noticed."""
+    cycle, project = get_row(s, ref)
+    if cycle.started_on is None:
+        return []
+    me = ref_of(project.slug, cycle.number)
+    warnings = []
+    parent = s.get(models.Cycle, cycle.builds_on_id) if cycle.builds_on_id else None
+    if parent is not None and parent.started_on and cycle.started_on < parent.started_on:
+        warnings.append(f"{me} started on {cycle.started_on}, before "
+                        f"{ref_of(project.slug, parent.number)}, which it builds on, started "
+                        f"on {parent.started_on}. Check the dates")
+    for child in s.exec(select(models.Cycle).where(models.Cycle.builds_on_id == cycle.id)
+                        .order_by(models.Cycle.number)):
+        if child.started_on and child.started_on < cycle.started_on:
+            warnings.append(f"{ref_of(project.slug, child.number)}, which builds on {me}, "
+                            f"started on {child.started_on}, before {me} started on "
+                            f"{cycle.started_on}. Check the dates")
+    return warnings
 
 
 def show(s: Session, ref: str) -> domain.Cycle:

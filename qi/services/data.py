@@ -154,6 +154,7 @@ def import_file(
         "created_measures": tuple(sorted(created)),
         "measures": _per_measure(slugs, codes, found), "changes": changes,
         "previous_import": _previous_import(s, project_row.id, sha),
+        "partial_periods": batch.partial,
     }
     if found.changed.size and not replace and not dry_run:
         raise Conflict(_refusal(path, changes, len(found.changed)))

@@ -17,11 +17,19 @@ import numpy as np
 
 from qi import domain
 from qi.analysis import Analysis, InvalidValue, analyze
-from qi.domain import RATIO_CHARTS, ChartType, Direction, ProjectStatus, Rules
+from qi.domain import (  # noqa: F401 (is_proportion, percent_axis: used from here too)
+    PROPORTION_CHARTS,
+    RATIO_CHARTS,
+    ChartType,
+    Direction,
+    ProjectStatus,
+    Rules,
+    is_proportion,
+    percent_axis,
+)
 from qi.errors import InvalidInput
 from qi.numbers import decimals_for
 
-PROPORTION_CHARTS = frozenset({ChartType.p, ChartType.pp})  # drawn in percent
 # qi keeps one value per measure and date, so there are never subgroups to chart.
 _SUBGROUP_CHARTS = frozenset({ChartType.xbar, ChartType.s})
 # Times and counts between events make no sense of a numerator over a denominator.
@@ -102,20 +110,6 @@ def period_of(dates: list[date]) -> str | None:
     if gaps and all(g % 7 == 0 for g in gaps):
         return "week"
     return "day"
-
-
-def is_proportion(measure: domain.Measure) -> bool:
-    """A numerator over a denominator that cannot exceed it (DNAs of booked appointments):
-    recorded with a p or p' chart, or with the unit '%'. Other ratios are rates."""
-    return measure.denominator and (measure.chart in PROPORTION_CHARTS or measure.unit == "%")
-
-
-def percent_axis(measure: domain.Measure, chart: ChartType) -> bool:
-    """Proportions are drawn in percent whatever the chart, except a c chart (which counts
-    the numerators)."""
-    if chart in PROPORTION_CHARTS:
-        return True
-    return is_proportion(measure) and chart != ChartType.c
 
 
 def target_on_scale(measure: domain.Measure, multiply: float,

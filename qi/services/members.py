@@ -30,9 +30,9 @@ def get_row(s: Session, ref: str) -> models.Member:
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        ids = ", ".join(str(m.id) for m in matches)
+        which = ", ".join(f"id {m.id} ({m.role})" for m in matches)
         raise InvalidInput(
-            f"{len(matches)} members are called '{ref}' (ids {ids}). Give the id instead"
+            f"{len(matches)} members are called '{ref}': {which}. Give the id instead"
         )
     names = list(s.exec(select(models.Member.name)).all())
     raise not_found("member", ref, names, LIST_CMD)

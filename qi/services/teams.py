@@ -12,7 +12,6 @@ from qi.errors import Conflict
 from qi.gateway import of_session
 from qi.queries import teams as team_queries
 from qi.services._common import (
-    by_slug,
     check_slug,
     counted,
     optional_text,
@@ -22,8 +21,9 @@ from qi.services._common import (
 LIST_CMD = "qi team list"
 
 
-def get_row(s: Session, slug: str) -> models.Team:
-    return by_slug(s, models.Team, slug, "team", LIST_CMD)
+def get_row(s: Session, ref: str) -> models.Team:
+    """A team by its slug or by its name, ignoring case (the lookup of `qi.queries`)."""
+    return s.get(models.Team, team_queries.id_of(of_session(s), ref))
 
 
 def _record(s: Session, team: models.Team, *, detail: bool = False) -> domain.Team:

@@ -89,17 +89,26 @@ def test_do_defaults_to_today_and_accepts_yesterday(qi, project):
 
 def test_act_then_new_starts_the_ramp(qi, project):
     qi("cycle new dna-rate 'One nurse' --idea 1 --predict 'Halve' --plan P --measure dna "
-       "--no-edit", ok=True)
+       "--objective O --questions Q --data-plan D --purpose develop --by 'Ann Lee' --no-edit",
+       ok=True)
     qi("cycle do dna-rate#1 --on 2018-04-09", ok=True)
     qi("cycle study dna-rate#1 --learning L", ok=True)
-    r = qi("cycle act dna-rate#1 --decision adapt --then-new 'All nurses' --json", ok=True)
+    r = qi("cycle act dna-rate#1 --decision adapt --next 'Try it with every nurse' "
+           "--then-new 'All nurses' --json", ok=True)
     data = json.loads(r.stdout)
     assert data["completed"]["stage"] == "complete"
     nxt = data["next"]
     assert (nxt["ref"], nxt["title"], nxt["builds_on"], nxt["stage"]) == (
         "dna-rate#2", "All nurses", "dna-rate#1", "plan")
-    assert (nxt["idea"], nxt["predictions"], nxt["plan"], nxt["measures"]) == (
-        1, "Halve", "P", ["dna"])
+    # The idea, measures, purpose and owner carry over; the decision is its objective ...
+    assert (nxt["idea"], nxt["measures"], nxt["purpose"], nxt["logged_by"],
+            nxt["objective"]) == (1, ["dna"], "develop", "Ann Lee", "Try it with every nurse")
+    # ... and no prediction or plan is put in the next cycle's mouth.
+    assert (nxt["predictions"], nxt["plan"], nxt["questions"], nxt["data_plan"]) == (
+        None, None, None, None)
+    report = qi("report dna-rate --format json", ok=True).stdout
+    [second] = [c for c in json.loads(report)["open_cycles"] if c["ref"] == "dna-rate#2"]
+    assert second["predictions"] is None
 
 
 def test_numbers_are_per_project_and_builds_on(qi, project):

@@ -720,7 +720,9 @@ def test_list_table_csv_and_empty(qi, project, tmp_path):
     qi(["data", "import", str(write(tmp_path, "a.csv", LONG)), "--project", "dna-rate"],
        ok=True)
     r = qi("data list dna")
-    assert "DNA rate (dna-rate/dna): 2 points" in r.stdout and "0.08" in r.stdout
+    # A proportion reads as its chart shows it: 12/150 is 8.0%, not 0.08
+    assert "DNA rate (dna-rate/dna): 2 points" in r.stdout and "│ 8.0%" in r.stdout
+    assert "percent" in r.stdout and "0.08" not in r.stdout
     r = qi("data list calls --csv")
     assert r.stdout == ("date,value,numerator,denominator,note,import\n"
                         "2018-04-02,41,,,Phones down,1\n2018-04-09,38.5,,,,1\n")
@@ -743,6 +745,7 @@ def test_export_then_import_into_an_empty_database_gives_identical_bytes(qi, pro
     assert exported.splitlines()[0] == "date,measure,value,numerator,denominator,note"
     assert "2018-04-09,calls,-1e-07,,,  leading spaces" in exported
     empty = ["--db", str(tmp_path / "second.db")]
+    qi(["init", str(tmp_path / "second.db")], ok=True)
     for command in (["team", "add", "North"],
                     ["project", "add", "dna-rate", "--title", "T", "--team", "north",
                      "--aim", "A"],
