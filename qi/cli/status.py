@@ -11,9 +11,6 @@ from qi.reports import _icons as icons
 from qi.reports import _text as words
 
 SPARK_POINTS = 20  # as qi.services.status (not imported here: it loads the database layer)
-# The sparkline, latest value, date and signal columns with the gaps between them.
-_OTHER_COLUMNS = SPARK_POINTS + 16 + 10 + 14 + 4
-_ICONS_COLUMN = 27  # "special cause ↑ · hit & miss" and a gap
 
 # Colours for the verdicts (Rich drops them under NO_COLOR; the words stay).
 _STYLES = {"Improvement": "bold blue", "Concern": "bold red", "Change": "magenta",
@@ -58,14 +55,30 @@ def _show(board: dict) -> None:
         f"{_n(t['measures'], 'measure')}, {_n(t['in_progress'], 'cycle')} in progress, ",
         (f"{t['overdue']} overdue", "bold red" if t["overdue"] else "")), soft_wrap=True)
     # One width for the names of every project's measures, so the columns line up; the
-    # names fold, never the sparklines, values, dates and signals beside them.
-    names = max((len(m["name"]) for p in board["projects"] for m in p["measures"]), default=0)
+    # names fold, never the sparklines, values, dates and signals beside them, so those
+    # columns are measured from what they will hold (a verdict may say "(provisional)").
+    measures = [m for p in board["projects"] for m in p["measures"]]
+    names = max((len(m["name"]) for m in measures), default=0)
+    cells = [_cells(m) for m in measures]
+    fixed = SPARK_POINTS + sum(max((len(c[k]) for c in cells), default=0) for k in range(3))
+    fixed += 4 * 2  # the gaps between the five columns (padding of one either side)
+    icons_w = 2 + max((len(_icon_text(m)) for m in measures), default=0)
     # The icons get a column when it fits beside names of 12 or more; else a line each.
-    icon_column = out.width - _OTHER_COLUMNS - _ICONS_COLUMN >= 12
-    room = out.width - _OTHER_COLUMNS - (_ICONS_COLUMN if icon_column else 0)
+    icon_column = out.width - fixed - icons_w >= 12
+    room = out.width - fixed - (icons_w if icon_column else 0)
     for p in board["projects"]:
         out.print()
         _project(out, p, max(12, min(names, 40, room)), icon_column)
+
+
+def _cells(m: dict) -> tuple[str, str, str]:
+    """A measure's latest value, its date and its verdict, as the table shows them."""
+    value, day = "—", ""
+    if m["latest"]:
+        value = words.value(m["latest"]["value"], percent=m["percent"], unit=m["unit"],
+                            decimals=m.get("decimals"))
+        day = words.day(m["latest"]["date"])
+    return value, day, words.signal(m)
 
 
 def _project(out, p: dict, name_width: int, icon_column: bool) -> None:
@@ -93,14 +106,9 @@ def _project(out, p: dict, name_width: int, icon_column: bool) -> None:
         if icon_column:
             table.add_column("icons", no_wrap=True)
         for m in p["measures"]:
-            verdict = words.signal(m)
-            value = "—"
-            if m["latest"]:
-                value = words.value(m["latest"]["value"], percent=m["percent"], unit=m["unit"],
-                                    decimals=m.get("decimals"))
+            value, day, verdict = _cells(m)
             cells = [Text(visible(m["name"])), Text(m["sparkline"], style="cyan"), Text(value),
-                     Text(words.day(m["latest"]["date"]) if m["latest"] else ""),
-                     Text(verdict, style=_STYLES.get(verdict.split(" (")[0], ""))]
+                     Text(day), Text(verdict, style=_STYLES.get(verdict.split(" (")[0], ""))]
             table.add_row(*cells, *([_icon_text(m)] if icon_column else []))
         out.print(table)
         if not icon_column:  # a narrow terminal: the icons under the table

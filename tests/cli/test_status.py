@@ -124,3 +124,18 @@ def test_status_table(qi, tmp_path):
     calls = next(x for x in out.splitlines() if "Calls" in x)
     assert "run chart:" in calls and "no icons" in out
     assert "Flu uptake (flu) · West" in out and "no measures yet" in out
+
+
+def test_status_columns_fit_whole_at_80_and_120_columns(qi, tmp_path, monkeypatch):
+    """Values, dates and verdicts are measured, never cut ("Improveme…"); names fold."""
+    _programme(qi, tmp_path)
+    qi("measure edit wait --unit 'calls/week' --name 'Reception calls about appointments'",
+       ok=True)
+    qi("data add wait 2018-06-11 12.5", ok=True)
+    for columns in ("80", "120"):
+        monkeypatch.setenv("COLUMNS", columns)
+        out = qi("status", ok=True).stdout
+        assert "…" not in out
+        assert "12.5 calls/week" in out
+        assert all(len(line) <= int(columns) for line in out.splitlines() if "▁" in line
+                   or line.startswith("measure"))
