@@ -30,10 +30,10 @@ from qi.errors import Conflict, InvalidInput, QiError, SchemaOutOfDate
 from qi.files import numbered, write_file, write_new
 from qi.text import visible
 
-# The newest schema revision this version of qi knows; tests check it matches the
-# newest migration script (so it cannot drift).
-HEAD_REVISION = "0005"
-BUSY_TIMEOUT_S = 30
+# The newest schema revision this version of qi knows and the busy timeout are the
+# gateway's (one place for both ways into the database); tests check the revision matches
+# the newest migration script (so it cannot drift).
+from qi.gateway import BUSY_TIMEOUT_S, HEAD_REVISION  # noqa: F401
 
 _engines: dict[str, Engine] = {}
 _checked: set[str] = set()

@@ -142,3 +142,19 @@ def session(backend):
 @pytest.fixture
 def db_path(tmp_path) -> Path:
     return tmp_path / "qi.db"
+
+
+@pytest.fixture(scope="session")
+def cli_commands() -> list[tuple[str, object]]:
+    """(path, click command) for every command of `qi`, e.g. ('cycle new', ...)."""
+    root = typer.main.get_command(app)
+    ctx = typer.Context(root)
+    out = []
+    for name in root.list_commands(ctx):
+        cmd = root.get_command(ctx, name)
+        if hasattr(cmd, "list_commands"):
+            out += [(f"{name} {sub}", cmd.get_command(ctx, sub)) for sub in cmd.list_commands(ctx)]
+        else:
+            out.append((name, cmd))
+    return out
+

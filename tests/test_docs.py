@@ -9,27 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-import typer.main
-
-from qi.cli import app
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text()
 # Documented once for every command that has them (see "## Commands").
 GENERIC = ("--help", "--json", "--yes")
-
-
-def _commands():
-    """(path, click command) for every command, e.g. ('cycle new', ...)."""
-    root = typer.main.get_command(app)
-    ctx = typer.Context(root)
-    for name in root.list_commands(ctx):
-        cmd = root.get_command(ctx, name)
-        if hasattr(cmd, "list_commands"):
-            for sub in cmd.list_commands(ctx):
-                yield f"{name} {sub}", cmd.get_command(ctx, sub)
-        else:
-            yield name, cmd
 
 
 def _sections(text: str) -> list[tuple[str, str]]:
@@ -59,15 +43,20 @@ def _docs_of(path: str) -> str:
     return "\n".join(lines + sections)
 
 
-def test_every_command_is_in_the_readme():
-    missing = [path for path, _ in _commands() if not re.search(
+def test_every_command_has_help_text(cli_commands):
+    missing = [path for path, cmd in cli_commands if not (cmd.help or "").strip()]
+    assert missing == []
+
+
+def test_every_command_is_in_the_readme(cli_commands):
+    missing = [path for path, _ in cli_commands if not re.search(
         rf"`qi {re.escape(path)}(?![\w-])", README)]
     assert missing == []
 
 
-def test_every_option_of_every_command_is_documented_with_it():
+def test_every_option_of_every_command_is_documented_with_it(cli_commands):
     missing = []
-    for path, cmd in _commands():
+    for path, cmd in cli_commands:
         docs = _docs_of(path)
         for param in cmd.params:
             # an option is documented under any of its names (-o or --output); the two

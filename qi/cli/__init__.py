@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from qi import __version__
-from qi.cli import _common
+from qi.cli import _common, _typer_checks
 from qi.cli._common import STATE, QiGroup
 from qi.cli.analyze import analyze
 from qi.cli.bundle import export, import_bundle
@@ -15,6 +15,8 @@ from qi.cli.chart import chart
 from qi.cli.demo import demo
 from qi.cli.report import report
 from qi.cli.status import status
+
+_typer_checks.install()
 
 app = typer.Typer(
     cls=QiGroup,
@@ -98,4 +100,36 @@ def _install_signal_handlers() -> None:
 
 def main() -> None:
     _install_signal_handlers()
-    app(prog_name="qi")
+    try:
+        app(prog_name="qi")
+    except SystemExit as exc:
+        _leave(exc.code)
+    _leave(0)
+
+
+def _leave(code) -> None:
+    """End the process as soon as the command's work is safely out: output flushed, exit
+    handlers run, the database closed. Tearing down the interpreter's modules (SQLAlchemy,
+    matplotlib, ...) would take a few tenths of a second more and does nothing a finished
+    command needs (the command's transaction has already committed or rolled back)."""
+    import atexit
+    import os
+    import sys
+
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message")
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:  # `qi ... | head`: the reader has all it wanted
+            pass
+        except OSError as exc:  # e.g. a full disk behind `> file`: never a silent loss
+            os.write(2, f"Error: the output could not be written ({exc}).\n".encode())
+            code = code or 1
+    atexit._run_exitfuncs()
+    if "qi.db" in sys.modules:
+        sys.modules["qi.db"].dispose_all()
+    os._exit(code)

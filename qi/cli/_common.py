@@ -319,6 +319,16 @@ def open_session(write: bool = True) -> Iterator:
         yield s
 
 
+@contextmanager
+def open_db(write: bool = True) -> Iterator:
+    """The command's one transaction through the gateway (plain SQL, no SQLAlchemy): for
+    the everyday commands whose queries live in `qi.queries`."""
+    from qi import gateway
+
+    with gateway.connect(location(), write=write) as db:
+        yield db
+
+
 def confirm(question: str, yes: bool) -> None:
     """Ask before something destructive; refuse clearly when nobody can answer."""
     if yes:

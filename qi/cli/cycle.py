@@ -16,6 +16,7 @@ from qi.cli._common import (
     console,
     noun_app,
     one_project,
+    open_db,
     open_session,
     parse_date_option,
     print_json,
@@ -320,10 +321,10 @@ def act(
 @app.command("show")
 def show(cycle: CycleArg, json_out: JsonOption = False) -> None:
     """Show a cycle's whole PDSA worksheet and its stage."""
-    from qi.services import cycles
+    from qi.queries import cycles
 
-    with open_session(write=False) as s:
-        c = cycles.show(s, cycle)
+    with open_db(write=False) as db:
+        c = cycles.show(db, cycle)
     if json_out:
         print_json(c.as_json())
     else:
@@ -340,12 +341,12 @@ def list_(
     json_out: JsonOption = False,
 ) -> None:
     """List PDSA cycles."""
-    from qi.services import cycles
+    from qi.queries import cycles
 
     project = one_project(project, project_opt)
     since_date = parse_date_option(since, "--since")
-    with open_session(write=False) as s:
-        rows = cycles.list_all(s, project=project, stage=stage, since=since_date)
+    with open_db(write=False) as db:
+        rows = cycles.list_all(db, project=project, stage=stage, since=since_date)
     if json_out:
         print_json([c.as_json() for c in rows])
         return

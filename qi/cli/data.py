@@ -21,6 +21,7 @@ from qi.cli._common import (
     measure_ref,
     noun_app,
     one_project,
+    open_db,
     open_session,
     parse_date_option,
     print_json,
@@ -325,14 +326,14 @@ def list_(
     project_opt: MeasureProjectOption = None,
 ) -> None:
     """List a measure's measurements in date order."""
-    from qi.services import data
+    from qi.queries import views
 
     measure = measure_ref(measure, project_opt)
 
     if json_out and csv_out:
         raise typer.BadParameter("give --json or --csv, not both", param_hint="'--csv'")
-    with open_session(write=False) as s:
-        series = data.series(s, measure)
+    with open_db(write=False) as db:
+        series = views.series(db, measure)
     with _reader_may_leave():
         if json_out:
             print_json(series.points())

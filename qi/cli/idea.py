@@ -13,6 +13,7 @@ from qi.cli._common import (
     confirm,
     noun_app,
     one_project,
+    open_db,
     open_session,
     print_json,
     project_and,
@@ -62,10 +63,10 @@ def list_(
 ) -> None:
     """List change ideas with their drivers and the cycles testing them."""
     project = one_project(project, project_opt)
-    from qi.services import ideas
+    from qi.queries import ideas
 
-    with open_session(write=False) as s:
-        rows = ideas.list_all(s, project=project)
+    with open_db(write=False) as db:
+        rows = ideas.list_all(db, project=project)
     if json_out:
         print_json([i.as_json() for i in rows])
         return

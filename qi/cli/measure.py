@@ -14,6 +14,7 @@ from qi.cli._common import (
     confirm,
     measure_ref,
     noun_app,
+    open_db,
     open_session,
     parse_date_option,
     print_json,
@@ -68,10 +69,10 @@ def list_(
     json_out: JsonOption = False,
 ) -> None:
     """List measures."""
-    from qi.services import measures
+    from qi.queries import measures
 
-    with open_session(write=False) as s:
-        rows = measures.list_all(s, project=project)
+    with open_db(write=False) as db:
+        rows = measures.list_all(db, project=project)
     if json_out:
         print_json([m.as_json() for m in rows])
         return
@@ -90,12 +91,12 @@ def show(
     project_opt: MeasureProjectOption = None,
 ) -> None:
     """Show a measure and its operational definition."""
-    from qi.services import measures
+    from qi.queries import measures
 
     measure = measure_ref(measure, project_opt)
 
-    with open_session(write=False) as s:
-        m = measures.show(s, measure)
+    with open_db(write=False) as db:
+        m = measures.show(db, measure)
     if json_out:
         print_json(m.as_json())
         return

@@ -11,6 +11,7 @@ from qi.cli._common import (
     YesOption,
     confirm,
     noun_app,
+    open_db,
     open_session,
     print_json,
     say,
@@ -50,10 +51,10 @@ def list_(
     json_out: JsonOption = False,
 ) -> None:
     """List members and their teams."""
-    from qi.services import members
+    from qi.queries import members, teams
 
-    with open_session(write=False) as s:
-        rows = members.list_all(s, team=team)
+    with open_db(write=False) as db:
+        rows = members.list_all(db, team_id=teams.id_of(db, team) if team else None)
     if json_out:
         print_json([m.as_json() for m in rows])
         return

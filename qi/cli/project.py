@@ -11,6 +11,7 @@ from qi.cli._common import (
     JsonOption,
     console,
     noun_app,
+    open_db,
     open_session,
     parse_date_option,
     print_json,
@@ -71,10 +72,11 @@ def list_(
     json_out: JsonOption = False,
 ) -> None:
     """List projects."""
-    from qi.services import projects
+    from qi.queries import projects, teams
 
-    with open_session(write=False) as s:
-        rows = projects.list_all(s, team=team, status=status)
+    with open_db(write=False) as db:
+        team_id = teams.id_of(db, team) if team else None
+        rows = projects.list_all(db, team_id=team_id, status=status)
     if json_out:
         print_json([p.as_json() for p in rows])
         return
@@ -119,7 +121,6 @@ def show(
     json_out: JsonOption = False,
 ) -> None:
     """Show a project: its aim, team, status and measures (or its driver diagram)."""
-    from qi.services import projects
 
     if drivers:
         from qi.services import ideas
@@ -135,8 +136,10 @@ def show(
         else:
             _print_tree(diagram)
         return
-    with open_session(write=False) as s:
-        project = projects.show(s, slug)
+    from qi.queries import projects as project_queries
+
+    with open_db(write=False) as db:
+        project = project_queries.show(db, slug)
     if json_out:
         print_json(project.as_json())
     else:

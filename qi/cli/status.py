@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from qi.cli._common import JsonOption, console, open_session, print_json, say
+from qi.cli._common import JsonOption, console, open_db, print_json, say
 from qi.reports import _icons as icons
 from qi.reports import _text as words
 
@@ -29,8 +29,8 @@ def status(
     Data Count icons (charts with limits), and the cycles in progress and overdue."""
     from qi.services import status as status_service
 
-    with open_session(write=False) as s:
-        board = status_service.dashboard(s)
+    with open_db(write=False) as db:
+        board = status_service.dashboard(db)
     if json_out:
         print_json(board)
         return

@@ -11,6 +11,7 @@ from qi.cli._common import (
     YesOption,
     confirm,
     noun_app,
+    open_db,
     open_session,
     print_json,
     say,
@@ -56,10 +57,10 @@ def list_(
     json_out: JsonOption = False,
 ) -> None:
     """List teams."""
-    from qi.services import teams
+    from qi.queries import teams
 
-    with open_session(write=False) as s:
-        rows = teams.list_all(s, area=area)
+    with open_db(write=False) as db:
+        rows = teams.list_all(db, area=area)
     if json_out:
         print_json([t.as_json() for t in rows])
         return
@@ -73,10 +74,10 @@ def list_(
 @app.command("show")
 def show(slug: SlugArg, json_out: JsonOption = False) -> None:
     """Show a team with its members and projects."""
-    from qi.services import teams
+    from qi.queries import teams
 
-    with open_session(write=False) as s:
-        team = teams.show(s, slug)
+    with open_db(write=False) as db:
+        team = teams.show(db, slug)
     if json_out:
         print_json(team.as_json())
     else:

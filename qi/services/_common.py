@@ -4,41 +4,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from qi.domain import is_slug
-from qi.errors import InvalidInput, NotFound
-
-MAX_LISTED = 8
-
-
-def known_list(names: list[str]) -> str:
-    """'a, b, c' (at most MAX_LISTED names, then '...')."""
-    shown = ", ".join(names[:MAX_LISTED])
-    return shown + (", ..." if len(names) > MAX_LISTED else "")
-
-
-def counted(n: int, noun: str) -> str:
-    """'1 project', '2 projects'."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def not_found(kind: str, wanted: str, existing: list[str], list_cmd: str) -> NotFound:
-    """"No project 'dna'. Projects: dna-rate, flu-uptake. Run 'qi project list'."""
-    plural = kind + "s"
-    if existing:
-        have = f"{plural.capitalize()}: {known_list(sorted(existing))}"
-    else:
-        have = f"There are no {plural} yet"
-    return NotFound(f"No {kind} '{wanted}'. {have}. Run '{list_cmd}'")
+from qi.errors import InvalidInput
+from qi.gateway import of_session
+from qi.queries._common import (  # noqa: F401 (shared with the services from here)
+    MAX_LISTED,
+    counted,
+    id_by_slug,
+    known_list,
+    not_found,
+)
 
 
 def by_slug(s: Session, model, slug: str, kind: str, list_cmd: str):
-    row = s.exec(select(model).where(model.slug == slug)).first()
-    if row is None:
-        existing = list(s.exec(select(model.slug)).all())
-        raise not_found(kind, slug, existing, list_cmd)
-    return row
+    """The row of `model` with this slug (the lookup of `qi.queries`, on this session)."""
+    return s.get(model, id_by_slug(of_session(s), model.__tablename__, slug, kind, list_cmd))
 
 
 def check_slug(slug: str, kind: str) -> str:

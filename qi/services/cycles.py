@@ -3,14 +3,16 @@ complete. The stage is derived from the worksheet's fields, never stored separat
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 
 from sqlmodel import Session, func, select
 
 from qi import domain, models
 from qi.domain import Decision, Purpose, Stage
-from qi.errors import Conflict, InvalidInput, NotFound
+from qi.errors import Conflict, InvalidInput
+from qi.gateway import of_session
+from qi.queries import cycles as cycle_queries
+from qi.queries.cycles import ref_of, stage_of  # noqa: F401 (part of this service's API)
 from qi.services import ideas as idea_service
 from qi.services import measures as measure_service
 from qi.services import members as member_service
@@ -22,92 +24,14 @@ PLAN_FIELDS = ("objective", "questions", "predictions", "plan", "data_plan")
 TEXT_FIELDS = PLAN_FIELDS + ("notes", "problems", "results", "learning", "next_steps")
 
 
-def stage_of(c: models.Cycle) -> Stage:
-    if c.completed_on is not None:
-        return Stage.complete
-    if c.decision:
-        return Stage.act
-    if c.results or c.learning:
-        return Stage.study
-    if c.started_on is not None:
-        return Stage.do
-    return Stage.plan
-
-
-def ref_of(project_slug: str, number: int) -> str:
-    return f"{project_slug}#{number}"
-
-
 def get_row(s: Session, ref: str) -> tuple[models.Cycle, models.Project]:
-    """A cycle by 'project#number' or by id."""
-    ref = ref.strip()
-    if "#" in ref:
-        project_slug, _, number = ref.partition("#")
-        project = project_service.get_row(s, project_slug)
-        if not (number.isascii() and number.isdigit()):
-            raise InvalidInput(f"'{ref}' is not a cycle. Write it as PROJECT#NUMBER, e.g. "
-                               f"{project.slug}#1")
-        cycle = s.exec(select(models.Cycle).where(models.Cycle.project_id == project.id,
-                                                  models.Cycle.number == int(number))).first()
-        if cycle is None:
-            numbers = s.exec(select(models.Cycle.number).where(
-                models.Cycle.project_id == project.id).order_by(models.Cycle.number)).all()
-            have = (f"Its cycles: {', '.join(f'#{n}' for n in numbers[:12])}"
-                    + (", ..." if len(numbers) > 12 else "") if numbers
-                    else "It has no cycles yet")
-            raise NotFound(f"Project '{project.slug}' has no cycle #{number}. {have}. "
-                           f"Run 'qi cycle list {project.slug}'")
-        return cycle, project
-    if ref.isascii() and ref.isdigit():
-        cycle = s.get(models.Cycle, int(ref))
-        if cycle is not None:
-            return cycle, s.get(models.Project, cycle.project_id)
-    raise NotFound(f"No cycle '{ref}'. Give it as PROJECT#NUMBER (e.g. dna-rate#3) or by id. "
-                   "Run 'qi cycle list'")
-
-
-def _records(s: Session, rows: list[tuple[models.Cycle, str]]) -> list[domain.Cycle]:
-    """Turn cycles into records with four further queries, however many cycles there are."""
-    ids = [c.id for c, _ in rows]
-    measures: dict[int, list[str]] = defaultdict(list)
-    for cycle_id, slug in s.exec(
-        select(models.CycleMeasure.cycle_id, models.Measure.slug)
-        .join(models.Measure, models.Measure.id == models.CycleMeasure.measure_id)
-        .where(models.CycleMeasure.cycle_id.in_(ids))
-        .order_by(models.Measure.slug)
-    ):
-        measures[cycle_id].append(slug)
-    idea_ids = {c.idea_id for c, _ in rows if c.idea_id}
-    idea_titles = dict(s.exec(select(models.ChangeIdea.id, models.ChangeIdea.title).where(
-        models.ChangeIdea.id.in_(idea_ids))).all()) if idea_ids else {}
-    member_ids = {c.logged_by_id for c, _ in rows if c.logged_by_id}
-    member_names = dict(s.exec(select(models.Member.id, models.Member.name).where(
-        models.Member.id.in_(member_ids))).all()) if member_ids else {}
-    parent_ids = {c.builds_on_id for c, _ in rows if c.builds_on_id}
-    parents = {cid: ref_of(slug, n) for cid, slug, n in s.exec(
-        select(models.Cycle.id, models.Project.slug, models.Cycle.number)
-        .join(models.Project, models.Project.id == models.Cycle.project_id)
-        .where(models.Cycle.id.in_(parent_ids)))} if parent_ids else {}
-    return [
-        domain.Cycle(
-            id=c.id, project=slug, number=c.number, ref=ref_of(slug, c.number),
-            title=c.title, stage=stage_of(c), idea=c.idea_id,
-            idea_title=idea_titles.get(c.idea_id), purpose=Purpose(c.purpose),
-            objective=c.objective, questions=c.questions, predictions=c.predictions,
-            plan=c.plan, data_plan=c.data_plan, measures=tuple(measures.get(c.id, [])),
-            planned_start=c.planned_start, started_on=c.started_on, notes=c.notes,
-            problems=c.problems, results=c.results, learning=c.learning,
-            decision=Decision(c.decision) if c.decision else None, next_steps=c.next_steps,
-            completed_on=c.completed_on, builds_on=parents.get(c.builds_on_id),
-            logged_by=member_names.get(c.logged_by_id),
-            created_at=as_utc(c.created_at), updated_at=as_utc(c.updated_at),
-        )
-        for c, slug in rows
-    ]
+    """A cycle by 'project#number' or by id (the lookup of `qi.queries`, on this session)."""
+    cycle_id, project_id = cycle_queries.locate(of_session(s), ref)
+    return s.get(models.Cycle, cycle_id), s.get(models.Project, project_id)
 
 
 def _one(s: Session, cycle: models.Cycle, project: models.Project) -> domain.Cycle:
-    return _records(s, [(cycle, project.slug)])[0]
+    return cycle_queries.by_id(of_session(s), cycle.id)
 
 
 def _set_measures(s: Session, cycle: models.Cycle, project: models.Project,
@@ -335,36 +259,14 @@ def ramp_warnings(s: Session, ref: str) -> list[str]:
 
 
 def show(s: Session, ref: str) -> domain.Cycle:
-    cycle, project = get_row(s, ref)
-    return _one(s, cycle, project)
+    return cycle_queries.show(of_session(s), ref)
 
 
 def list_all(
     s: Session, *, project: str | None = None, stage: Stage | None = None,
     since: date | None = None,
 ) -> list[domain.Cycle]:
-    """Cycles in project and number order. `since` keeps cycles with any activity (planned
-    start, start, completion or an update) on or after that date."""
-    query = (
-        select(models.Cycle, models.Project.slug)
-        .join(models.Project, models.Project.id == models.Cycle.project_id)
-        .order_by(models.Project.slug, models.Cycle.number)
-    )
-    if project:
-        query = query.where(models.Cycle.project_id == project_service.get_row(s, project).id)
-    records = _records(s, list(s.exec(query).all()))
-    if stage is not None:
-        records = [c for c in records if c.stage == stage]
-    if since is not None:
-        records = [c for c in records if _last_activity(c) >= since]
-    return records
-
-
-def _last_activity(c: domain.Cycle) -> date:
-    dates = [d for d in (c.planned_start, c.started_on, c.completed_on) if d]
-    if c.updated_at is not None:
-        dates.append(c.updated_at.date())
-    return max(dates) if dates else date.min
+    return cycle_queries.list_all(of_session(s), project=project, stage=stage, since=since)
 
 
 def check_removable(s: Session, ref: str, *, force: bool) -> domain.Cycle:

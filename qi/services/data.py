@@ -18,6 +18,7 @@ from sqlmodel import Session, delete, func, select
 from qi import domain, ingest, models
 from qi.domain import ChartType, Direction, MeasureKind, Period
 from qi.errors import Conflict, InvalidInput, NotFound
+from qi.gateway import of_session
 from qi.services import measures as measure_service
 from qi.services import projects as project_service
 from qi.services._common import as_utc, check_slug, counted, known_list, optional_text
@@ -503,14 +504,10 @@ def _one_point(m: domain.Measure, row: models.Measurement) -> domain.Series:
 
 
 def series(s: Session, measure_ref: str) -> domain.Series:
-    """A measure's measurements in date order."""
-    m = measure_service.show(s, measure_ref)
-    t = models.Measurement.__table__
-    rows = s.connection().execute(
-        select(t.c.period, t.c.value, t.c.numerator, t.c.denominator, t.c.note, t.c.import_id)
-        .where(t.c.measure_id == m.id).order_by(t.c.period)).all()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 6
-    return domain.Series(m, *(tuple(c) for c in columns))
+    """A measure's measurements in date order (the view loader's query)."""
+    from qi.queries import views
+
+    return views.series(of_session(s), measure_ref)
 
 
 def _number_text(v: float | None) -> str:

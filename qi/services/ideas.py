@@ -8,9 +8,10 @@ from sqlmodel import Session, func, select
 
 from qi import domain, models
 from qi.errors import Conflict, InvalidInput, NotFound
+from qi.gateway import of_session
+from qi.queries import ideas as idea_queries
 from qi.services import projects as project_service
 from qi.services._common import (
-    as_utc,
     counted,
     known_list,
     not_found,
@@ -45,36 +46,8 @@ def get_row(s: Session, ref: str, *, project: models.Project | None = None) -> m
                    f"Run '{LIST_CMD} {project.slug}'")
 
 
-def _cycle_refs(s: Session, idea_ids: list[int]) -> dict[int, list[str]]:
-    rows = s.exec(
-        select(models.Cycle.idea_id, models.Project.slug, models.Cycle.number)
-        .join(models.Project, models.Project.id == models.Cycle.project_id)
-        .where(models.Cycle.idea_id.in_(idea_ids))
-        .order_by(models.Cycle.number)
-    ).all()
-    refs: dict[int, list[str]] = defaultdict(list)
-    for idea_id, slug, number in rows:
-        refs[idea_id].append(f"{slug}#{number}")
-    return refs
-
-
-def _record(idea: models.ChangeIdea, project_slug: str, cycles: list[str]) -> domain.Idea:
-    return domain.Idea(
-        id=idea.id,
-        project=project_slug,
-        title=idea.title,
-        description=idea.description,
-        primary_driver=idea.primary_driver,
-        secondary_driver=idea.secondary_driver,
-        cycles=tuple(cycles),
-        created_at=as_utc(idea.created_at),
-        updated_at=as_utc(idea.updated_at),
-    )
-
-
 def _one(s: Session, idea: models.ChangeIdea) -> domain.Idea:
-    project = s.get(models.Project, idea.project_id)
-    return _record(idea, project.slug, _cycle_refs(s, [idea.id]).get(idea.id, []))
+    return idea_queries.by_id(of_session(s), idea.id)
 
 
 def _check_drivers(primary: str | None, secondary: str | None) -> None:
@@ -100,22 +73,11 @@ def add(
     )
     s.add(idea)
     s.flush()
-    return _record(idea, project_row.slug, [])
+    return _one(s, idea)
 
 
 def list_all(s: Session, *, project: str | None = None) -> list[domain.Idea]:
-    query = (
-        select(models.ChangeIdea, models.Project.slug)
-        .join(models.Project, models.Project.id == models.ChangeIdea.project_id)
-        .order_by(models.Project.slug, models.ChangeIdea.id)
-    )
-    if project:
-        query = query.where(
-            models.ChangeIdea.project_id == project_service.get_row(s, project).id
-        )
-    rows = s.exec(query).all()
-    cycles = _cycle_refs(s, [i.id for i, _ in rows])
-    return [_record(i, slug, cycles.get(i.id, [])) for i, slug in rows]
+    return idea_queries.list_all(of_session(s), project=project)
 
 
 def show(s: Session, ref: str) -> domain.Idea:

@@ -2,18 +2,20 @@
 kept in the record, its PDSA cycles and notes as annotations, and what it all says in words.
 
 `qi chart`, `qi report` and `qi status` all start here, so a chart and the report beside it
-can never disagree.
+can never disagree: `qi.queries.views.load` reads the stored facts of N measures (one query
+per table) and `build` makes each view from them, a pure function; one chart's `view` is
+that loader with N = 1. Nothing here reads the database itself.
 """
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
-from sqlmodel import Session, select
 
-from qi import domain, models
+from qi import domain
 from qi.analysis import Analysis, InvalidValue, analyze
 from qi.domain import (  # noqa: F401 (is_proportion, percent_axis: used from here too)
     PROPORTION_CHARTS,
@@ -27,13 +29,6 @@ from qi.domain import (  # noqa: F401 (is_proportion, percent_axis: used from he
 )
 from qi.errors import InvalidInput
 from qi.numbers import decimals_for
-from qi.services import cycles as cycle_service
-from qi.services import data as data_service
-from qi.services import measures as measure_service
-from qi.services import notes as note_service
-from qi.services import phases as phase_service
-from qi.services import projects as project_service
-from qi.services import targets as target_service
 
 # qi keeps one value per measure and date, so there are never subgroups to chart.
 _SUBGROUP_CHARTS = frozenset({ChartType.xbar, ChartType.s})
@@ -144,6 +139,16 @@ class Targets:
     trajectory: tuple[tuple[date | None, float], ...] = ()
 
 
+def in_force(standing: float | None, dated: list[tuple[date, float]], day: date
+             ) -> tuple[float | None, date | None]:
+    """The target in force on `day` and the date it started (None: the standing target)."""
+    k = bisect.bisect_right([d for d, _ in dated], day)
+    if k == 0:
+        return standing, None
+    return dated[k - 1][1], dated[k - 1][0]
+
+
+
 def resolve_targets(measure: domain.Measure, dated: list[tuple[date, float]],
                     multiply: float, chart: ChartType, dates: list[date]) -> Targets:
     """Which target applies at the latest point, from the measure's own and its dated
@@ -155,7 +160,7 @@ def resolve_targets(measure: domain.Measure, dated: list[tuple[date, float]],
     if not dated:
         return Targets(standing, None)
     day = dates[-1] if dates else date.max
-    value, since = target_service.in_force(measure.target, dated, day)
+    value, since = in_force(measure.target, dated, day)
     steps = ([(None, standing)] if standing is not None else []) + [
         (d, scaled(v)) for d, v in dated]
     if any(v is None for _, v in steps):  # a c chart of a ratio: targets do not apply
@@ -187,41 +192,27 @@ def choose_chart(measure: domain.Measure, chart: ChartType | None,
     return chart
 
 
-def _first_cycle_start(s: Session, project_id: int, measure_id: int) -> date | None:
-    """The Do date of the first cycle expected to move this measure, else of any cycle."""
-    linked = s.exec(
-        select(models.Cycle.started_on)
-        .join(models.CycleMeasure, models.CycleMeasure.cycle_id == models.Cycle.id)
-        .where(models.CycleMeasure.measure_id == measure_id,
-               models.Cycle.started_on.is_not(None))
-        .order_by(models.Cycle.started_on)).first()
-    if linked is not None:
-        return linked
-    return s.exec(select(models.Cycle.started_on).where(
-        models.Cycle.project_id == project_id, models.Cycle.started_on.is_not(None))
-        .order_by(models.Cycle.started_on)).first()
-
-
 def _in_window(day: date, options: ViewOptions) -> bool:
     return ((options.date_from is None or day >= options.date_from)
             and (options.date_to is None or day <= options.date_to))
 
 
-def _marks(s: Session, measure: domain.Measure, options: ViewOptions) -> tuple[Mark, ...]:
+def _marks(cycles: list[domain.Cycle], notes: list[tuple], options: ViewOptions
+           ) -> tuple[Mark, ...]:
     """Cycles (by their Do date; planned ones by their planned start with `planned`) and
     notes. With --from/--to only those in that window: the chart shows a period, and a key
     listing changes from outside it would only distract."""
     if not options.annotations:
         return ()
     marks = []
-    for c in cycle_service.list_all(s, project=measure.project):
+    for c in cycles:
         on = c.started_on or (c.planned_start if options.planned else None)
         if on is not None:
             title = c.title if c.started_on else f"{c.title} (planned)"
             marks.append(Mark(on, c.ref, title, "cycle"))
     # Notes are numbered over all of the measure's notes, so N2 is N2 on every chart.
-    for k, n in enumerate(note_service.list_all(s, measure=measure.ref), start=1):
-        marks.append(Mark(n.date, f"N{k}", n.text, "note"))
+    for k, (on, text) in enumerate(notes, start=1):
+        marks.append(Mark(on, f"N{k}", text, "note"))
     kept = [m for m in marks if _in_window(m.on, options)]
     return tuple(sorted(kept, key=lambda m: (m.on, m.kind, m.label)))
 
@@ -231,93 +222,119 @@ def _positions_before(dates: list[date], day: date) -> int:
     return sum(1 for d in dates if d <= day)
 
 
-def _baseline(s: Session, measure: domain.Measure, project_id: int,
+def _baseline(measure: domain.Measure, cycles: list[domain.Cycle],
               options: ViewOptions) -> tuple[date | None, str | None]:
     """Where the baseline ends and why: the option, the record, or the day before the first
-    cycle started (a baseline is the process before anything was changed)."""
+    cycle expected to move the measure started, else any of the project's cycles (a
+    baseline is the process before anything was changed)."""
     if options.no_freeze:
         return None, None
     if options.freeze_until is not None:
         return options.freeze_until, "option"
     if measure.baseline_until is not None:
         return measure.baseline_until, "recorded"
-    first = _first_cycle_start(s, project_id, measure.id)
-    if first is None:
-        return None, None
-    return first - timedelta(days=1), "first cycle"
+    started = [c for c in cycles if c.started_on is not None]
+    linked = [c.started_on for c in started if measure.slug in c.measures]
+    first = min(linked or [c.started_on for c in started], default=None)
+    return (first - timedelta(days=1), "first cycle") if first else (None, None)
 
 
-def _sources(s: Session, series: domain.Series, keep: list[int]) -> tuple[tuple[str, ...], int]:
+def _sources(files: dict[int, str], imports: list[int | None]) -> tuple[tuple[str, ...], int]:
     """The files the charted points came from (in order of first use) and how many points
     were typed in by hand."""
-    ids = [series.imports[k] for k in keep]
-    used = list(dict.fromkeys(i for i in ids if i is not None))
-    names: dict[int, str] = {}
-    if used:
-        names = dict(s.exec(select(models.DataImport.id, models.DataImport.file_name)
-                            .where(models.DataImport.id.in_(used))).all())
-    files = tuple(dict.fromkeys(names[i] for i in used if i in names))
-    return files, sum(1 for i in ids if i is None)
+    used = dict.fromkeys(i for i in imports if i is not None)
+    return (tuple(dict.fromkeys(files[i] for i in used if i in files)),
+            sum(1 for i in imports if i is None))
 
 
-def view(s: Session, ref: str, options: ViewOptions | None = None) -> MeasureView:
-    """Everything a chart or a report needs to show one measure."""
+def build(data, measure_id: int, options: ViewOptions | None = None,
+          problems: dict[str, str] | None = None) -> MeasureView:
+    """One measure's view from loaded data (`qi.queries.views.load`): a pure function.
+
+    With `problems`, a measure whose data cannot be analysed gets a view without an
+    analysis and the reason in `problems[ref]`, so that one bad measure cannot stop a
+    programme's report; without, the InvalidInput is raised (its chart cannot be drawn)."""
     options = options or ViewOptions()
-    measure_row, project_row = measure_service.get_row(s, ref)
-    measure = measure_service.show(s, f"{project_row.slug}/{measure_row.slug}")
-    project = project_service.show(s, project_row.slug)
-    team = s.get(models.Team, project_row.team_id)
+    measure = data.measures[measure_id]
+    project = data.projects[measure.project]
+    series = data.series[measure_id]
     rules = options.rules or Rules.anhoej
-    chart = choose_chart(measure, options.chart, rules)
-    percent = percent_axis(measure, chart)
-    multiply = 100.0 if percent else 1.0
-    series = data_service.series(s, measure.ref)
     zoom = (options.date_from or options.date_to) is not None and not options.analyse_window
     keep = [k for k, d in enumerate(series.dates) if zoom or _in_window(d, options)]
     dates = [series.dates[k] for k in keep]
-    targets = resolve_targets(measure, target_service.dated_by_measure(s, [measure.id])[measure.id],
-                              multiply, chart, dates)
-    target = targets.now
-    baseline_end, source = _baseline(s, measure, project_row.id, options)
+    cycles = data.cycles.get(measure.project, [])
+    baseline_end, source = _baseline(measure, cycles, options)
+    phases = data.phases.get(measure_id, [])
     if options.rebase_at is not None:
         phase_starts = tuple(sorted(set(options.rebase_at)))
         reasons = tuple("" for _ in phase_starts)
     else:
-        phases = phase_service.list_for(s, measure.ref)
-        phase_starts = tuple(p.starts_on for p in phases)
-        reasons = tuple(p.reason for p in phases)
-
-    analysis, frozen = None, None
-    if any(_in_window(d, options) for d in dates):
-        analysis, frozen = analyse(measure, series, keep, dates, chart, rules, multiply,
-                                    baseline_end, phase_starts, target)
-    files, by_hand = _sources(s, series, [k for k in keep if _in_window(series.dates[k],
-                                                                        options)])
+        phase_starts, reasons = tuple(p[0] for p in phases), tuple(p[1] for p in phases)
+    analysis, frozen, chart = None, None, measure.chart
+    try:
+        chart = choose_chart(measure, options.chart, rules)
+        percent = percent_axis(measure, chart)
+        multiply = 100.0 if percent else 1.0
+        targets = resolve_targets(measure, data.targets.get(measure_id, []), multiply, chart,
+                                  dates)
+        if any(_in_window(d, options) for d in dates):
+            analysis, frozen = analyse(measure, series, keep, dates, chart, rules, multiply,
+                                        baseline_end, phase_starts, targets.now)
+    except InvalidInput as exc:
+        if problems is None:
+            raise
+        problems[measure.ref] = str(exc)
+        percent, multiply, targets = False, 1.0, Targets(None, None)
+    files, by_hand = _sources(data.files, [series.imports[k] for k in keep
+                                           if _in_window(series.dates[k], options)])
     result = MeasureView(
-        measure=measure, project=project, team_name=team.name, analysis=analysis,
-        marks=_marks(s, measure, options), baseline_end=baseline_end,
-        baseline_source=source, phase_starts=phase_starts, multiply=multiply,
-        percent=percent, period=period_of(dates), target=target, rules=rules,
-        chart=chart, baseline_points=frozen, sources=files, hand_entered=by_hand,
-        measure_points=len(series.dates), target_since=targets.since,
+        measure=measure, project=project, team_name=data.team_names[project.team],
+        analysis=analysis, marks=_marks(cycles, data.notes.get(measure_id, []), options),
+        baseline_end=baseline_end, baseline_source=source, phase_starts=phase_starts,
+        multiply=multiply, percent=percent, period=period_of(dates), target=targets.now,
+        rules=rules, chart=chart, baseline_points=frozen, sources=files,
+        hand_entered=by_hand, measure_points=len(series.dates), target_since=targets.since,
         targets=targets.trajectory, phase_reasons=reasons,
         window=(options.date_from, options.date_to) if zoom else None,
     )
     return MeasureView(**{**result.__dict__, "summary": summarise(result)})
 
 
-def measures_of_programme(s: Session) -> list[tuple[domain.Project, domain.Measure]]:
+def view(s, ref: str, options: ViewOptions | None = None) -> MeasureView:
+    """Everything a chart or a report needs to show one measure: the loader with N = 1.
+    `s` is a gateway connection or an ORM session (whose connection is used)."""
+    from qi.gateway import as_db
+    from qi.queries import measures as measure_queries
+    from qi.queries import views
+
+    db = as_db(s)
+    measure_id, _ = measure_queries.locate(db, ref)
+    return build(views.load(db, [measure_id]), measure_id, options)
+
+
+def views_of(data, *, until: date | None = None,
+             problems: dict[str, str] | None = None) -> dict[str, MeasureView]:
+    """Every loaded measure's view, by ref; with `until`, of the data up to that date as
+    they were then (an analysis of that data, not a window of today's)."""
+    options = ViewOptions(date_to=until, analyse_window=True)
+    return {m.ref: build(data, m.id, options, problems) for m in data.measures.values()}
+
+
+def measures_of_programme(s) -> list[tuple[domain.Project, domain.Measure]]:
     """Every measure of every active project, by team, project and measure slug."""
-    projects = project_service.list_all(s, status=ProjectStatus.active)
-    by_project = {}
-    for m in measure_service.list_all(s):
+    from qi.gateway import as_db
+    from qi.queries import measures as measure_queries
+    from qi.queries import projects as project_queries
+
+    db = as_db(s)
+    projects = project_queries.list_all(db, status=ProjectStatus.active)
+    by_project: dict[str, list[domain.Measure]] = {}
+    for m in measure_queries.list_all(db):
         by_project.setdefault(m.project, []).append(m)
     ordered = sorted(projects, key=lambda p: (p.team, p.slug))
     return [(p, m) for p in ordered for m in by_project.get(p.slug, [])]
 
 
-# `percent_axis` and `analyse` are shared with qi.services.report, which builds the views of
-# a whole programme in bulk (one query per table) and must decide exactly as `view` does.
 def analyse(measure, series, keep, dates, chart, rules, multiply, baseline_end,
              phase_starts, target) -> tuple[Analysis, int | None]:
     """The analysis of the kept points, and how many of them form the frozen baseline."""

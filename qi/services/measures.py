@@ -14,13 +14,12 @@ from sqlmodel import Session, delete, func, select
 from qi import domain, models
 from qi.domain import RATIO_CHARTS, ChartType, Direction, MeasureKind
 from qi.errors import Conflict, InvalidInput
+from qi.gateway import of_session
+from qi.queries import measures as measure_queries
 from qi.services import projects as project_service
 from qi.services._common import (
-    as_utc,
     check_slug,
     counted,
-    known_list,
-    not_found,
     optional_text,
     required_text,
 )
@@ -29,51 +28,13 @@ LIST_CMD = "qi measure list"
 
 
 def get_row(s: Session, ref: str) -> tuple[models.Measure, models.Project]:
-    """Find a measure by 'slug' (unique) or 'project/slug'."""
-    ref = ref.strip()
-    query = select(models.Measure, models.Project).join(
-        models.Project, models.Project.id == models.Measure.project_id
-    )
-    if "/" in ref:
-        project_slug, slug = ref.split("/", 1)
-        project = project_service.get_row(s, project_slug)
-        row = s.exec(query.where(models.Measure.project_id == project.id,
-                                 models.Measure.slug == slug)).first()
-        if row is None:
-            existing = list(s.exec(select(models.Measure.slug).where(
-                models.Measure.project_id == project.id)).all())
-            raise not_found("measure", ref, [f"{project.slug}/{m}" for m in existing], LIST_CMD)
-        return row
-    rows = s.exec(query.where(models.Measure.slug == ref)).all()
-    if len(rows) == 1:
-        return rows[0]
-    if len(rows) > 1:
-        refs = [f"{p.slug}/{m.slug}" for m, p in rows]
-        raise InvalidInput(
-            f"Several projects have a measure '{ref}': {known_list(refs)}. "
-            "Say which with PROJECT/SLUG"
-        )
-    existing = [f"{p.slug}/{m.slug}" for m, p in s.exec(query).all()]
-    raise not_found("measure", ref, existing, LIST_CMD)
+    """Find a measure by 'slug' (unique) or 'project/slug' (the lookup of `qi.queries`)."""
+    measure_id, project_id = measure_queries.locate(of_session(s), ref)
+    return s.get(models.Measure, measure_id), s.get(models.Project, project_id)
 
 
-def _record(measure: models.Measure, project_slug: str) -> domain.Measure:
-    return domain.Measure(
-        id=measure.id,
-        slug=measure.slug,
-        project=project_slug,
-        name=measure.name,
-        kind=MeasureKind(measure.kind),
-        unit=measure.unit,
-        direction=Direction(measure.direction),
-        target=measure.target,
-        definition=measure.definition,
-        chart=ChartType(measure.chart),
-        denominator=measure.has_denominator,
-        created_at=as_utc(measure.created_at),
-        updated_at=as_utc(measure.updated_at),
-        baseline_until=measure.baseline_until,
-    )
+def _one(s: Session, measure: models.Measure) -> domain.Measure:
+    return measure_queries.by_ids(of_session(s), [measure.id])[0]
 
 
 def _check_target(target: float | None) -> float | None:
@@ -144,23 +105,15 @@ def add(
     )
     s.add(measure)
     s.flush()
-    return _record(measure, project_row.slug)
+    return _one(s, measure)
 
 
 def list_all(s: Session, *, project: str | None = None) -> list[domain.Measure]:
-    query = (
-        select(models.Measure, models.Project.slug)
-        .join(models.Project, models.Project.id == models.Measure.project_id)
-        .order_by(models.Project.slug, models.Measure.slug)
-    )
-    if project:
-        query = query.where(models.Measure.project_id == project_service.get_row(s, project).id)
-    return [_record(m, p) for m, p in s.exec(query).all()]
+    return measure_queries.list_all(of_session(s), project=project)
 
 
 def show(s: Session, ref: str) -> domain.Measure:
-    measure, project = get_row(s, ref)
-    return _record(measure, project.slug)
+    return measure_queries.show(of_session(s), ref)
 
 
 def edit(
@@ -207,7 +160,7 @@ def edit(
     _check_chart(ChartType(measure.chart), measure.has_denominator)
     s.add(measure)
     s.flush()
-    return _record(measure, project.slug)
+    return _one(s, measure)
 
 
 def measurement_count(s: Session, measure_id: int) -> int:
@@ -236,7 +189,7 @@ def check_removable(s: Session, ref: str, *, force: bool) -> domain.Measure:
             "Add --force to remove it with them (export the data first with 'qi data export "
             f"{project.slug}' if you may want them back)"
         )
-    return _record(measure, project.slug)
+    return _one(s, measure)
 
 
 def remove(s: Session, ref: str, *, force: bool = False) -> domain.Measure:

@@ -6,14 +6,14 @@ must be given as an id.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from sqlmodel import Session, func, select
 
 from qi import domain, models
 from qi.errors import InvalidInput
+from qi.gateway import of_session
+from qi.queries import members as member_queries
 from qi.services import teams as team_service
-from qi.services._common import as_utc, known_list, not_found, optional_text, required_text
+from qi.services._common import known_list, not_found, optional_text, required_text
 
 LIST_CMD = "qi member list"
 
@@ -39,28 +39,11 @@ def get_row(s: Session, ref: str) -> models.Member:
 
 
 def _teams_of(s: Session, member_ids: list[int]) -> dict[int, list[str]]:
-    rows = s.exec(
-        select(models.TeamMembership.member_id, models.Team.slug)
-        .join(models.Team, models.Team.id == models.TeamMembership.team_id)
-        .where(models.TeamMembership.member_id.in_(member_ids))
-        .order_by(models.Team.slug)
-    ).all()
-    teams: dict[int, list[str]] = defaultdict(list)
-    for member_id, slug in rows:
-        teams[member_id].append(slug)
-    return teams
+    return member_queries.teams_of(of_session(s), member_ids)
 
 
-def _record(member: models.Member, teams: list[str]) -> domain.Member:
-    return domain.Member(
-        id=member.id,
-        name=member.name,
-        role=member.role,
-        email=member.email,
-        teams=tuple(teams),
-        created_at=as_utc(member.created_at),
-        updated_at=as_utc(member.updated_at),
-    )
+def _one(s: Session, member: models.Member) -> domain.Member:
+    return member_queries.by_id(of_session(s), member.id)
 
 
 def _check_email(email: str | None) -> str | None:
@@ -105,24 +88,17 @@ def add(
     s.flush()
     _join(s, member, teams or [])
     s.flush()
-    return _record(member, _teams_of(s, [member.id]).get(member.id, []))
+    return _one(s, member)
 
 
 def list_all(s: Session, *, team: str | None = None) -> list[domain.Member]:
-    query = select(models.Member).order_by(func.lower(models.Member.name), models.Member.id)
-    if team:
-        team_row = team_service.get_row(s, team)
-        query = query.join(
-            models.TeamMembership, models.TeamMembership.member_id == models.Member.id
-        ).where(models.TeamMembership.team_id == team_row.id)
-    members = s.exec(query).all()
-    teams = _teams_of(s, [m.id for m in members])
-    return [_record(m, teams.get(m.id, [])) for m in members]
+    team_id = team_service.get_row(s, team).id if team else None
+    return member_queries.list_all(of_session(s), team_id=team_id)
 
 
 def show(s: Session, ref: str) -> domain.Member:
     member = get_row(s, ref)
-    return _record(member, _teams_of(s, [member.id]).get(member.id, []))
+    return _one(s, member)
 
 
 def edit(
@@ -141,13 +117,13 @@ def edit(
     _join(s, member, add_teams or [])
     _leave(s, member, remove_teams or [])
     s.flush()
-    return _record(member, _teams_of(s, [member.id]).get(member.id, []))
+    return _one(s, member)
 
 
 def remove(s: Session, ref: str) -> domain.Member:
     """Remove a member and their team memberships (their teams and projects stay)."""
     member = get_row(s, ref)
-    record = _record(member, _teams_of(s, [member.id]).get(member.id, []))
+    record = _one(s, member)
     s.delete(member)
     s.flush()
     return record

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
 from sqlmodel import Session, delete, select
@@ -10,9 +9,10 @@ from sqlmodel import Session, delete, select
 from qi import domain, models
 from qi.domain import ProjectStatus
 from qi.errors import Conflict, InvalidInput
+from qi.gateway import of_session
+from qi.queries import projects as project_queries
 from qi.services import teams as team_service
 from qi.services._common import (
-    as_utc,
     by_slug,
     check_slug,
     optional_text,
@@ -26,37 +26,8 @@ def get_row(s: Session, slug: str) -> models.Project:
     return by_slug(s, models.Project, slug, "project", LIST_CMD)
 
 
-def _record(project: models.Project, team_slug: str, measures: list[str]) -> domain.Project:
-    return domain.Project(
-        id=project.id,
-        slug=project.slug,
-        title=project.title,
-        aim=project.aim,
-        team=team_slug,
-        start=project.start_date,
-        status=ProjectStatus(project.status),
-        closing_note=project.closing_note,
-        measures=tuple(measures),
-        created_at=as_utc(project.created_at),
-        updated_at=as_utc(project.updated_at),
-    )
-
-
-def _measures_of(s: Session, project_ids: list[int]) -> dict[int, list[str]]:
-    rows = s.exec(
-        select(models.Measure.project_id, models.Measure.slug)
-        .where(models.Measure.project_id.in_(project_ids))
-        .order_by(models.Measure.slug)
-    ).all()
-    out: dict[int, list[str]] = defaultdict(list)
-    for project_id, slug in rows:
-        out[project_id].append(slug)
-    return out
-
-
 def _one(s: Session, project: models.Project) -> domain.Project:
-    team = s.get(models.Team, project.team_id)
-    return _record(project, team.slug, _measures_of(s, [project.id]).get(project.id, []))
+    return project_queries.by_id(of_session(s), project.id)
 
 
 def _ensure_free(s: Session, slug: str) -> None:
@@ -89,23 +60,12 @@ def add(
 def list_all(
     s: Session, *, team: str | None = None, status: ProjectStatus | None = None
 ) -> list[domain.Project]:
-    # Two queries whatever the number of projects: projects with their team, then measures.
-    query = (
-        select(models.Project, models.Team.slug)
-        .join(models.Team, models.Team.id == models.Project.team_id)
-        .order_by(models.Project.slug)
-    )
-    if team:
-        query = query.where(models.Project.team_id == team_service.get_row(s, team).id)
-    if status:
-        query = query.where(models.Project.status == status.value)
-    rows = s.exec(query).all()
-    measures = _measures_of(s, [p.id for p, _ in rows])
-    return [_record(p, team_slug, measures.get(p.id, [])) for p, team_slug in rows]
+    team_id = team_service.get_row(s, team).id if team else None
+    return project_queries.list_all(of_session(s), team_id=team_id, status=status)
 
 
 def show(s: Session, slug: str) -> domain.Project:
-    return _one(s, get_row(s, slug))
+    return project_queries.show(of_session(s), slug)
 
 
 def edit(

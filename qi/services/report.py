@@ -8,11 +8,9 @@ missing. Charts are drawn by the renderers from the measure views kept beside th
 
 Values of proportions (p and p' charts) are in percent, as on their charts.
 
-The measure views are built for all the report's measures at once, with a handful of
-queries in all (one query per table) rather than some twenty per measure, so that a
-programme of fifty measures is read in a fraction of a second; `qi status` uses the same
-views. They are the views `qi.services.measure_view.view()` builds, field for field (a
-test compares them), so a chart, the report beside it and the dashboard never disagree.
+The measure views are loaded for all the report's measures at once, one query per table,
+and built by the one view builder (`qi.queries.views.load`, `measure_view.build`) that
+also builds one chart's view and the dashboard's, so they never disagree.
 """
 
 from __future__ import annotations
@@ -21,16 +19,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from qi import domain, models
-from qi.domain import CHART_NAMES, RULE_NAMES, Rules, Stage
+from qi import domain
+from qi.domain import CHART_NAMES, RULE_NAMES, Stage
 from qi.errors import InvalidInput, NotFound
-from qi.services import cycles as cycle_service
+from qi.gateway import of_session
+from qi.queries import measures as measure_queries
+from qi.queries import views as view_queries
 from qi.services import measure_view
-from qi.services import measures as measure_service
 from qi.services import meetings as meeting_service
 from qi.services import members as member_service
 from qi.services import projects as project_service
-from qi.services import targets as target_service
 from qi.services import teams as team_service
 from qi.services._common import counted
 
@@ -140,155 +138,23 @@ def load(s, projects: list[domain.Project], *, until: date | None = None) -> Loa
     """Teams, members, measures, cycles and every measure's view for these projects;
     with `until`, the views of the data up to that date as they were then
     (`ViewOptions(date_to=until, analyse_window=True)`: an analysis of that data, not a
-    window of today's)."""
-    slugs = {p.slug for p in projects}
+    window of today's). The views come from the one view builder (`qi.queries.views.load`
+    then `measure_view.build` for each measure), as one chart's view does."""
     teams = {t.slug: t for t in team_service.list_all(s)}
     members: dict[str, list[domain.Member]] = defaultdict(list)
     for m in member_service.list_all(s):
         for team in m.teams:
             members[team].append(m)
+    db = of_session(s)
+    ids = [p.id for p in projects]
+    data = view_queries.load(db, measure_queries.ids_of_projects(db, ids), ids)
     measures: dict[str, list[domain.Measure]] = defaultdict(list)
-    for m in measure_service.list_all(s):
-        if m.project in slugs:
-            measures[m.project].append(m)
-    cycles: dict[str, list[domain.Cycle]] = defaultdict(list)
-    for c in cycle_service.list_all(s):
-        if c.project in slugs:
-            cycles[c.project].append(c)
+    for m in data.measures.values():  # in project and slug order
+        measures[m.project].append(m)
+    cycles: dict[str, list[domain.Cycle]] = defaultdict(list, data.cycles)
     loaded = Loaded(projects, teams, members, measures, cycles)
-    loaded.views = _views(s, loaded, until)
+    loaded.views = measure_view.views_of(data, until=until, problems=loaded.problems)
     return loaded
-
-
-def _views(s, loaded: Loaded, until: date | None) -> dict[str, measure_view.MeasureView]:
-    """What `view(s, ref, ViewOptions(date_to=until, analyse_window=True))` gives for each
-    measure, from one query per table."""
-    all_measures = [m for ms in loaded.measures.values() for m in ms]
-    ids = [m.id for m in all_measures]
-    series = _series(s, all_measures)
-    read = _Read(
-        files=_import_files(s, series.values()),
-        phases=_by_measure(s, models.MeasurePhase.__table__, ids, "starts_on",
-                           ("starts_on", "reason")),
-        notes=_by_measure(s, models.MeasureNote.__table__, ids, "noted_on",
-                          ("noted_on", "text")),
-        targets=target_service.dated_by_measure(s, ids))
-    return {m.ref: _view(loaded, m, series[m.id], read, until) for m in all_measures}
-
-
-@dataclass(frozen=True)
-class _Read:
-    files: dict[int, str]  # import id -> file name
-    phases: dict[int, list[tuple]]  # measure id -> [(starts_on, reason)]
-    notes: dict[int, list[tuple]]  # measure id -> [(noted_on, text)], in date order
-    targets: dict[int, list[tuple]]  # measure id -> [(starts_on, value)], in date order
-
-
-def _view(loaded: Loaded, m: domain.Measure, ser: domain.Series, read: _Read,
-          until: date | None) -> measure_view.MeasureView:
-    """One measure's view, as `measure_view.view` builds it. A measure whose data cannot be
-    analysed gets no analysis and a `problem` in `loaded.problems`, so that one bad
-    measure cannot stop a programme's report."""
-    from qi.services.measure_view import Mark, MeasureView, summarise
-
-    project = next(p for p in loaded.projects if p.slug == m.project)
-    cycles = loaded.cycles.get(m.project, [])
-    rules = Rules.anhoej
-    baseline_end, source = _baseline(m, cycles)
-    phase_starts = tuple(row[0] for row in read.phases.get(m.id, []))
-    keep = [k for k, d in enumerate(ser.dates) if until is None or d <= until]
-    dates = [ser.dates[k] for k in keep]
-    analysis, frozen, chart = None, None, m.chart
-    try:
-        chart = measure_view.choose_chart(m, None, rules)
-        percent = measure_view.percent_axis(m, chart)
-        multiply = 100.0 if percent else 1.0
-        targets = measure_view.resolve_targets(m, read.targets.get(m.id, []), multiply,
-                                               chart, dates)
-        target = targets.now
-        if dates:
-            analysis, frozen = measure_view.analyse(m, ser, keep, dates, chart, rules,
-                                                     multiply, baseline_end, phase_starts,
-                                                     target)
-    except InvalidInput as exc:
-        loaded.problems[m.ref] = str(exc)
-        percent, multiply, target = False, 1.0, None
-        targets = measure_view.Targets(None, None)
-    marks = [Mark(c.started_on, c.ref, c.title, "cycle") for c in cycles if c.started_on]
-    # Notes are numbered over all of the measure's notes, so N2 is N2 on every chart.
-    marks += [Mark(on, f"N{k}", text, "note")
-              for k, (on, text) in enumerate(read.notes.get(m.id, []), start=1)]
-    marks = [k for k in marks if until is None or k.on <= until]
-    imports = [ser.imports[k] for k in keep]
-    used = dict.fromkeys(i for i in imports if i is not None)
-    view = MeasureView(
-        measure=m, project=project, team_name=loaded.teams[project.team].name,
-        analysis=analysis, marks=tuple(sorted(marks, key=lambda k: (k.on, k.kind, k.label))),
-        baseline_end=baseline_end, baseline_source=source, phase_starts=phase_starts,
-        multiply=multiply, percent=percent, period=measure_view.period_of(dates),
-        target=target, rules=rules, chart=chart, baseline_points=frozen,
-        sources=tuple(dict.fromkeys(read.files[i] for i in used if i in read.files)),
-        hand_entered=sum(1 for i in imports if i is None), measure_points=len(ser.dates),
-        target_since=targets.since, targets=targets.trajectory,
-        phase_reasons=tuple(row[1] for row in read.phases.get(m.id, [])))
-    return MeasureView(**{**view.__dict__, "summary": summarise(view)})
-
-
-def _import_files(s, all_series) -> dict[int, str]:
-    used = {i for ser in all_series for i in ser.imports if i is not None}
-    if not used:
-        return {}
-    t = models.DataImport.__table__
-    from sqlalchemy import select
-
-    return dict(s.connection().execute(select(t.c.id, t.c.file_name)
-                                       .where(t.c.id.in_(sorted(used)))).all())
-
-
-def _baseline(m: domain.Measure, cycles: list[domain.Cycle]) -> tuple[date | None, str | None]:
-    """The recorded baseline end, else the day before the first cycle expected to move the
-    measure started (else any of the project's cycles), as `measure_view.view` decides."""
-    if m.baseline_until is not None:
-        return m.baseline_until, "recorded"
-    started = [c for c in cycles if c.started_on is not None]
-    linked = [c.started_on for c in started if m.slug in c.measures]
-    first = min(linked or [c.started_on for c in started], default=None)
-    return (first - timedelta(days=1), "first cycle") if first else (None, None)
-
-
-def _series(s, measures: list[domain.Measure]) -> dict[int, domain.Series]:
-    t = models.Measurement.__table__
-    columns: dict[int, list[tuple]] = defaultdict(list)
-    if measures:
-        from sqlalchemy import select
-
-        # Plain columns, not ORM objects: five thousand points read in milliseconds.
-        rows = s.connection().execute(
-            select(t.c.measure_id, t.c.period, t.c.value, t.c.numerator, t.c.denominator,
-                   t.c.note, t.c.import_id)
-            .where(t.c.measure_id.in_([m.id for m in measures]))
-            .order_by(t.c.measure_id, t.c.period))
-        for row in rows:
-            columns[row[0]].append(tuple(row[1:]))
-    out = {}
-    for m in measures:
-        cols = list(zip(*columns[m.id], strict=True)) if columns[m.id] else [()] * 6
-        out[m.id] = domain.Series(m, *(tuple(c) for c in cols))
-    return out
-
-
-def _by_measure(s, table, ids: list[int], order: str, wanted: tuple[str, ...]) -> dict:
-    if not ids:
-        return {}
-    from sqlalchemy import select
-
-    rows = s.connection().execute(
-        select(table.c.measure_id, *(table.c[c] for c in wanted))
-        .where(table.c.measure_id.in_(ids)).order_by(table.c[order], table.c.id))
-    out: dict[int, list[tuple]] = defaultdict(list)
-    for row in rows:
-        out[row[0]].append(tuple(row[1:]))
-    return out
 
 
 # ------------------------------------------------------------------------------- the report

@@ -2,8 +2,9 @@
 
 Per project: its team, where its PDSA cycles stand, and per measure a sparkline of the
 latest points, the latest value and what the analysis says now; then the cycles in
-progress and those overdue. Built from the report's measure views (a few queries in all,
-no charts), so the dashboard and the reports say the same about every measure.
+progress and those overdue. Built from the measure views of the one view builder (a few
+queries in all, no charts), so the dashboard and the reports say the same about every
+measure. It reads through the gateway: no SQLAlchemy is loaded for `qi status`.
 
 Overdue (the rule, in one place): a cycle planned to start on a date now past and still
 not started; or a cycle started more than OVERDUE_DAYS days ago whose Study is still not
@@ -18,9 +19,12 @@ import numpy as np
 
 from qi import domain
 from qi.domain import ProjectStatus, Stage
-from qi.services import projects as project_service
-from qi.services import report as report_service
-from qi.services.measure_view import MeasureView
+from qi.gateway import as_db
+from qi.queries import measures as measure_queries
+from qi.queries import projects as project_queries
+from qi.queries import views as view_queries
+from qi.queries.views import ViewData
+from qi.services.measure_view import MeasureView, views_of
 
 OVERDUE_DAYS = 28
 SPARK_POINTS = 20
@@ -29,12 +33,19 @@ IN_PROGRESS = (Stage.do, Stage.study, Stage.act)
 
 
 def dashboard(s, *, today: date | None = None) -> dict:
-    """The dashboard's content, JSON-able (`qi status --json` prints it as it is)."""
+    """The dashboard's content, JSON-able (`qi status --json` prints it as it is).
+
+    `s` is a gateway connection (`qi status`) or an ORM session: the projects and their
+    measures' views come from the queries and the one view builder either way."""
     today = today or date.today()
-    projects = project_service.list_all(s, status=ProjectStatus.active)
-    loaded = report_service.load(s, projects)
+    db = as_db(s)
+    projects = project_queries.list_all(db, status=ProjectStatus.active)
+    ids = [p.id for p in projects]
+    data = view_queries.load(db, measure_queries.ids_of_projects(db, ids), ids)
+    problems: dict[str, str] = {}
+    views = views_of(data, problems=problems)
     projects.sort(key=lambda p: (p.team, p.slug))
-    rows = [_project(loaded, p, today) for p in projects]
+    rows = [_project(data, views, problems, p, today) for p in projects]
     return {
         "generated": today.isoformat(),
         "overdue_rule": (f"planned start passed and not started, or started more than "
@@ -49,17 +60,17 @@ def dashboard(s, *, today: date | None = None) -> dict:
     }
 
 
-def _project(loaded: report_service.Loaded, p: domain.Project, today: date) -> dict:
-    cycles = loaded.cycles.get(p.slug, [])
+def _project(data: ViewData, views: dict[str, MeasureView], problems: dict[str, str],
+             p: domain.Project, today: date) -> dict:
+    cycles = data.cycles.get(p.slug, [])
     still_open = [c for c in cycles if c.stage != Stage.complete]
-    team = loaded.teams[p.team]
+    measures = [m for m in data.measures.values() if m.project == p.slug]
     return {
-        "slug": p.slug, "title": p.title, "team": team.slug, "team_name": team.name,
+        "slug": p.slug, "title": p.title, "team": p.team, "team_name": data.team_names[p.team],
         "stage": _stage(cycles, still_open),
         "cycles": {"total": len(cycles), "open": len(still_open),
                    "complete": len(cycles) - len(still_open)},
-        "measures": [_measure(loaded.views[m.ref], loaded.problems.get(m.ref))
-                     for m in loaded.measures.get(p.slug, [])],
+        "measures": [_measure(views[m.ref], problems.get(m.ref)) for m in measures],
         "in_progress": [_brief(c) for c in cycles if c.stage in IN_PROGRESS],
         "overdue": [o for c in still_open if (o := overdue(c, today))],
     }

@@ -3,7 +3,6 @@ target; each dated target holds from its date until the next (a trajectory)."""
 
 from __future__ import annotations
 
-import bisect
 import math
 from datetime import date
 
@@ -81,10 +80,3 @@ def dated_by_measure(s: Session, measure_ids: list[int]) -> dict[int, list[tuple
     return out
 
 
-def in_force(standing: float | None, dated: list[tuple[date, float]], day: date
-             ) -> tuple[float | None, date | None]:
-    """The target in force on `day` and the date it started (None: the standing target)."""
-    k = bisect.bisect_right([d for d, _ in dated], day)
-    if k == 0:
-        return standing, None
-    return dated[k - 1][1], dated[k - 1][0]

@@ -8,10 +8,10 @@ from __future__ import annotations
 from sqlmodel import Session, func, select
 
 from qi import domain, models
-from qi.errors import Conflict, InvalidInput
+from qi.errors import Conflict
+from qi.gateway import of_session
+from qi.queries import teams as team_queries
 from qi.services._common import (
-    as_utc,
-    by_slug,
     check_slug,
     counted,
     optional_text,
@@ -22,52 +22,12 @@ LIST_CMD = "qi team list"
 
 
 def get_row(s: Session, ref: str) -> models.Team:
-    """A team by its slug or by its name, ignoring case ('Hendon Medical Practice')."""
-    wanted = " ".join(ref.split())
-    row = s.exec(select(models.Team).where(models.Team.slug == wanted)).first()
-    if row is not None:
-        return row
-    matches = s.exec(select(models.Team).where(
-        (func.lower(models.Team.slug) == wanted.lower())
-        | (func.lower(models.Team.name) == wanted.lower())).order_by(models.Team.slug)).all()
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        which = ", ".join(f"{t.slug} ({t.name})" for t in matches)
-        raise InvalidInput(f"{len(matches)} teams match '{ref}': {which}. Give the slug")
-    return by_slug(s, models.Team, ref, "team", LIST_CMD)  # the usual "No team" message
+    """A team by its slug or by its name, ignoring case (the lookup of `qi.queries`)."""
+    return s.get(models.Team, team_queries.id_of(of_session(s), ref))
 
 
 def _record(s: Session, team: models.Team, *, detail: bool = False) -> domain.Team:
-    members: tuple[str, ...] = ()
-    projects: tuple[str, ...] = ()
-    if detail:
-        members = tuple(
-            s.exec(
-                select(models.Member.name)
-                .join(models.TeamMembership, models.TeamMembership.member_id == models.Member.id)
-                .where(models.TeamMembership.team_id == team.id)
-                .order_by(models.Member.name)
-            ).all()
-        )
-        projects = tuple(
-            s.exec(
-                select(models.Project.slug)
-                .where(models.Project.team_id == team.id)
-                .order_by(models.Project.slug)
-            ).all()
-        )
-    return domain.Team(
-        id=team.id,
-        slug=team.slug,
-        name=team.name,
-        area=team.area,
-        note=team.note,
-        members=members,
-        projects=projects,
-        created_at=as_utc(team.created_at),
-        updated_at=as_utc(team.updated_at),
-    )
+    return team_queries.by_id(of_session(s), team.id, detail=detail)
 
 
 def _ensure_free(s: Session, slug: str) -> None:
@@ -93,10 +53,7 @@ def add(
 
 
 def list_all(s: Session, *, area: str | None = None) -> list[domain.Team]:
-    query = select(models.Team).order_by(models.Team.slug)
-    if area:
-        query = query.where(func.lower(models.Team.area) == area.strip().lower())
-    return [_record(s, t) for t in s.exec(query).all()]
+    return team_queries.list_all(of_session(s), area=area)
 
 
 def show(s: Session, slug: str) -> domain.Team:

@@ -3,39 +3,11 @@
 import subprocess
 import sys
 
-import typer.main
-
 from qi import __version__
-from qi.cli import app
 from qi.cli._common import NOUNS
 
 HEAVY = ("pandas", "matplotlib", "numpy", "sqlalchemy", "sqlmodel", "alembic", "psycopg",
          "pptx")
-
-
-def _all_commands():
-    root = typer.main.get_command(app)
-    ctx = typer.Context(root)
-    for name in root.list_commands(ctx):
-        cmd = root.get_command(ctx, name)
-        if hasattr(cmd, "list_commands"):
-            for sub in cmd.list_commands(ctx):
-                yield f"{name} {sub}", cmd.get_command(ctx, sub)
-        else:
-            yield name, cmd
-
-
-def test_every_command_has_help_text():
-    missing = [path for path, cmd in _all_commands() if not (cmd.help or "").strip()]
-    assert missing == []
-
-
-def test_every_noun_is_documented_in_the_readme():
-    from pathlib import Path
-
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
-    undocumented = [path for path, _ in _all_commands() if f"qi {path}" not in readme]
-    assert undocumented == []
 
 
 def test_importing_the_cli_loads_no_heavy_library():
@@ -70,7 +42,7 @@ def test_root_help_lists_every_noun(qi_sqlite):
 
 
 def test_unexpected_failure_is_one_line_and_debug_shows_traceback(qi_sqlite, monkeypatch):
-    from qi.services import teams
+    from qi.queries import teams  # what `qi team list` runs
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")

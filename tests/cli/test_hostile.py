@@ -229,7 +229,11 @@ def test_url_passwords_are_never_printed(qi_sqlite, password):
                  ["init", url]):
         r = qi_sqlite(args)
         assert r.exit_code in (0, 1), (args, r.stderr)
-        assert password not in r.stdout + r.stderr, (args, r.stdout, r.stderr)
+        # The same command with another password says what qi always says ("backend"):
+        # a password that is a piece of those words is no leak.
+        control = qi_sqlite([a.replace(password, "Zx-Zx-Zx") for a in args])
+        if password not in control.stdout + control.stderr:
+            assert password not in r.stdout + r.stderr, (args, r.stdout, r.stderr)
         assert "unexpected problem" not in r.stderr
 
 
