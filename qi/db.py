@@ -28,12 +28,12 @@ from sqlmodel import Session
 from qi.config import DatabaseLocation, redact_url
 from qi.errors import Conflict, InvalidInput, QiError, SchemaOutOfDate
 from qi.files import numbered, write_file, write_new
-from qi.text import visible
 
 # The newest schema revision this version of qi knows and the busy timeout are the
 # gateway's (one place for both ways into the database); tests check the revision matches
 # the newest migration script (so it cannot drift).
 from qi.gateway import BUSY_TIMEOUT_S, HEAD_REVISION  # noqa: F401
+from qi.text import visible
 
 _engines: dict[str, Engine] = {}
 _checked: set[str] = set()
