@@ -42,11 +42,12 @@ window.addEventListener("load", () => {
   // a word is letters, digits and what sits inside numbers ("59.7", "8.0%"); a break at
   // a hyphen, slash or bracket ("over-|65s", "calls/|week") is between words
   const broken = [];
+  const word = /(?<![\p{L}\p{N}.,%'’])[\p{L}\p{N}.,%'’]{1,30}(?![\p{L}\p{N}.,%'’])/gu;
   for (const el of document.querySelectorAll("th, td, .signal")) {
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       // (a word longer than any line, such as a pasted URL, has to break somewhere)
-      for (const m of node.textContent.matchAll(/(?<![\p{L}\p{N}.,%'’])[\p{L}\p{N}.,%'’]{1,30}(?![\p{L}\p{N}.,%'’])/gu)) {
+      for (const m of node.textContent.matchAll(word)) {
         const range = document.createRange();
         range.setStart(node, m.index);
         range.setEnd(node, m.index + m[0].length);
@@ -102,8 +103,8 @@ def pack(tmp_path_factory) -> Path:
         qi(["project", "add", "flu", "--title", "Flu " + "x" * 120, "--team", "north",
             "--aim", "More jabs"], ok=True)
         for project in ("dna-rate", "flu"):
-            qi(f"measure add calls --project {project} --name 'Reception calls about appointments' --kind "
-               "balancing --chart i --unit calls/week --target 100", ok=True)
+            qi(f"measure add calls --project {project} --name 'Reception calls about "
+               "appointments' --kind balancing --chart i --unit calls/week --target 100", ok=True)
             csv = folder / f"{project}.csv"
             csv.write_text("date,value\n" + "".join(
                 f"2018-{1 + k // 4:02d}-{1 + 7 * (k % 4):02d},{100 + (k * 37) % 23}\n"
