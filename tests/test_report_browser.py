@@ -38,12 +38,16 @@ window.addEventListener("load", () => {
   // text wider than its table cell spills over its neighbours without widening the page
   const spilled = [...document.querySelectorAll("td, th")]
     .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.slice(0, 40));
-  // words of headers, numbers and badges split over two lines ("Measure|s")
+  // words of any table cell or badge split over two lines ("Measure|s", "appointm|ents");
+  // a word is letters, digits and what sits inside numbers ("59.7", "8.0%"); a break at
+  // a hyphen, slash or bracket ("over-|65s", "calls/|week") is between words
   const broken = [];
-  for (const el of document.querySelectorAll("th, .signal, td.num, td.words")) {
+  const word = /(?<![\p{L}\p{N}.,%'’])[\p{L}\p{N}.,%'’]{1,30}(?![\p{L}\p{N}.,%'’])/gu;
+  for (const el of document.querySelectorAll("th, td, .signal")) {
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      for (const m of node.textContent.matchAll(/\S+/g)) {
+      // (a word longer than any line, such as a pasted URL, has to break somewhere)
+      for (const m of node.textContent.matchAll(word)) {
         const range = document.createRange();
         range.setStart(node, m.index);
         range.setEnd(node, m.index + m[0].length);
@@ -56,7 +60,7 @@ window.addEventListener("load", () => {
   out.id = "qi-check";
   out.textContent = JSON.stringify({
     images: images.length,
-    broken: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt),
+    broken_images: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt),
     svgs: svgs.length,
     empty_svgs: svgs.filter(s => !(s.getBBox().width > 0)).length,
     scroll_width: document.documentElement.scrollWidth,
@@ -99,8 +103,8 @@ def pack(tmp_path_factory) -> Path:
         qi(["project", "add", "flu", "--title", "Flu " + "x" * 120, "--team", "north",
             "--aim", "More jabs"], ok=True)
         for project in ("dna-rate", "flu"):
-            qi(f"measure add calls --project {project} --name 'Reception calls' --kind "
-               "balancing --chart i --unit calls/week --target 100", ok=True)
+            qi(f"measure add calls --project {project} --name 'Reception calls about "
+               "appointments' --kind balancing --chart i --unit calls/week --target 100", ok=True)
             csv = folder / f"{project}.csv"
             csv.write_text("date,value\n" + "".join(
                 f"2018-{1 + k // 4:02d}-{1 + 7 * (k % 4):02d},{100 + (k * 37) % 23}\n"
@@ -132,7 +136,7 @@ def test_renders_every_chart_and_fits_the_page(pack, tmp_path, width):
     found = re.search(r'<pre id="qi-check">(.*?)</pre>', r.stdout, re.S)
     assert found, r.stdout[-2000:]
     check = json.loads(html.unescape(found.group(1)))
-    assert check["images"] == 2 and check["broken"] == []
+    assert check["images"] == 2 and check["broken_images"] == []
     assert check["empty_svgs"] == 0
     assert check["window_width"] == window and check["page_width"] == width
     assert check["scroll_width"] <= window, check

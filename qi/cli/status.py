@@ -145,33 +145,32 @@ def _icon_text(m: dict):
 def _icon_tables(board: dict) -> None:
     """One icon summary table per project: what a facilitator projects to ask 'what
     changed, and is it real?'."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
     out = console()
     for p in board["projects"]:
+        # no vertical rules: at 80 columns every character goes to the words
         table = Table(title=f"{p['title']} ({p['slug']}) · {p['team_name']}",
-                      title_justify="left", header_style="bold")
-        for name, justify in (("measure", "left"), ("latest", "right"), ("mean", "right"),
-                              ("limits", "right"), ("target", "right"),
-                              ("variation", "left"), ("assurance", "left")):
-            table.add_column(name, justify=justify, overflow="fold")
+                      title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
+                      pad_edge=False)
+        # Words wrap between words only: the measure column is as wide as its longest
+        # word (names fold only past 20 characters), and numbers never split.
+        longest = max((len(w) for m in p["measures"] for w in m["name"].split()), default=8)
+        table.add_column("measure", overflow="fold", min_width=min(longest, 20))
+        for name in ("latest", "mean", "limits", "target"):
+            table.add_column(name, justify="right")
+        table.add_column("variation")
+        table.add_column("assurance")
         for m in p["measures"]:
-            def show(v, _m=m):  # the unit once, with the latest value
-                return words.value(v, percent=_m["percent"]) if v is not None else "—"
-            limits = "—" if m["lcl"] is None and m["ucl"] is None else \
-                f"{show(m['lcl'])} – {show(m['ucl'])}"
-            target = show(m["target"])
-            if m["target"] is not None and m["target_from"]:
-                target += f" (from {words.day(m['target_from'])})"
-            latest = words.value(m["latest"]["value"], percent=m["percent"],
-                                 unit=m["unit"]) if m["latest"] else "—"
-            variation = (icons.variation_text(m["variation"]) if m["variation"]
-                         else ("run chart: no icons" if m["chart"] == "run" else "—"))
-            table.add_row(m["name"], latest, show(m["centre"]), limits, target,
-                          Text(variation, style=icons.colour(m["variation"])),
-                          Text(icons.assurance_text(m["assurance"]) or "—",
-                               style=icons.colour(m["assurance"]) if m["assurance"] else ""))
+            # the report's own row (the measure's number format, target since when)
+            cells = icons.summary_row({**m, "variation_icon": m["variation"],
+                                       "assurance_icon": m["assurance"]})
+            table.add_row(*cells[:5],
+                          Text(cells[5], style=icons.colour(m["variation"])),
+                          Text(cells[6], style=icons.colour(m["assurance"])
+                               if m["assurance"] else ""))
         if not p["measures"]:
             table.add_row(Text("no measures yet", style="dim"), *[""] * 6)
         out.print(table)

@@ -57,11 +57,14 @@ def summary_row(m: dict) -> tuple[str, ...]:
     since when), and the variation and assurance icons in words."""
     from qi.reports import _text as words
 
-    def show(v: float | None) -> str:
-        return words.value(v, percent=m["percent"]) if v is not None else "—"
+    # the measure's one number format, as its chart, status and the report's words print it
+    decimals = m.get("decimals")
 
-    latest = (words.value(m["latest"]["value"], percent=m["percent"], unit=m["unit"])
-              if m.get("latest") else "—")
+    def show(v: float | None) -> str:
+        return words.value(v, percent=m["percent"], decimals=decimals) if v is not None else "—"
+
+    latest = (words.value(m["latest"]["value"], percent=m["percent"], unit=m["unit"],
+                          decimals=decimals) if m.get("latest") else "—")
     limits = ("—" if m.get("lcl") is None and m.get("ucl") is None
               else f"{show(m.get('lcl'))} – {show(m.get('ucl'))}")
     target = show(m.get("target"))

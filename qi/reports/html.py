@@ -41,11 +41,12 @@ p { margin: .35rem 0; }
 table { width: 100%; border-collapse: collapse; margin: .5rem 0 1rem; font-size: .92rem; }
 th, td { text-align: left; vertical-align: top; padding: .3rem .4rem;
          border-bottom: 1px solid var(--rule); }
-/* Headers, numbers and badges break between words only: a column is never narrower than
-   its longest word ("Measures", "Improvement"). People's own text (names, titles) may
-   break anywhere, so one long URL cannot push a table off the page. */
+/* Table text breaks between words only: a column is never narrower than its longest word
+   ("Measures", "Improvement", "appointments"); a table too wide for a phone scrolls
+   sideways in its own box (.scroll) instead. Only a word longer than the whole line (a
+   pasted URL) is broken, so it cannot push a table off the page. */
 th { border-bottom: 2px solid var(--ink); font-weight: 600; overflow-wrap: normal; }
-td { overflow-wrap: anywhere; }
+td { overflow-wrap: break-word; }
 td.num, td.words { overflow-wrap: normal; }
 .scroll { overflow-x: auto; margin: .5rem 0 1rem; }
 .scroll > table { margin: 0; }
@@ -377,7 +378,9 @@ def icon_table(measures: list[dict], project: bool = False) -> str:
         first = f"<td>{esc(m['project'])}</td>" if project else ""
         var = icons.svg(m["variation_icon"]) if m.get("variation_icon") else ""
         sure = icons.svg(m["assurance_icon"]) if m.get("assurance_icon") else ""
-        rows.append(f"<tr>{first}" + "".join(f"<td>{esc(c)}</td>" for c in cells[:5])
+        # the measure's name is people's text; latest, mean, limits and target are numbers
+        rows.append(f"<tr>{first}<td>{esc(cells[0])}</td>"
+                    + "".join(f"<td class=\"num\">{esc(c)}</td>" for c in cells[1:5])
                     + f"<td class=\"icon\"><div>{var}<span>{esc(cells[5])}</span></div></td>"
                     f"<td class=\"icon\"><div>{sure}<span>{esc(cells[6])}</span></div></td>"
                     "</tr>")
