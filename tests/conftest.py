@@ -158,3 +158,11 @@ def cli_commands() -> list[tuple[str, object]]:
             out.append((name, cmd))
     return out
 
+
+# Every C0 and C1 control character except newline: none may reach a terminal or a file raw.
+RAW_CONTROLS = [chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) != "\n"]
+
+
+def no_raw_controls(text: str) -> None:
+    assert not [c for c in RAW_CONTROLS if c in text], repr(text[:300])
+

@@ -11,16 +11,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import no_raw_controls
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-RAW_CONTROLS = [chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) != "\n"]
 FEW = settings(max_examples=15, deadline=None,
                suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-def _no_raw_controls(text: str) -> None:
-    assert not [c for c in RAW_CONTROLS if c in text], repr(text[:300])
 
 
 @pytest.fixture
@@ -269,14 +265,14 @@ def test_control_characters_are_shown_escaped_everywhere(qi, tmp_path):
                  ["chart", "m", "-o", str(out)]):
         r = qi(args)
         assert r.exit_code in (0, 1)
-        _no_raw_controls(r.stdout + r.stderr)
+        no_raw_controls(r.stdout + r.stderr)
         assert "unexpected problem" not in r.stderr
     r = qi(["team", "show", "north"], ok=True)
     assert "\\x1b]0;pwned" in r.stdout and "[bold]x[/]" in r.stdout
     qi(["cycle", "new", "p", f"C {ESCAPES}", "--no-edit", "--plan", f"[red]plan[/] {ESCAPES}"],
        ok=True)
     r = qi(["cycle", "show", "p#1"], ok=True)
-    _no_raw_controls(r.stdout)
+    no_raw_controls(r.stdout)
     assert "[red]plan[/]" in r.stdout
 
 
@@ -289,7 +285,7 @@ def test_error_quoting_a_huge_cell_stays_short(qi, project, tmp_path):
     g.write_text("y\n1\n" + "\x1b[31m" + "z" * 10_000_000 + "\n")
     r = qi(["analyze", str(g)])
     assert r.exit_code == 1 and len(r.stderr) < 2000
-    _no_raw_controls(r.stderr)
+    no_raw_controls(r.stderr)
 
 
 # --- 8. charts are valid SVG whatever the text -------------------------------------------
@@ -311,7 +307,7 @@ def test_svg_charts_and_html_reports_are_valid_with_any_text(qi_sqlite, project,
     html = tmp_path / "r.html"
     qi_sqlite(["report", "dna-rate", "-o", str(html), "--force"], ok=True)
     page = html.read_text(encoding="utf-8")
-    _no_raw_controls(page.replace("\r", "").replace("\t", ""))
+    no_raw_controls(page.replace("\r", "").replace("\t", ""))
 
 
 # --- 9. values that cannot be charted -------------------------------------------------------

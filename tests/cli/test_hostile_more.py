@@ -6,16 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import no_raw_controls
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qi.errors import InvalidInput
-
-RAW_CONTROLS = [chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) != "\n"]
-
-
-def _no_raw_controls(text: str) -> None:
-    assert not [c for c in RAW_CONTROLS if c in text], repr(text[:300])
 
 
 @pytest.fixture
@@ -107,11 +102,11 @@ def test_database_and_demo_paths_are_shown_escaped(qi_sqlite, tmp_path):
     for args in (["--db", str(odd), "team", "list"], ["init", str(odd)],
                  ["--db", str(odd), "team", "add", "X"]):
         r = qi_sqlite(args)
-        _no_raw_controls(r.stderr)
+        no_raw_controls(r.stderr)
         assert "\u202e" not in r.stderr, r.stderr
         assert "\\x1b" in r.stderr or "Added team" in r.stderr, r.stderr
     r = qi_sqlite(["demo", str(tmp_path / "d\x1b[2J\u009b"), "--no-charts"], ok=True)
-    _no_raw_controls(r.stdout + r.stderr)
+    no_raw_controls(r.stdout + r.stderr)
     assert "Database:" in r.stdout and "\\x1b[2J" in r.stdout
 
 
