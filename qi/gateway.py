@@ -276,3 +276,14 @@ def of_session(s) -> Db:
 def as_db(s) -> Db:
     """A gateway connection as it is, or the one under an ORM session."""
     return s if isinstance(s, Db) else of_session(s)
+
+
+def writer(s) -> Db:
+    """`as_db` for a change: under an ORM session (the demo, a bundle import, tests), the
+    rows the session has loaded are expired too, so that it reads them again after the
+    change written here instead of trusting its own copies."""
+    if isinstance(s, Db):
+        return s
+    db = of_session(s)
+    s.expire_all()
+    return db

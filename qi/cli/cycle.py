@@ -92,15 +92,15 @@ def _ask_worksheet(ref: str):
     from qi.cli._prompts import ask_fields
     from qi.services import cycles
 
-    with open_session(write=False) as s:
-        c = cycles.show(s, ref)
+    with open_db(write=False) as db:
+        c = cycles.show(db, ref)
     current = {"title": c.title, **{name: getattr(c, name) for name in cycles.TEXT_FIELDS}}
     answers = {k: v for k, v in ask_fields(f"Editing {c.ref}: {c.title}", current).items()
                if v is not None}
     if not answers:
         raise QiError(f"Nothing was changed in {c.ref}")
-    with open_session() as s:
-        return cycles.edit(s, c.ref, unchanged_since=c.updated_at, **answers)
+    with open_db() as db:
+        return cycles.edit(db, c.ref, unchanged_since=c.updated_at, **answers)
 
 
 def _edit_worksheet(ref: str):
@@ -112,8 +112,8 @@ def _edit_worksheet(ref: str):
     from qi.errors import Conflict
     from qi.services import cycles
 
-    with open_session(write=False) as s:
-        c = cycles.show(s, ref)
+    with open_db(write=False) as db:
+        c = cycles.show(db, ref)
     fields = {"title": c.title, **{name: getattr(c, name) for name in cycles.TEXT_FIELDS}}
     try:
         edited = edit_text(template(c.title, c.project, fields,
@@ -124,8 +124,8 @@ def _edit_worksheet(ref: str):
         raise QiError(f"{c.ref} was left unchanged, so nothing was saved")
     written = parse(edited)
     try:
-        with open_session() as s:
-            return cycles.edit(s, c.ref, unchanged_since=c.updated_at,
+        with open_db() as db:
+            return cycles.edit(db, c.ref, unchanged_since=c.updated_at,
                                title=written.get("title") or c.title,
                                **{name: written.get(name, "") for name in cycles.TEXT_FIELDS})
     except Conflict as exc:
@@ -233,16 +233,16 @@ def new(
               "plan": plan, "data_plan": data_plan}
     how = _how_to_ask(edit)
     if how and any(v is None for v in fields.values()):
-        with open_session(write=False) as s:  # check the names before asking anything
-            from qi.services import projects
+        with open_db(write=False) as db:  # check the name before asking anything
+            from qi.queries import projects
 
-            projects.show(s, project)
+            projects.id_of(db, project)
         if how == "editor":
             fields = _edit_plan(title, project, fields, {})
         else:
             fields = _ask_plan(title, project, fields)
-    with open_session() as s:
-        c = cycles.new(s, project, title, idea=idea, purpose=purpose, measures=measure,
+    with open_db() as db:
+        c = cycles.new(db, project, title, idea=idea, purpose=purpose, measures=measure,
                        builds_on=builds_on, planned_start=start, logged_by=by, **fields)
     _done(c, json_out, "Planned")
 
@@ -259,9 +259,9 @@ def do(
     from qi.services import cycles
 
     when = parse_date_option(on, "--on")
-    with open_session() as s:
-        c = cycles.do(s, cycle, on=when, notes=notes, problems=problems)
-        warnings = cycles.ramp_warnings(s, c.ref)
+    with open_db() as db:
+        c = cycles.do(db, cycle, on=when, notes=notes, problems=problems)
+        warnings = cycles.ramp_warnings(db, c.ref)
     _done(c, json_out, "Started")
     _warn(warnings)
 
@@ -277,8 +277,8 @@ def study(
     """Record the Study: results against predictions, and learning."""
     from qi.services import cycles
 
-    with open_session() as s:
-        c = cycles.study(s, cycle, results=results, learning=learning)
+    with open_db() as db:
+        c = cycles.study(db, cycle, results=results, learning=learning)
     _done(c, json_out, "Studied")
 
 
@@ -301,13 +301,13 @@ def act(
     from qi.services import cycles
 
     completed_on = parse_date_option(completed, "--completed")
-    with open_session() as s:
-        c = cycles.act(s, cycle, decision=decision, next_steps=next_steps,
+    with open_db() as db:
+        c = cycles.act(db, cycle, decision=decision, next_steps=next_steps,
                        completed_on=completed_on)
         following = None
         if then_new is not None:
-            prefill = cycles.prefill_from(s, c.ref)
-            following = cycles.new(s, c.project, then_new, builds_on=c.number, **prefill)
+            prefill = cycles.prefill_from(db, c.ref)
+            following = cycles.new(db, c.project, then_new, builds_on=c.number, **prefill)
     if json_out:
         print_json(c.as_json() if following is None
                    else {"completed": c.as_json(), "next": following.as_json()})
@@ -425,13 +425,13 @@ def edit(
     dates = {"planned_start": parse_date_option(planned_start, "--planned-start"),
              "started_on": parse_date_option(started, "--started"),
              "completed_on": parse_date_option(completed, "--completed")}
-    with open_session() as s:
-        c = cycles.edit(s, cycle, title=title, idea=idea, purpose=purpose, measures=measure,
+    with open_db() as db:
+        c = cycles.edit(db, cycle, title=title, idea=idea, purpose=purpose, measures=measure,
                         builds_on=builds_on, decision=decision, logged_by=by, **dates,
                         objective=objective, questions=questions, predictions=predict,
                         plan=plan, data_plan=data_plan, notes=notes, problems=problems,
                         results=results, learning=learning, next_steps=next_steps)
-        warnings = cycles.ramp_warnings(s, c.ref)
+        warnings = cycles.ramp_warnings(db, c.ref)
     _done(c, json_out, "Updated")
     _warn(warnings)
 

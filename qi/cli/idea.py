@@ -46,8 +46,8 @@ def add(
     project, title = project_and(args, project_opt, "PROJECT TITLE or TITLE --project PROJECT")
     from qi.services import ideas
 
-    with open_session() as s:
-        idea = ideas.add(s, project, title, description=description,
+    with open_db() as db:
+        idea = ideas.add(db, project, title, description=description,
                          primary_driver=primary_driver, secondary_driver=secondary_driver)
     if json_out:
         print_json(idea.as_json())
@@ -84,8 +84,8 @@ def show(idea: IdeaArg, json_out: JsonOption = False) -> None:
     """Show a change idea."""
     from qi.services import ideas
 
-    with open_session(write=False) as s:
-        record = ideas.show(s, idea)
+    with open_db(write=False) as db:
+        record = ideas.show(db, idea)
     if json_out:
         print_json(record.as_json())
         return
@@ -108,8 +108,8 @@ def edit(
     """Change a change idea or move it in the driver diagram ('' clears a driver)."""
     from qi.services import ideas
 
-    with open_session() as s:
-        record = ideas.edit(s, idea, title=title, description=description,
+    with open_db() as db:
+        record = ideas.edit(db, idea, title=title, description=description,
                             primary_driver=primary_driver, secondary_driver=secondary_driver)
     if json_out:
         print_json(record.as_json())

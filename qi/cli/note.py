@@ -14,6 +14,7 @@ from qi.cli._common import (
     confirm,
     measure_ref,
     noun_app,
+    open_db,
     open_session,
     parse_date_option,
     print_json,
@@ -41,8 +42,8 @@ def add(
     measure = measure_ref(measure, project_opt)
 
     day = parse_date_option(on, "DATE")
-    with open_session() as s:
-        note = notes.add(s, measure, day, text, by=by)
+    with open_db() as db:
+        note = notes.add(db, measure, day, text, by=by)
     if json_out:
         print_json(note.as_json())
     else:

@@ -67,8 +67,9 @@ def locate(db: Db, ref: str) -> tuple[int, int]:
                    "Run 'qi cycle list'")
 
 
-class _Row:
-    """A cycle row with its columns as attributes (as stage_of reads them)."""
+class Row:
+    """A cycle row with its columns as attributes (as stage_of reads them), dates as
+    dates, and its project's slug as `project`."""
 
     __slots__ = (*_COLUMNS, "project")
 
@@ -79,7 +80,7 @@ class _Row:
             setattr(self, name, get_date(getattr(self, name)))
 
 
-def _lookups(db: Db, rows: list[_Row]):
+def _lookups(db: Db, rows: list[Row]):
     """Measures, idea titles, member names and parents: four queries for any number."""
     ids, params = db.in_list("c", [c.id for c in rows])
     measures: dict[int, list[str]] = defaultdict(list)
@@ -105,7 +106,7 @@ def _lookups(db: Db, rows: list[_Row]):
     return measures, ideas, members, {k: ref_of(*v) for k, v in parents.items()}
 
 
-def _records(db: Db, rows: list[_Row]) -> list[domain.Cycle]:
+def _records(db: Db, rows: list[Row]) -> list[domain.Cycle]:
     if not rows:
         return []
     measures, ideas, members, parents = _lookups(db, rows)
@@ -127,8 +128,13 @@ def _records(db: Db, rows: list[_Row]) -> list[domain.Cycle]:
     ]
 
 
+def row(db: Db, cycle_id: int) -> Row:
+    """A cycle's stored columns, as the services check them before a change."""
+    return Row(db.one(_SELECT + " WHERE c.id = :id", {"id": cycle_id}))
+
+
 def by_id(db: Db, cycle_id: int) -> domain.Cycle:
-    return _records(db, [_Row(r) for r in db.all(_SELECT + " WHERE c.id = :id",
+    return _records(db, [Row(r) for r in db.all(_SELECT + " WHERE c.id = :id",
                                                  {"id": cycle_id})])[0]
 
 
@@ -139,7 +145,7 @@ def show(db: Db, ref: str) -> domain.Cycle:
 def of_projects(db: Db, project_ids: list[int]) -> list[domain.Cycle]:
     """The cycles of these projects, in project and number order."""
     marks, params = db.in_list("p", project_ids)
-    return _records(db, [_Row(r) for r in db.all(
+    return _records(db, [Row(r) for r in db.all(
         _SELECT + f" WHERE c.project_id IN ({marks}) ORDER BY p.slug, c.number", params)])
 
 
@@ -151,7 +157,7 @@ def list_all(db: Db, *, project: str | None = None, stage: Stage | None = None,
     if project:
         sql += " WHERE c.project_id = :p"
         params["p"] = projects.id_of(db, project)
-    records = _records(db, [_Row(r) for r in db.all(sql + " ORDER BY p.slug, c.number",
+    records = _records(db, [Row(r) for r in db.all(sql + " ORDER BY p.slug, c.number",
                                                     params)])
     if stage is not None:
         records = [c for c in records if c.stage == stage]

@@ -1,12 +1,18 @@
-"""Change ideas as records: `qi idea list`, and the record every idea service returns."""
+"""Change ideas: `qi idea list`, the record every idea service returns, finding an idea by
+id or title, and the SQL that adds, changes and removes one."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
 from qi import domain
-from qi.gateway import Db, get_datetime
+from qi.errors import InvalidInput, NotFound
+from qi.gateway import Db, get_datetime, utcnow
 from qi.queries import projects
+from qi.queries._common import known_list, not_found
+
+LIST_CMD = "qi idea list"
+COLUMNS = ("title", "description", "primary_driver", "secondary_driver")
 
 _SELECT = """
     SELECT i.id, p.slug, i.title, i.description, i.primary_driver, i.secondary_driver,
@@ -47,3 +53,67 @@ def list_all(db: Db, *, project: str | None = None) -> list[domain.Idea]:
         sql += " WHERE i.project_id = :p"
         params["p"] = projects.id_of(db, project)
     return _records(db, db.all(sql + " ORDER BY p.slug, i.id", params))
+
+
+def locate(db: Db, ref: str, *, project_id: int | None = None,
+           project_slug: str | None = None) -> int:
+    """An idea's id, given by id, or (within the project) by its exact title, ignoring
+    case; NotFound lists the ideas there are."""
+    ref = ref.strip()
+    within = "" if project_id is None else " AND project_id = :p"
+    params: dict = {"p": project_id}
+    if ref.isascii() and ref.isdigit():
+        found = db.scalar("SELECT id FROM change_idea WHERE id = :id" + within,
+                          {**params, "id": int(ref)})
+        if found is not None:
+            return found
+    elif project_id is not None:
+        matches = db.all("SELECT id FROM change_idea WHERE lower(title) = :t" + within,
+                         {**params, "t": ref.lower()})
+        if len(matches) == 1:
+            return matches[0][0]
+        if len(matches) > 1:
+            raise InvalidInput(f"Several ideas are called '{ref}'. Give the idea's id instead")
+    existing = [f"{i} ({title})" for i, title in db.all(
+        "SELECT id, title FROM change_idea WHERE 1 = 1" + within + " ORDER BY id", params)]
+    if project_id is None:
+        raise not_found("idea", ref, existing, LIST_CMD)
+    have = f"Its ideas: {known_list(existing)}" if existing else "It has no ideas yet"
+    raise NotFound(f"No idea '{ref}' in project '{project_slug}'. {have}. "
+                   f"Run '{LIST_CMD} {project_slug}'")
+
+
+def insert(db: Db, project_id: int, values: dict) -> int:
+    """A new idea of the project (`values`: its COLUMNS); its id."""
+    now = db.put_datetime(utcnow())
+    row = {**{k: values.get(k) for k in COLUMNS}, "project_id": project_id,
+           "created_at": now, "updated_at": now}
+    return db.scalar(
+        "INSERT INTO change_idea (project_id, title, description, primary_driver, "
+        "secondary_driver, created_at, updated_at) VALUES (:project_id, :title, "
+        ":description, :primary_driver, :secondary_driver, :created_at, :updated_at) "
+        "RETURNING id", row)
+
+
+def stored(db: Db, idea_id: int) -> dict:
+    """The idea's COLUMNS as stored."""
+    return dict(zip(COLUMNS, db.one(
+        "SELECT title, description, primary_driver, secondary_driver FROM change_idea "
+        "WHERE id = :id", {"id": idea_id}), strict=True))
+
+
+def update(db: Db, idea_id: int, changes: dict) -> None:
+    """Change these COLUMNS of an idea (and its `updated_at`)."""
+    if set(changes) - set(COLUMNS):
+        raise TypeError(f"not idea columns: {sorted(set(changes) - set(COLUMNS))}")
+    row = {**changes, "updated_at": db.put_datetime(utcnow())}
+    assignments = ", ".join(f"{k} = :{k}" for k in row)
+    db.execute(f"UPDATE change_idea SET {assignments} WHERE id = :idea_id",
+               {**row, "idea_id": idea_id})
+
+
+def remove(db: Db, idea_id: int) -> None:
+    """Remove an idea; the cycles testing it stay, without an idea."""
+    db.execute("UPDATE cycle SET idea_id = NULL, updated_at = :now WHERE idea_id = :id",
+               {"id": idea_id, "now": db.put_datetime(utcnow())})
+    db.execute("DELETE FROM change_idea WHERE id = :id", {"id": idea_id})

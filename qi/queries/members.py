@@ -1,13 +1,38 @@
-"""Members as records: `qi member list`, and the record every member service returns."""
+"""Members as records: `qi member list`, the record every member service returns, and
+finding a member by id or name."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
 from qi import domain
+from qi.errors import InvalidInput
 from qi.gateway import Db, get_datetime
+from qi.queries._common import not_found
+
+LIST_CMD = "qi member list"
 
 _SELECT = "SELECT m.id, m.name, m.role, m.email, m.created_at, m.updated_at FROM member m"
+
+
+def locate(db: Db, ref: str) -> int:
+    """A member's id, given by id or by name (ignoring case); two people of the same name
+    are told apart by id, and NotFound lists the members there are."""
+    ref = ref.strip()
+    if ref.isascii() and ref.isdigit():
+        found = db.scalar("SELECT id FROM member WHERE id = :id", {"id": int(ref)})
+        if found is not None:
+            return found
+    matches = db.all("SELECT id, role FROM member WHERE lower(name) = :n ORDER BY id",
+                     {"n": ref.lower()})
+    if len(matches) == 1:
+        return matches[0][0]
+    if len(matches) > 1:
+        which = ", ".join(f"id {member_id} ({role})" for member_id, role in matches)
+        raise InvalidInput(f"{len(matches)} members are called '{ref}': {which}. "
+                           "Give the id instead")
+    raise not_found("member", ref, [r[0] for r in db.all("SELECT name FROM member")],
+                    LIST_CMD)
 
 
 def teams_of(db: Db, member_ids: list[int]) -> dict[int, list[str]]:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from qi.domain import is_slug
 from qi.errors import InvalidInput
@@ -16,6 +15,9 @@ from qi.queries._common import (  # noqa: F401 (shared with the services from he
     known_list,
     not_found,
 )
+
+if TYPE_CHECKING:  # stdlib only at run time: the gateway's write services use this module
+    from sqlmodel import Session
 
 
 def by_slug(s: Session, model, slug: str, kind: str, list_cmd: str):

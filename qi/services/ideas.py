@@ -1,53 +1,28 @@
-"""Change ideas and the driver diagram (aim -> primary -> secondary drivers -> ideas)."""
+"""Change ideas and the driver diagram (aim -> primary -> secondary drivers -> ideas).
+
+Every function runs on the gateway (`qi.gateway.Db`) or, given an ORM session, on that
+session's connection; the SQL is in `qi.queries.ideas`.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session, func, select
-
-from qi import domain, models
-from qi.errors import Conflict, InvalidInput, NotFound
-from qi.gateway import of_session
+from qi import domain
+from qi.errors import Conflict, InvalidInput
+from qi.gateway import as_db, writer
+from qi.queries import cycles as cycle_queries
 from qi.queries import ideas as idea_queries
-from qi.services import projects as project_service
-from qi.services._common import (
-    counted,
-    known_list,
-    not_found,
-    optional_text,
-    required_text,
-)
+from qi.queries import projects as project_queries
+from qi.queries.ideas import LIST_CMD  # noqa: F401 (part of this service's API)
+from qi.services._common import counted, optional_text, required_text
 
-LIST_CMD = "qi idea list"
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
+    from qi.gateway import Db
 
-def get_row(s: Session, ref: str, *, project: models.Project | None = None) -> models.ChangeIdea:
-    """An idea by id, or (within `project`) by its exact title, ignoring case."""
-    ref = ref.strip()
-    query = select(models.ChangeIdea)
-    if project is not None:
-        query = query.where(models.ChangeIdea.project_id == project.id)
-    if ref.isascii() and ref.isdigit():
-        idea = s.exec(query.where(models.ChangeIdea.id == int(ref))).first()
-        if idea is not None:
-            return idea
-    elif project is not None:
-        matches = s.exec(query.where(func.lower(models.ChangeIdea.title) == ref.lower())).all()
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise InvalidInput(f"Several ideas are called '{ref}'. Give the idea's id instead")
-    existing = [f"{i.id} ({i.title})" for i in s.exec(query.order_by(models.ChangeIdea.id))]
-    if project is None:
-        raise not_found("idea", ref, existing, LIST_CMD)
-    have = f"Its ideas: {known_list(existing)}" if existing else "It has no ideas yet"
-    raise NotFound(f"No idea '{ref}' in project '{project.slug}'. {have}. "
-                   f"Run '{LIST_CMD} {project.slug}'")
-
-
-def _one(s: Session, idea: models.ChangeIdea) -> domain.Idea:
-    return idea_queries.by_id(of_session(s), idea.id)
+    Conn = Db | Session
 
 
 def _check_drivers(primary: str | None, secondary: str | None) -> None:
@@ -57,53 +32,56 @@ def _check_drivers(primary: str | None, secondary: str | None) -> None:
 
 
 def add(
-    s: Session, project: str, title: str, *, description: str | None = None,
+    s: Conn, project: str, title: str, *, description: str | None = None,
     primary_driver: str | None = None, secondary_driver: str | None = None,
 ) -> domain.Idea:
-    project_row = project_service.get_row(s, project)
+    db = writer(s)
+    project_id = project_queries.id_of(db, project)
     primary = optional_text(primary_driver, "primary driver", 300)
     secondary = optional_text(secondary_driver, "secondary driver", 300)
     _check_drivers(primary, secondary)
-    idea = models.ChangeIdea(
-        project_id=project_row.id,
-        title=required_text(title, "idea title", 300),
-        description=optional_text(description),
-        primary_driver=primary,
-        secondary_driver=secondary,
-    )
-    s.add(idea)
-    s.flush()
-    return _one(s, idea)
+    idea_id = idea_queries.insert(db, project_id, {
+        "title": required_text(title, "idea title", 300),
+        "description": optional_text(description),
+        "primary_driver": primary, "secondary_driver": secondary,
+    })
+    return idea_queries.by_id(db, idea_id)
 
 
-def list_all(s: Session, *, project: str | None = None) -> list[domain.Idea]:
-    return idea_queries.list_all(of_session(s), project=project)
+def list_all(s: Conn, *, project: str | None = None) -> list[domain.Idea]:
+    return idea_queries.list_all(as_db(s), project=project)
 
 
-def show(s: Session, ref: str) -> domain.Idea:
-    return _one(s, get_row(s, ref))
+def show(s: Conn, ref: str) -> domain.Idea:
+    db = as_db(s)
+    return idea_queries.by_id(db, idea_queries.locate(db, ref))
 
 
 def edit(
-    s: Session, ref: str, *, title: str | None = None, description: str | None = None,
+    s: Conn, ref: str, *, title: str | None = None, description: str | None = None,
     primary_driver: str | None = None, secondary_driver: str | None = None,
 ) -> domain.Idea:
-    idea = get_row(s, ref)
+    db = writer(s)
+    idea_id = idea_queries.locate(db, ref)
+    stored = idea_queries.stored(db, idea_id)
+    changes = {}
     if title is not None:
-        idea.title = required_text(title, "idea title", 300)
+        changes["title"] = required_text(title, "idea title", 300)
     if description is not None:
-        idea.description = optional_text(description)
+        changes["description"] = optional_text(description)
     if primary_driver is not None:
-        idea.primary_driver = optional_text(primary_driver, "primary driver", 300)
+        changes["primary_driver"] = optional_text(primary_driver, "primary driver", 300)
     if secondary_driver is not None:
-        idea.secondary_driver = optional_text(secondary_driver, "secondary driver", 300)
-    _check_drivers(idea.primary_driver, idea.secondary_driver)
-    s.add(idea)
-    s.flush()
-    return _one(s, idea)
+        changes["secondary_driver"] = optional_text(secondary_driver, "secondary driver", 300)
+    after = stored | changes
+    _check_drivers(after["primary_driver"], after["secondary_driver"])
+    changed = {k: v for k, v in changes.items() if stored[k] != v}
+    if changed:  # nothing different: the idea keeps its `updated_at`
+        idea_queries.update(db, idea_id, changed)
+    return idea_queries.by_id(db, idea_id)
 
 
-def check_removable(s: Session, ref: str, *, force: bool) -> domain.Idea:
+def check_removable(s: Conn, ref: str, *, force: bool) -> domain.Idea:
     record = show(s, ref)
     if record.cycles and not force:
         raise Conflict(
@@ -114,44 +92,35 @@ def check_removable(s: Session, ref: str, *, force: bool) -> domain.Idea:
     return record
 
 
-def remove(s: Session, ref: str, *, force: bool = False) -> domain.Idea:
+def remove(s: Conn, ref: str, *, force: bool = False) -> domain.Idea:
     """Remove an idea; cycles testing it stay (unlinked) but only with `force`."""
-    record = check_removable(s, ref, force=force)
-    idea = get_row(s, ref)
-    # The foreign key unlinks the cycles (ON DELETE SET NULL); do it explicitly as well so
-    # the session's view of those cycles is right within this transaction.
-    for cycle in s.exec(select(models.Cycle).where(models.Cycle.idea_id == idea.id)):
-        cycle.idea_id = None
-        s.add(cycle)
-    s.delete(idea)
-    s.flush()
+    db = writer(s)
+    record = check_removable(db, ref, force=force)
+    idea_queries.remove(db, record.id)
     return record
 
 
-def driver_diagram(s: Session, project: str) -> dict:
+def driver_diagram(s: Conn, project: str) -> dict:
     """The project's driver diagram as nested data, in a stable order.
 
     {"project", "aim", "primary_drivers": [{"driver", "secondary_drivers":
     [{"driver", "ideas": [{"id", "title", "cycles": [{"ref", "title", "stage"}]}]}],
     "ideas": [...]}], "ideas": [...]} — ideas without a driver sit at the level they reach.
     """
-    from qi.services import cycles as cycle_service
-
-    project_row = project_service.get_row(s, project)
-    ideas = s.exec(select(models.ChangeIdea).where(
-        models.ChangeIdea.project_id == project_row.id).order_by(models.ChangeIdea.id)).all()
-    cycles_by_idea: dict[int, list[dict]] = defaultdict(list)
-    for c in cycle_service.list_all(s, project=project_row.slug):
+    db = as_db(s)
+    record = project_queries.show(db, project)
+    cycles_by_idea: dict[int, list[dict]] = {}
+    for c in cycle_queries.list_all(db, project=record.slug):
         if c.idea is not None:
-            cycles_by_idea[c.idea].append({"ref": c.ref, "title": c.title,
-                                           "stage": c.stage.value})
+            cycles_by_idea.setdefault(c.idea, []).append(
+                {"ref": c.ref, "title": c.title, "stage": c.stage.value})
 
-    def idea_node(i: models.ChangeIdea) -> dict:
+    def idea_node(i: domain.Idea) -> dict:
         return {"id": i.id, "title": i.title, "cycles": cycles_by_idea.get(i.id, [])}
 
     primaries: dict[str, dict] = {}
     loose: list[dict] = []
-    for idea in ideas:
+    for idea in sorted(idea_queries.list_all(db, project=record.slug), key=lambda i: i.id):
         if not idea.primary_driver:
             loose.append(idea_node(idea))
             continue
@@ -168,5 +137,5 @@ def driver_diagram(s: Session, project: str) -> dict:
             secondary = {"driver": idea.secondary_driver, "ideas": []}
             primary["secondary_drivers"].append(secondary)
         secondary["ideas"].append(idea_node(idea))
-    return {"project": project_row.slug, "aim": project_row.aim,
+    return {"project": record.slug, "aim": record.aim,
             "primary_drivers": list(primaries.values()), "ideas": loose}

@@ -6,36 +6,21 @@ must be given as an id.
 
 from __future__ import annotations
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from qi import domain, models
 from qi.errors import InvalidInput
 from qi.gateway import of_session
 from qi.queries import members as member_queries
 from qi.services import teams as team_service
-from qi.services._common import known_list, not_found, optional_text, required_text
+from qi.services._common import known_list, optional_text, required_text
 
 LIST_CMD = "qi member list"
 
 
 def get_row(s: Session, ref: str) -> models.Member:
-    ref = ref.strip()
-    if ref.isascii() and ref.isdigit():
-        member = s.get(models.Member, int(ref))
-        if member is not None:
-            return member
-    matches = s.exec(
-        select(models.Member).where(func.lower(models.Member.name) == ref.lower())
-    ).all()
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        which = ", ".join(f"id {m.id} ({m.role})" for m in matches)
-        raise InvalidInput(
-            f"{len(matches)} members are called '{ref}': {which}. Give the id instead"
-        )
-    names = list(s.exec(select(models.Member.name)).all())
-    raise not_found("member", ref, names, LIST_CMD)
+    """A member by id or name (the lookup of `qi.queries`, on this session)."""
+    return s.get(models.Member, member_queries.locate(of_session(s), ref))
 
 
 def _teams_of(s: Session, member_ids: list[int]) -> dict[int, list[str]]:
