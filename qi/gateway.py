@@ -27,11 +27,13 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from qi.errors import Conflict, InvalidInput, QiError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from qi.config import DatabaseLocation
 
 # The newest schema revision this qi knows (qi.db uses it too; a test checks it matches the
@@ -63,6 +65,13 @@ class Db:
     def one(self, sql: str, params: dict | None = None) -> tuple | None:
         return self.execute(sql, params).fetchone()
 
+    def get(self, sql: str, params: dict | None = None) -> tuple:
+        """The one row of a lookup that has found it already (LookupError if it is gone)."""
+        row = self.one(sql, params)
+        if row is None:
+            raise LookupError("the row looked up is not there")
+        return row
+
     def scalar(self, sql: str, params: dict | None = None) -> Any:
         row = self.one(sql, params)
         return None if row is None else row[0]
@@ -85,14 +94,22 @@ class Db:
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def get_date(value) -> date | None:
+@overload
+def get_date(value: None) -> None: ...
+@overload
+def get_date(value: date | str) -> date: ...
+def get_date(value: date | str | None) -> date | None:
     """A date column as `date` (SQLite stores ISO text)."""
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value[:10])
 
 
-def get_datetime(value) -> datetime | None:
+@overload
+def get_datetime(value: None) -> None: ...
+@overload
+def get_datetime(value: datetime | str) -> datetime: ...
+def get_datetime(value: datetime | str | None) -> datetime | None:
     """A timestamp column as an aware UTC `datetime` (SQLite keeps it naive, in UTC)."""
     if value is None:
         return None
@@ -122,8 +139,14 @@ def _describe(exc: Exception, loc: DatabaseLocation) -> str:
     return redact_url(message).replace(loc.url, loc.display)
 
 
+def _sqlite_path(loc: DatabaseLocation) -> Path:
+    if loc.path is None:
+        raise ValueError(f"{loc.display} is no SQLite file")
+    return loc.path
+
+
 def _connect_sqlite(loc: DatabaseLocation):
-    conn = sqlite3.connect(loc.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    conn = sqlite3.connect(_sqlite_path(loc), timeout=BUSY_TIMEOUT_S, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
@@ -182,7 +205,7 @@ def _open(loc: DatabaseLocation):
 
     The check is one small query, run by every command: a file replaced or upgraded by
     another process in the meantime is never taken for the one seen before."""
-    if not loc.is_sqlite or loc.path.is_file():
+    if not loc.is_sqlite or _sqlite_path(loc).is_file():
         try:
             conn = _connect(loc)
         except Exception:

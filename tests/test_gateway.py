@@ -83,6 +83,11 @@ def test_every_table_and_column_the_gateway_names_exists_in_the_models():
 
 def test_the_cycle_columns_read_are_the_models_columns():
     assert set(cycle_queries._COLUMNS) <= TABLES["cycle"]
+    # The columns the write statements are built from (their SQL names them as {x}).
+    from qi.queries import cycle_writes, ideas
+
+    assert cycle_writes._WRITABLE <= TABLES["cycle"]
+    assert set(ideas.COLUMNS) <= TABLES["change_idea"]
 
 
 def _fill(qi) -> None:
@@ -218,6 +223,39 @@ EVERYDAY = [
     ["team", "list", "--json"], ["team", "show", "north", "--json"],
     ["member", "list", "--team", "north", "--json"],
 ]
+# The everyday writes: the same discipline, and of qi's services only those that run on the
+# gateway (stdlib only: the rules of a change, its SQL in qi.queries).
+WRITE_QI = re.compile(r"^qi\.services(\.(_common|cycles|ideas|notes))?$")
+WRITES = [
+    ["cycle", "new", "dna-rate", "Try", "--predict", "Fewer", "--measure", "dna", "--idea",
+     "1", "--builds-on", "1", "--by", "Ann", "--no-edit", "--json"],
+    ["cycle", "do", "dna-rate#2", "--on", "2018-03-01", "--notes", "Went well"],
+    ["cycle", "study", "dna-rate#1", "--results", "Fell", "--learning", "Works"],
+    ["cycle", "act", "dna-rate#1", "--decision", "adapt", "--next", "All", "--then-new",
+     "Next step", "--json"],
+    ["cycle", "edit", "dna-rate#2", "--plan", "Reception", "--measure", "calls"],
+    ["idea", "add", "dna-rate", "Posters", "--primary-driver", "Remembering", "--json"],
+    ["note", "add", "dna", "2018-03-01", "Closed for a day", "--by", "Ann", "--json"],
+]
+
+
+@pytest.mark.parametrize("argv", WRITES, ids=lambda a: " ".join(a[:2]))
+def test_everyday_writes_load_no_heavy_library(qi, backend, argv):
+    _fill(qi)
+    from qi.services import cycles, members
+
+    with db.session(resolve(backend)) as s:
+        members.add(s, "Ann", role="Nurse")
+        cycles.study(s, "dna-rate#1", results="Fell")  # ready for the Act
+    db.dispose_all()
+    loaded = _probe(backend, argv)
+    heavy = sorted({m.split(".")[0] for m in loaded} & set(HEAVY))
+    assert heavy == [], f"{' '.join(argv)} imported {heavy}"
+    qi_modules = [m for m in loaded if m == "qi" or m.startswith("qi.")]
+    assert [m for m in qi_modules if not (ALLOWED_QI.match(m) or WRITE_QI.match(m))] == []
+    assert "qi.services.cycles" in loaded or argv[0] != "cycle"
+
+
 # `qi status` analyses every measure: numpy and the analysis too, and nothing else heavy.
 STATUS_QI = re.compile(r"^qi\.analysis(\.\w+)?$|^qi\.services(\.(status|measure_view))?$")
 _PROBE = """
@@ -262,3 +300,23 @@ def test_status_loads_numpy_and_the_analysis_but_no_database_library(qi, backend
     assert heavy == ["numpy"], f"{' '.join(argv)} imported {heavy}"
     qi_modules = [m for m in loaded if m == "qi" or m.startswith("qi.")]
     assert [m for m in qi_modules if not (ALLOWED_QI.match(m) or STATUS_QI.match(m))] == []
+
+
+def test_a_change_made_under_an_orm_session_is_seen_by_its_loaded_rows(qi, backend):
+    """The demo, bundles and tests write cycles through the gateway functions inside an ORM
+    session: rows the session loaded before are read again, not trusted stale."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from qi.services import cycles, ideas
+
+    _fill(qi)
+    with db.session(resolve(backend)) as s:
+        row = s.exec(select(models.Cycle).where(models.Cycle.number == 2)).one()
+        idea = s.get(models.ChangeIdea, 1)
+        assert row.started_on is None and idea.title == "Text reminders"
+        cycles.do(s, "dna-rate#2", on=date(2018, 3, 1))
+        ideas.edit(s, "1", title="SMS reminders")
+        assert row.started_on == date(2018, 3, 1) and idea.title == "SMS reminders"
+        assert row.updated_at > row.created_at

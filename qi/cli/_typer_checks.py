@@ -5,8 +5,10 @@ which imports pydantic (about 0.1 s, see benchmarks/bench_everyday.py) even for 
 that was not given or a text Click already hands over as `str`. Here each parameter's check
 is built only when a value needs it: None (an option not given) stays None exactly as
 Typer's own check returns it, a `str` or `bool` value of a text or flag parameter, or a
-choice's default given as its Enum member, is already what it should be; anything else
-(numbers, choices typed in, dates, paths, lists) goes to Typer's pydantic check as always.
+choice's default given as its Enum member, is already what it should be; a choice typed in
+(one of its Enum's values) becomes that member and texts given to a `list[str]` parameter
+a list, as Typer's check makes them; anything else (numbers, dates, paths, choices not
+among the values) goes to Typer's pydantic check as always.
 Where Typer's internals differ (another version), nothing is changed; the
 import-discipline test in tests/test_gateway.py notices the cost.
 """
@@ -14,8 +16,10 @@ import-discipline test in tests/test_gateway.py notices the cost.
 from __future__ import annotations
 
 from enum import Enum
+from typing import get_args, get_origin
 
 _PLAIN = (str, bool)
+_NO = object()  # "not a plain value: Typer's own check decides"
 
 
 class _Lazy:
@@ -31,25 +35,35 @@ class _Lazy:
             self._real = self._build(self.descriptor)
         return self._real
 
-    def _plain(self, value) -> bool:
-        if self.annotation in _PLAIN:
-            return type(value) is self.annotation
-        # a choice's default, given as the Enum member itself
-        return isinstance(self.annotation, type) and issubclass(self.annotation, Enum) \
-            and isinstance(value, self.annotation)
+    def _plain(self, value):
+        """The value as Typer's check would return it, or _NO when it must decide."""
+        annotation = self.annotation
+        if annotation in _PLAIN:
+            return value if type(value) is annotation else _NO
+        if get_origin(annotation) is list and get_args(annotation) == (str,):
+            ok = isinstance(value, list | tuple) and all(type(v) is str for v in value)
+            return list(value) if ok else _NO
+        if not (isinstance(annotation, type) and issubclass(annotation, Enum)):
+            return _NO
+        if isinstance(value, annotation):  # a choice's default, the Enum member itself
+            return value
+        if type(value) is str:  # a choice typed in: the member with that value
+            return next((m for m in annotation if m.value == value), _NO)
+        return _NO
 
     def coerce(self, value, param, ctx):
         multi = param.multiple or param.nargs == -1
         if value is None:  # as Typer's RuntimeParam.coerce
             return () if multi else None
-        if not multi and self._plain(value):
-            return value
-        return self.real().coerce(value, param=param, ctx=ctx)
+        if multi and isinstance(value, str):  # Typer refuses it, with its own words
+            return self.real().coerce(value, param=param, ctx=ctx)
+        plain = self._plain(value)
+        return self.real().coerce(value, param=param, ctx=ctx) if plain is _NO else plain
 
     def _coerce_value(self, value, param, ctx):
-        if self._plain(value):
-            return value
-        return self.real()._coerce_value(value, param=param, ctx=ctx)
+        plain = self._plain(value)
+        return self.real()._coerce_value(value, param=param, ctx=ctx) if plain is _NO \
+            else plain
 
 
 def install() -> None:

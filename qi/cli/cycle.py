@@ -81,7 +81,8 @@ def _ask_plan(title: str, project: str,
     """Ask for each plan field not given as an option."""
     from qi.cli._prompts import ask_fields
 
-    missing = {name: None for name, value in given.items() if value is None}
+    missing: dict[str, str | None] = {name: None for name, value in given.items()
+                                      if value is None}
     answers = ask_fields(f"Planning a new PDSA cycle of {project}: {title}", missing)
     return {name: value if value is not None else answers.get(name)
             for name, value in given.items()}
@@ -100,7 +101,7 @@ def _ask_worksheet(ref: str):
     if not answers:
         raise QiError(f"Nothing was changed in {c.ref}")
     with open_db() as db:
-        return cycles.edit(db, c.ref, unchanged_since=c.updated_at, **answers)
+        return cycles.edit_text(db, c.ref, answers, unchanged_since=c.updated_at)
 
 
 def _edit_worksheet(ref: str):
@@ -125,9 +126,10 @@ def _edit_worksheet(ref: str):
     written = parse(edited)
     try:
         with open_db() as db:
-            return cycles.edit(db, c.ref, unchanged_since=c.updated_at,
-                               title=written.get("title") or c.title,
-                               **{name: written.get(name, "") for name in cycles.TEXT_FIELDS})
+            return cycles.edit_text(
+                db, c.ref, {"title": written.get("title") or c.title,
+                            **{name: written.get(name, "") for name in cycles.TEXT_FIELDS}},
+                unchanged_since=c.updated_at)
     except Conflict as exc:
         with tempfile.NamedTemporaryFile("w", prefix=f"qi-{c.project}-{c.number}-",
                                          suffix=".md", delete=False) as fh:

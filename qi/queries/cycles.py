@@ -4,21 +4,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, fields
 from datetime import date
+from typing import Any
 
 from qi import domain
 from qi.domain import Decision, Purpose, Stage
 from qi.errors import InvalidInput, NotFound
 from qi.gateway import Db, get_date, get_datetime
 from qi.queries import projects
-
-# The worksheet's columns, in the order the record is built from.
-_COLUMNS = ("id", "project_id", "number", "title", "idea_id", "builds_on_id", "logged_by_id",
-            "purpose", "objective", "questions", "predictions", "plan", "data_plan",
-            "planned_start", "started_on", "notes", "problems", "results", "learning",
-            "decision", "next_steps", "completed_on", "created_at", "updated_at")
-_SELECT = ("SELECT " + ", ".join(f"c.{c}" for c in _COLUMNS) + ", p.slug "
-           "FROM cycle c JOIN project p ON p.id = c.project_id")
 
 
 def stage_of(c) -> Stage:
@@ -67,17 +61,47 @@ def locate(db: Db, ref: str) -> tuple[int, int]:
                    "Run 'qi cycle list'")
 
 
+@dataclass(slots=True)
 class Row:
     """A cycle row with its columns as attributes (as stage_of reads them), dates as
-    dates, and its project's slug as `project`."""
+    dates, and its project's slug as `project`. Built from `_SELECT`'s columns, in order."""
 
-    __slots__ = (*_COLUMNS, "project")
+    id: int
+    project_id: int
+    number: int
+    title: str
+    idea_id: int | None
+    builds_on_id: int | None
+    logged_by_id: int | None
+    purpose: str
+    objective: str | None
+    questions: str | None
+    predictions: str | None
+    plan: str | None
+    data_plan: str | None
+    planned_start: date | None
+    started_on: date | None
+    notes: str | None
+    problems: str | None
+    results: str | None
+    learning: str | None
+    decision: str | None
+    next_steps: str | None
+    completed_on: date | None
+    created_at: Any
+    updated_at: Any
+    project: str
 
-    def __init__(self, values: tuple) -> None:
-        for name, value in zip(self.__slots__, values, strict=True):
-            setattr(self, name, value)
-        for name in ("planned_start", "started_on", "completed_on"):
-            setattr(self, name, get_date(getattr(self, name)))
+    def __post_init__(self) -> None:
+        self.planned_start = get_date(self.planned_start)
+        self.started_on = get_date(self.started_on)
+        self.completed_on = get_date(self.completed_on)
+
+
+# The worksheet's columns, in the order the record is built from.
+_COLUMNS = tuple(f.name for f in fields(Row) if f.name != "project")
+_SELECT = ("SELECT " + ", ".join(f"c.{c}" for c in _COLUMNS) + ", p.slug "
+           "FROM cycle c JOIN project p ON p.id = c.project_id")
 
 
 def _lookups(db: Db, rows: list[Row]):
@@ -130,11 +154,11 @@ def _records(db: Db, rows: list[Row]) -> list[domain.Cycle]:
 
 def row(db: Db, cycle_id: int) -> Row:
     """A cycle's stored columns, as the services check them before a change."""
-    return Row(db.one(_SELECT + " WHERE c.id = :id", {"id": cycle_id}))
+    return Row(*db.get(_SELECT + " WHERE c.id = :id", {"id": cycle_id}))
 
 
 def by_id(db: Db, cycle_id: int) -> domain.Cycle:
-    return _records(db, [Row(r) for r in db.all(_SELECT + " WHERE c.id = :id",
+    return _records(db, [Row(*r) for r in db.all(_SELECT + " WHERE c.id = :id",
                                                  {"id": cycle_id})])[0]
 
 
@@ -145,7 +169,7 @@ def show(db: Db, ref: str) -> domain.Cycle:
 def of_projects(db: Db, project_ids: list[int]) -> list[domain.Cycle]:
     """The cycles of these projects, in project and number order."""
     marks, params = db.in_list("p", project_ids)
-    return _records(db, [Row(r) for r in db.all(
+    return _records(db, [Row(*r) for r in db.all(
         _SELECT + f" WHERE c.project_id IN ({marks}) ORDER BY p.slug, c.number", params)])
 
 
@@ -157,7 +181,7 @@ def list_all(db: Db, *, project: str | None = None, stage: Stage | None = None,
     if project:
         sql += " WHERE c.project_id = :p"
         params["p"] = projects.id_of(db, project)
-    records = _records(db, [Row(r) for r in db.all(sql + " ORDER BY p.slug, c.number",
+    records = _records(db, [Row(*r) for r in db.all(sql + " ORDER BY p.slug, c.number",
                                                     params)])
     if stage is not None:
         records = [c for c in records if c.stage == stage]

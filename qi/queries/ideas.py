@@ -97,7 +97,7 @@ def insert(db: Db, project_id: int, values: dict) -> int:
 
 def stored(db: Db, idea_id: int) -> dict:
     """The idea's COLUMNS as stored."""
-    return dict(zip(COLUMNS, db.one(
+    return dict(zip(COLUMNS, db.get(
         "SELECT title, description, primary_driver, secondary_driver FROM change_idea "
         "WHERE id = :id", {"id": idea_id}), strict=True))
 

@@ -25,7 +25,7 @@ def id_of(db: Db, slug: str) -> int:
 
 
 def _measures_of(db: Db, project_ids: list[int] | None) -> dict[int, list[str]]:
-    where, params = "", {}
+    where, params = "", dict[str, object]()
     if project_ids is not None:
         ids, params = db.in_list("pid", project_ids)
         where = f"WHERE project_id IN ({ids})"
@@ -53,7 +53,8 @@ def _records(db: Db, rows: list[tuple], *, every: bool = False) -> list[domain.P
 def list_all(db: Db, *, team_id: int | None = None,
              status: ProjectStatus | None = None) -> list[domain.Project]:
     """Projects in slug order, of one team and/or with one status."""
-    where, params = [], {}
+    where: list[str] = []
+    params: dict[str, object] = {}
     if team_id is not None:
         where.append("p.team_id = :team")
         params["team"] = team_id

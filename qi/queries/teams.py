@@ -45,7 +45,7 @@ def _record(db: Db, r: tuple, *, detail: bool) -> domain.Team:
 
 
 def by_id(db: Db, team_id: int, *, detail: bool = False) -> domain.Team:
-    return _record(db, db.one(_SELECT + " WHERE id = :id", {"id": team_id}), detail=detail)
+    return _record(db, db.get(_SELECT + " WHERE id = :id", {"id": team_id}), detail=detail)
 
 
 def list_all(db: Db, *, area: str | None = None) -> list[domain.Team]:

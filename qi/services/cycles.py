@@ -9,6 +9,7 @@ on that session's connection, in its transaction. The SQL is in `qi.queries.cycl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -183,6 +184,26 @@ def act(s: Conn, ref: str, *, decision: Decision, next_steps: str | None = None,
     return _save(db, row, changes)
 
 
+def _texts(given: Mapping[str, str | None]) -> dict[str, Any]:
+    """The title and text fields given (None: left as they are; '' clears a text)."""
+    unknown = set(given) - {"title", *TEXT_FIELDS}
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    return {k: required_text(v, "cycle title", 300) if k == "title" else optional_text(v)
+            for k, v in given.items() if v is not None}
+
+
+def edit_text(s: Conn, ref: str, texts: Mapping[str, str | None], *,
+              unchanged_since: datetime | None = None) -> domain.Cycle:
+    """Change the worksheet's text (the title and TEXT_FIELDS), as written in an editor or
+    answered field by field; refused like `edit` if the cycle changed meanwhile."""
+    db = writer(s)
+    row = _row(db, ref)
+    if unchanged_since is not None:
+        _check_unchanged(db, row, unchanged_since)
+    return _save(db, row, _texts(texts))
+
+
 def _check_unchanged(db: Db, row: cycle_queries.Row, since: datetime) -> None:
     """Refuse an edit of a cycle someone else changed after the user read it."""
     if get_datetime(writes.lock_updated_at(db, row.id)) != since:
@@ -220,23 +241,17 @@ def edit(
     """Change any field at any stage. Text '' clears a field; idea/builds_on/logged_by ''
     unlink. With `unchanged_since` (the `updated_at` the user started from), an edit of a
     cycle that someone else changed meanwhile is refused rather than silently merged."""
-    unknown = set(fields) - set(TEXT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields: {sorted(unknown)}")
     db = writer(s)
     row = _row(db, ref)
     if unchanged_since is not None:
         _check_unchanged(db, row, unchanged_since)
-    changes: dict[str, Any] = {}
-    if title is not None:
-        changes["title"] = required_text(title, "cycle title", 300)
+    changes = _texts({"title": title, **fields})
     changes |= _links(db, row, idea, builds_on, logged_by)
     given = {"purpose": Purpose(purpose).value if purpose is not None else None,
              "planned_start": planned_start, "started_on": started_on,
              "decision": Decision(decision).value if decision is not None else None,
              "completed_on": completed_on}
     changes |= {k: v for k, v in given.items() if v is not None}
-    changes |= {k: optional_text(v) for k, v in fields.items() if v is not None}
     _check_dates(changes.get("started_on", row.started_on),
                  changes.get("completed_on", row.completed_on),
                  ref_of(row.project, row.number))

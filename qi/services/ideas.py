@@ -64,7 +64,7 @@ def edit(
     db = writer(s)
     idea_id = idea_queries.locate(db, ref)
     stored = idea_queries.stored(db, idea_id)
-    changes = {}
+    changes: dict[str, str | None] = {}
     if title is not None:
         changes["title"] = required_text(title, "idea title", 300)
     if description is not None:
