@@ -290,3 +290,51 @@ def test_edit_in_editor_refuses_when_someone_else_changed_it(qi, project, tmp_pa
     os.unlink(kept)
     c = cycle(qi, "dna-rate#1")
     assert (c["notes"], c["learning"]) == ("Colleague", None)
+
+
+def test_an_edit_that_changes_nothing_keeps_the_time_of_the_last_change(qi, project):
+    qi("cycle new dna-rate A --plan 'Reception' --measure dna --no-edit", ok=True)
+    before = cycle(qi, "dna-rate#1")
+    qi("cycle edit dna-rate#1 --plan Reception --title A", ok=True)
+    assert cycle(qi, "dna-rate#1")["updated_at"] == before["updated_at"]
+    qi("cycle edit dna-rate#1 --plan 'Reception desk'", ok=True)
+    after = cycle(qi, "dna-rate#1")
+    assert after["updated_at"] > before["updated_at"] and after["plan"] == "Reception desk"
+    assert after["created_at"] == before["created_at"] and after["measures"] == ["dna"]
+
+
+def test_a_refused_step_changes_nothing(qi, project):
+    """Every command is one transaction: a refusal after a lookup leaves no trace."""
+    qi("cycle new dna-rate A --no-edit", ok=True)
+    before = cycle(qi, "dna-rate#1")
+    r = qi("cycle edit dna-rate#1 --plan 'New plan' --measure nope")
+    assert r.exit_code == 1 and "No measure 'dna-rate/nope'" in r.stderr
+    r = qi("cycle act dna-rate#1 --decision adopt")
+    assert r.exit_code == 1 and "has not been started" in r.stderr
+    r = qi("cycle new dna-rate B --measure dna --by Nobody --no-edit")
+    assert r.exit_code == 1 and "No member 'Nobody'" in r.stderr
+    assert cycle(qi, "dna-rate#1") == before
+    assert [c["ref"] for c in json.loads(qi("cycle list --json").stdout)] == ["dna-rate#1"]
+
+
+def test_a_cycle_builds_on_a_cycle_of_its_own_project_only(qi, project):
+    qi("project add flu --title Flu --team north --aim A", ok=True)
+    qi("cycle new flu F --no-edit", ok=True)
+    qi("cycle new dna-rate A --no-edit", ok=True)
+    r = qi("cycle new dna-rate B --builds-on flu#1 --no-edit")
+    assert r.exit_code == 1 and "only build on a cycle of the same project" in r.stderr
+    r = qi("cycle edit dna-rate#1 --builds-on 1")
+    assert r.exit_code == 1 and "cannot build on itself" in r.stderr
+    r = qi("cycle new dna-rate B --idea 'No such idea' --no-edit")
+    assert r.exit_code == 1
+    assert "No idea 'No such idea' in project 'dna-rate'. Its ideas: 1 (SMS reminders)" in \
+        r.stderr
+
+
+def test_ramp_warnings_name_both_cycles(qi, project):
+    qi("cycle new dna-rate A --no-edit", ok=True)
+    qi("cycle new dna-rate B --builds-on 1 --no-edit", ok=True)
+    qi("cycle do dna-rate#2 --on 2018-04-02", ok=True)
+    r = qi("cycle do dna-rate#1 --on 2018-04-09", ok=True)
+    assert ("dna-rate#2, which builds on dna-rate#1, started on 2018-04-02, before "
+            "dna-rate#1 started on 2018-04-09") in r.stderr

@@ -81,3 +81,28 @@ def test_driver_diagram_tree_json_and_mermaid(qi, project):
     assert "  aim --> idea3" in lines
     assert 'idea3(["Overbook #lt;10% #amp; #quot;see#quot;"])' in mermaid
     assert "dna-rate#35;1 (plan)" in mermaid
+
+
+def test_edit_that_changes_nothing_keeps_the_time_and_bad_edits_change_nothing(qi, project):
+    first = json.loads(qi("idea add dna-rate SMS --primary-driver A --json", ok=True).stdout)
+    same = json.loads(qi("idea edit 1 --title SMS --primary-driver A --json", ok=True).stdout)
+    assert same["updated_at"] == first["updated_at"]
+    r = qi("idea edit 1 --title Texts --primary-driver ''")  # then no primary, but...
+    assert r.exit_code == 0
+    r = qi("idea edit 1 --title Again --secondary-driver B")
+    assert r.exit_code == 1 and "--primary-driver" in r.stderr
+    shown = json.loads(qi("idea show 1 --json", ok=True).stdout)
+    assert (shown["title"], shown["primary_driver"], shown["secondary_driver"]) == (
+        "Texts", None, None)
+    assert shown["updated_at"] > first["updated_at"]
+
+
+def test_an_idea_is_found_by_title_only_within_its_project(qi, project):
+    qi("project add flu --title Flu --team north --aim A", ok=True)
+    qi("idea add flu 'Text reminders'", ok=True)
+    qi("idea add dna-rate 'Text reminders'", ok=True)
+    c = json.loads(qi("cycle new dna-rate Try --idea 'TEXT reminders' --no-edit --json",
+                      ok=True).stdout)
+    assert (c["idea"], c["idea_title"]) == (2, "Text reminders")
+    r = qi("cycle new dna-rate Try --idea 1 --no-edit")
+    assert r.exit_code == 1 and "No idea '1' in project 'dna-rate'. Its ideas: 2 (" in r.stderr

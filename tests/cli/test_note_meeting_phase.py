@@ -112,3 +112,15 @@ def test_measure_with_notes_or_phases_needs_force(qi, project):
     assert r.exit_code == 1 and "1 note" in r.stderr
     qi("measure remove dna --force --yes", ok=True)
     assert json.loads(qi("note list --json").stdout) == []
+
+
+def test_note_by_someone_unknown_or_ambiguous_adds_nothing(qi, project):
+    r = qi("note add dna today 'Closed' --by Bob")
+    assert r.exit_code == 1 and "No member 'Bob'. Members: Ann Lee" in r.stderr
+    qi("member add 'Ann Lee' --role GP --team west", ok=True)
+    r = qi("note add dna today 'Closed' --by 'ann lee'")
+    assert r.exit_code == 1 and "2 members are called 'ann lee': id 1 (nurse), id 2 (GP)" \
+        in r.stderr
+    assert json.loads(qi("note list --json").stdout) == []
+    note = json.loads(qi("note add dna 2018-05-01 'Closed' --by 2 --json", ok=True).stdout)
+    assert note["created_by"] == "Ann Lee" and note["created_at"].endswith("Z")
