@@ -1,4 +1,4 @@
-"""The everyday commands' queries, in plain SQL over `qi.gateway` (stdlib only).
+"""The everyday commands' queries and writes, in plain SQL over `qi.gateway` (stdlib only).
 
 Each function takes a `gateway.Db` and plain arguments and returns domain records, like a
 service. The ORM services call the same functions over their session's connection
