@@ -320,3 +320,28 @@ def test_a_change_made_under_an_orm_session_is_seen_by_its_loaded_rows(qi, backe
         ideas.edit(s, "1", title="SMS reminders")
         assert row.started_on == date(2018, 3, 1) and idea.title == "SMS reminders"
         assert row.updated_at > row.created_at
+
+
+@pytest.mark.parametrize("annotation,value", [
+    ("list[str]", ("dna", "calls")), ("Purpose", "develop"), ("Decision", "adapt"),
+    ("str", "x"), ("bool", True), ("Purpose", "nope"), ("list[int]", ("1",)),
+])
+def test_the_quick_value_checks_return_what_typers_own_check_returns(annotation, value):
+    """qi.cli._typer_checks answers without pydantic only where it returns exactly what
+    Typer's check would; everything else is left to Typer (its value, or its refusal)."""
+    from typer._coercion import build_runtime_param, resolve_type_descriptor
+    from typer.models import OptionInfo
+
+    from qi.cli._typer_checks import _NO, _Lazy
+    from qi.domain import Decision, Purpose
+
+    kind = {"Purpose": Purpose, "Decision": Decision, "str": str, "bool": bool,
+            "list[str]": list[str], "list[int]": list[int]}[annotation]
+    descriptor = resolve_type_descriptor(kind, OptionInfo())
+    quick = _Lazy(descriptor, build_runtime_param)._plain(value)
+    try:
+        real = build_runtime_param(descriptor)._coerce_value(value, param=None, ctx=None)
+    except Exception as exc:  # Typer refuses it: the quick check must not accept it
+        assert quick is _NO, exc
+        return
+    assert quick is _NO or (quick == real and type(quick) is type(real))
