@@ -10,10 +10,10 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -344,6 +344,44 @@ def confirm(question: str, yes: bool) -> None:
         raise QiError(f"{question} Not confirmed, so nothing was changed. Add --yes to confirm")
     if not typer.confirm(question, default=False, err=True):
         raise QiError("Not confirmed, so nothing was changed")
+
+
+class _Record(Protocol):
+    def as_json(self) -> Any: ...
+
+
+R = TypeVar("R", bound=_Record)
+T = TypeVar("T")
+
+
+def show_list(rows: Sequence[R], json_out: bool, *, empty: str, title: str,
+              columns: Sequence[str], row: Callable[[R], Sequence[Any]]) -> None:
+    """What every `list` command prints: the records as JSON with --json; else, when there
+    are none, the `empty` hint on stderr (what to do next); else a table of `row(record)`."""
+    if json_out:
+        print_json([r.as_json() for r in rows])
+        return
+    if not rows:
+        say(empty)
+        return
+    show_table(title, columns, [row(r) for r in rows])
+
+
+def remove_confirmed(check: Callable[[Any], T], question: Callable[[T], str],
+                     remove: Callable[[Any, T], object], done: Callable[[T], str], *,
+                     yes: bool) -> None:
+    """What every `remove` command does: `check(session)` finds the record and refuses
+    what needs --force; the user confirms `question(record)` (or gave --yes); then
+    `remove(session, record)` in its own transaction, and `done(record)` on stderr.
+
+    The question is asked outside any write transaction, so nobody else waits while we
+    wait for an answer."""
+    with open_session(write=False) as s:
+        record = check(s)
+    confirm(question(record), yes)
+    with open_session() as s:
+        remove(s, record)
+    say(done(record))
 
 
 _SHORT = 11  # the longest word kept whole in a table column ('26 Mar 2018' fits)
