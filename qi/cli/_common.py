@@ -43,7 +43,10 @@ def _use_plain_types() -> None:
     # or the choices instead, and nothing after an argument's own name ('TITLE').
     from typer import core
 
-    option_type = getattr(core.TyperOption, "display_type", None)
+    # Typer's classes are patched on purpose: typed as Any, as mypy refuses assigned methods.
+    option_cls: Any = core.TyperOption
+    argument_cls: Any = core.TyperArgument
+    option_type = getattr(option_cls, "display_type", None)
     if option_type is None or getattr(option_type, "_qi_plain", False):
         return
 
@@ -60,13 +63,14 @@ def _use_plain_types() -> None:
     def help_name(self) -> str:
         return self.metavar or self.name.upper() + ("..." if self.nargs != 1 else "")
 
-    plain_option._qi_plain = True
-    core.TyperOption.display_type = plain_option
-    core.TyperArgument.display_type = lambda self, ctx: ""
-    if hasattr(core.TyperArgument, "_usage_display_name"):
-        core.TyperArgument._usage_display_name = usage_name
-    if hasattr(core.TyperArgument, "_rich_display_name"):
-        core.TyperArgument._rich_display_name = help_name
+    marked: Any = plain_option
+    marked._qi_plain = True
+    option_cls.display_type = plain_option
+    argument_cls.display_type = lambda self, ctx: ""
+    if hasattr(argument_cls, "_usage_display_name"):
+        argument_cls._usage_display_name = usage_name
+    if hasattr(argument_cls, "_rich_display_name"):
+        argument_cls._rich_display_name = help_name
 
 
 _use_plain_types()
@@ -141,15 +145,17 @@ def noun_app(noun: str) -> typer.Typer:
 
 
 class QiGroup(TyperGroup):
-    """The root group: lazy nouns, and every QiError (or surprise) as one line on stderr."""
+    """The root group: lazy nouns, and every QiError (or surprise) as one line on stderr.
 
-    def list_commands(self, ctx: typer.Context) -> list[str]:
+    `ctx` is typed Any: its class is Click's, or Typer's own copy of Click in Typer 0.2x."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
         eager = super().list_commands(ctx)  # `init` first, then the nouns, then the rest
         return [n for n in eager if n == "init"] + list(NOUNS) + [
             n for n in eager if n != "init" and n not in NOUNS
         ]
 
-    def get_command(self, ctx: typer.Context, cmd_name: str):
+    def get_command(self, ctx: Any, cmd_name: str):
         cmd = super().get_command(ctx, cmd_name)
         if cmd is None and cmd_name in NOUNS:
             import importlib
@@ -160,7 +166,7 @@ class QiGroup(TyperGroup):
             self.commands[cmd_name] = cmd
         return cmd
 
-    def format_commands(self, ctx: typer.Context, formatter) -> None:
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
         # The root help lists the nouns from NOUNS without building them.
         rows = [
             (name, NOUNS[name][1] if name in NOUNS else self.commands[name].get_short_help_str(70))
@@ -169,7 +175,7 @@ class QiGroup(TyperGroup):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except QiError as exc:
@@ -201,7 +207,7 @@ class QiGroup(TyperGroup):
             )
             raise typer.Exit(1) from None
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         _check_arguments(args)
         try:
             return super().parse_args(ctx, args)
@@ -224,14 +230,14 @@ def _check_arguments(args: list[str]) -> None:
                                    "as plain text")
 
 
-def _make_safe(exc: Exception) -> None:
+def _make_safe(exc: Any) -> None:
     """Click prints its usage errors itself: escape what the user typed in them."""
     message = getattr(exc, "message", None)
     if isinstance(message, str):
         exc.message = safe_message(message)
 
 
-def _hint_quotes(exc: Exception) -> None:
+def _hint_quotes(exc: Any) -> None:
     """`qi data add dna 1 Jan 2025` splits the date into three arguments: say to quote it."""
     message = getattr(exc, "message", None)
     if isinstance(message, str) and "unexpected extra argument" in message:

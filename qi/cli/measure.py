@@ -281,7 +281,7 @@ def target(
         _show_targets(measure, rows, json_out)
         return
     with open_session() as s:
-        if remove_:
+        if value is None:  # --remove (checked above)
             t = targets.remove(s, measure, starts_on=day)
         else:
             t = targets.set_target(s, measure, starts_on=day, value=value, replace=replace)
