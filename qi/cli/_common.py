@@ -6,7 +6,6 @@ SQLAlchemy, pandas and friends are imported inside the functions that use them.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import traceback
@@ -138,6 +137,31 @@ NOUNS: dict[str, tuple[str, str]] = {
 }
 
 
+# The top-level commands other than `init`: module, function and the first sentence of its
+# docstring (what the root help shows of it). Each is imported and built only when used, so
+# `qi --help` loads none of them (tests/cli/test_conventions.py checks the sentences).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "analyze": ("qi.cli.analyze", "analyze", "Analyse a CSV or Excel file as a run or control "
+                "chart, like qicharts2, with no database; with -o, also draw the chart."),
+    "export": ("qi.cli.bundle", "export", "Export a project as one JSON bundle, to move or "
+               "share it."),
+    "import-bundle": ("qi.cli.bundle", "import_bundle", "Import a project bundle (from 'qi "
+                      "export'), all or nothing."),
+    "chart": ("qi.cli.chart", "chart", "Draw run and SPC charts of measures, with every PDSA "
+              "cycle and note marked."),
+    "demo": ("qi.cli.demo", "demo", "Build an example programme (three teams, their projects, "
+             "30 weeks of data up to this week, PDSA cycles and learning sessions) in a new "
+             "database in DIR, then write its charts and its report."),
+    "report": ("qi.cli.report", "report", "Write a progress summary: the aim, the team, each "
+               "measure and what its chart says, the PDSA cycles of the period, the cycles "
+               "still open and the next steps."),
+    "status": ("qi.cli.status", "status", "The dashboard: each active project with its team "
+               "and PDSA stage, each measure with a sparkline of its latest 20 points, its "
+               "latest value, its current signal and its Making Data Count icons (charts with "
+               "limits), and the cycles in progress and overdue."),
+}
+
+
 def noun_app(noun: str) -> typer.Typer:
     """The Typer app of one noun, with its help text from NOUNS."""
     return typer.Typer(name=noun, help=NOUNS[noun][1], no_args_is_help=True,
@@ -151,27 +175,30 @@ class QiGroup(TyperGroup):
 
     def list_commands(self, ctx: Any) -> list[str]:
         eager = super().list_commands(ctx)  # `init` first, then the nouns, then the rest
-        return [n for n in eager if n == "init"] + list(NOUNS) + [
-            n for n in eager if n != "init" and n not in NOUNS
+        return [n for n in eager if n == "init"] + list(NOUNS) + list(COMMANDS) + [
+            n for n in eager if n != "init" and n not in NOUNS and n not in COMMANDS
         ]
 
     def get_command(self, ctx: Any, cmd_name: str):
         cmd = super().get_command(ctx, cmd_name)
-        if cmd is None and cmd_name in NOUNS:
-            import importlib
-
-            from typer.main import get_command
-
-            cmd = get_command(importlib.import_module(NOUNS[cmd_name][0]).app)
+        if cmd is None and (cmd_name in NOUNS or cmd_name in COMMANDS):
+            cmd = _build_command(cmd_name)
             self.commands[cmd_name] = cmd
         return cmd
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
-        # The root help lists the nouns from NOUNS without building them.
-        rows = [
-            (name, NOUNS[name][1] if name in NOUNS else self.commands[name].get_short_help_str(70))
-            for name in self.list_commands(ctx)
-        ]
+        # The root help lists the nouns and commands from NOUNS and COMMANDS without
+        # building them (as Click shortens a docstring: its first sentence, 70 characters).
+        from typer.core import TyperCommand
+
+        def short_help(name: str) -> str:
+            if name in NOUNS:
+                return NOUNS[name][1]
+            if name in COMMANDS:
+                return TyperCommand(name, help=COMMANDS[name][2]).get_short_help_str(70)
+            return self.commands[name].get_short_help_str(70)
+
+        rows = [(name, short_help(name)) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
@@ -217,14 +244,28 @@ class QiGroup(TyperGroup):
             raise
 
 
+def _build_command(name: str) -> Any:
+    """The Click command of a noun (its group) or of a top-level command, built on use."""
+    import importlib
+
+    from typer.main import get_command
+
+    if name in NOUNS:
+        return get_command(importlib.import_module(NOUNS[name][0]).app)
+    module, function, _ = COMMANDS[name]
+    one = typer.Typer(rich_markup_mode=None, add_completion=False)
+    one.command(name)(getattr(importlib.import_module(module), function))
+    return get_command(one)
+
+
 def _check_arguments(args: list[str]) -> None:
     """Text that no database can store is refused before anything runs: NUL, and bytes
     that are not UTF-8 (Python hands them over as lone surrogates)."""
-    from qi.text import quoted
-
     for arg in args:
         bad = next((c for c in arg if c == "\x00" or "\ud800" <= c <= "\udfff"), None)
         if bad is not None:
+            from qi.text import quoted
+
             what = "the NUL character" if bad == "\x00" else "bytes that are not UTF-8 text"
             raise typer.BadParameter(f"The argument {quoted(arg)} holds {what}. Type it again "
                                    "as plain text")
@@ -290,6 +331,8 @@ def reset_consoles() -> None:
 
 def print_json(data: Any) -> None:
     """Stable JSON on stdout: keys in their given order, UTF-8 as is, ending with a newline."""
+    import json
+
     from qi.text import json_safe
 
     sys.stdout.write(json_safe(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
