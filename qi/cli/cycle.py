@@ -442,7 +442,10 @@ def remove(
     """Remove a cycle (asks first)."""
     from qi.services import cycles
 
-    remove_confirmed(lambda s: cycles.check_removable(s, cycle, force=force),
-                     lambda c: f"Remove {c.ref} ('{c.title}', stage {c.stage.value})?",
-                     lambda s, c: cycles.remove(s, str(c.id), force=force),
-                     lambda c: f"Removed {c.ref}", yes=yes)
+    remove_confirmed(
+        check=lambda s: cycles.check_removable(s, cycle, force=force),
+        question=lambda c: f"Remove {c.ref} ('{c.title}', stage {c.stage.value})?",
+        remove=lambda s, c: cycles.remove(s, str(c.id), force=force),
+        done=lambda c: f"Removed {c.ref}",
+        yes=yes,
+    )

@@ -123,7 +123,10 @@ def remove(
     """Remove a change idea. An idea tested by cycles needs --force."""
     from qi.services import ideas
 
-    remove_confirmed(lambda s: ideas.check_removable(s, idea, force=force),
-                     lambda i: f"Remove idea {i.id} ('{i.title}')?",
-                     lambda s, i: ideas.remove(s, str(i.id), force=force),
-                     lambda i: f"Removed idea {i.id}", yes=yes)
+    remove_confirmed(
+        check=lambda s: ideas.check_removable(s, idea, force=force),
+        question=lambda i: f"Remove idea {i.id} ('{i.title}')?",
+        remove=lambda s, i: ideas.remove(s, str(i.id), force=force),
+        done=lambda i: f"Removed idea {i.id}",
+        yes=yes,
+    )

@@ -165,10 +165,13 @@ def remove(
     from qi.services import measures
 
     ref = measure_ref(measure, project_opt)
-    remove_confirmed(lambda s: measures.check_removable(s, ref, force=force),
-                     lambda m: f"Remove measure '{m.ref}' ({m.name})?",
-                     lambda s, m: measures.remove(s, m.ref, force=force),
-                     lambda m: f"Removed measure '{m.ref}'", yes=yes)
+    remove_confirmed(
+        check=lambda s: measures.check_removable(s, ref, force=force),
+        question=lambda m: f"Remove measure '{m.ref}' ({m.name})?",
+        remove=lambda s, m: measures.remove(s, m.ref, force=force),
+        done=lambda m: f"Removed measure '{m.ref}'",
+        yes=yes,
+    )
 
 
 def _at(value: str):

@@ -72,7 +72,10 @@ def remove(
     """Remove a meeting (asks first)."""
     from qi.services import meetings
 
-    remove_confirmed(lambda s: meetings.get(s, meeting_id),
-                     lambda m: f"Remove meeting {m.id} ({cell(m.date)}: {m.title})?",
-                     lambda s, _: meetings.remove(s, meeting_id),
-                     lambda m: f"Removed meeting {m.id}", yes=yes)
+    remove_confirmed(
+        check=lambda s: meetings.get(s, meeting_id),
+        question=lambda m: f"Remove meeting {m.id} ({cell(m.date)}: {m.title})?",
+        remove=lambda s, _: meetings.remove(s, meeting_id),
+        done=lambda m: f"Removed meeting {m.id}",
+        yes=yes,
+    )

@@ -110,6 +110,10 @@ def remove(member: MemberArg, yes: YesOption = False) -> None:
         teams = f" (in {', '.join(record.teams)})" if record.teams else ""
         return f"Remove member {record.id}, {record.name}{teams}?"
 
-    remove_confirmed(lambda s: members.show(s, member), question,
-                     lambda s, record: members.remove(s, str(record.id)),
-                     lambda record: f"Removed member {record.id}: {record.name}", yes=yes)
+    remove_confirmed(
+        check=lambda s: members.show(s, member),
+        question=question,
+        remove=lambda s, record: members.remove(s, str(record.id)),
+        done=lambda record: f"Removed member {record.id}: {record.name}",
+        yes=yes,
+    )

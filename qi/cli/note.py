@@ -73,7 +73,10 @@ def remove(
     """Remove a note (asks first)."""
     from qi.services import notes
 
-    remove_confirmed(lambda s: notes.show(s, note_id),
-                     lambda n: f"Remove note {n.id} on {n.measure} ({cell(n.date)}: {n.text})?",
-                     lambda s, _: notes.remove(s, note_id),
-                     lambda n: f"Removed note {n.id}", yes=yes)
+    remove_confirmed(
+        check=lambda s: notes.show(s, note_id),
+        question=lambda n: f"Remove note {n.id} on {n.measure} ({cell(n.date)}: {n.text})?",
+        remove=lambda s, _: notes.remove(s, note_id),
+        done=lambda n: f"Removed note {n.id}",
+        yes=yes,
+    )

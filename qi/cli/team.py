@@ -114,6 +114,10 @@ def remove(
         what = " and ".join(counted(n, k) for k, n in counts.items() if n)
         return f"Remove team '{slug}'" + (f" with its {what}?" if what else "?")
 
-    remove_confirmed(lambda s: teams.check_removable(s, slug, force=force), question,
-                     lambda s, _: teams.remove(s, slug, force=force),
-                     lambda _: f"Removed team '{slug}'", yes=yes)
+    remove_confirmed(
+        check=lambda s: teams.check_removable(s, slug, force=force),
+        question=question,
+        remove=lambda s, _: teams.remove(s, slug, force=force),
+        done=lambda _: f"Removed team '{slug}'",
+        yes=yes,
+    )
