@@ -10,6 +10,7 @@ once. So a chart, the report beside it and the dashboard cannot disagree.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qi import domain
@@ -34,7 +35,7 @@ class ViewData:
     targets: dict[int, list[tuple]] = field(default_factory=dict)  # [(starts_on, value)]
 
 
-def load(db: Db, measure_ids: list[int], project_ids: list[int] = ()) -> ViewData:
+def load(db: Db, measure_ids: list[int], project_ids: Sequence[int] = ()) -> ViewData:
     """The facts behind these measures' views, and the projects (with their teams and
     cycles) of those measures and of `project_ids` (a report also shows projects that
     have no measure yet)."""
