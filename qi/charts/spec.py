@@ -87,6 +87,9 @@ class ChartSpec:
     icons: tuple[str, ...] = ()
     # a target that changes over time: (start date or None, value) pairs, drawn as steps
     target_steps: tuple = ()
+    # the caption under the chart; a report or a deck leaves it out, as it says the same
+    # beside the chart (or in the speaker notes)
+    caption: bool = True
 
     def __post_init__(self):
         if self.period is not None and self.period not in PERIODS:
