@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from matplotlib import dates as mdates
@@ -74,7 +75,7 @@ def _draw_centre(ax, s: _Series, spec: ChartSpec, legend: _Legend) -> None:
         lw = 2.8 if signal else 2.0
         base = idx[a.baseline[idx]]
         last_base = base[-1] if base.size else idx[0] - 1
-        pieces = [("baseline", idx[idx <= last_base], "-")]
+        pieces: list[tuple[str, Any, Any]] = [("baseline", idx[idx <= last_base], "-")]
         # the extension starts at the last baseline point, so the two pieces join up
         pieces.append(("extended", idx[idx >= max(last_base, idx[0])], (0, (5, 3))))
         if base.size == idx.size:
@@ -268,7 +269,7 @@ def _date_axis(ax, s: _Series, spec: ChartSpec, ink: _Ink, axis_w: float) -> Non
     elif month:
         months = span_days / _DAYS["month"]
         k = next((k for k in (1, 2, 3, 4, 6, 12, 24, 36, 60) if months / k <= maxticks), 120)
-        loc = (mdates.MonthLocator(bymonth=range(1, 13, k)) if k < 12
+        loc: mdates.DateLocator = (mdates.MonthLocator(bymonth=range(1, 13, k)) if k < 12
                else mdates.YearLocator(base=k // 12))  # fmt: skip
         ticks = [float(t) for t in loc.tick_values(*mdates.num2date(s.xlim))]
     else:

@@ -24,7 +24,7 @@ def _format(path: Path | None, fmt: str | None) -> str:
         fmt = fmt.lower()
         if fmt not in FORMATS:
             raise InvalidInput(f"unknown chart format {fmt!r}; use png, svg or pdf")
-        if ext in FORMATS and ext != fmt:
+        if path is not None and ext in FORMATS and ext != fmt:
             raise InvalidInput(
                 f"the file name {path.name!r} ends in .{ext} but the format asked for is "
                 f"{fmt}; change one of them"
@@ -59,7 +59,7 @@ def render(spec_or_fig: ChartSpec | Figure, fmt: str = "png", *, text: str = "pa
     fig = spec_or_fig if isinstance(spec_or_fig, Figure) else figure(spec_or_fig)
     _printable_text(fig)
     buf = io.BytesIO()
-    rc = {**_RC, "svg.fonttype": "none"} if text == "text" and fmt == "svg" else _RC
+    rc = _RC | {"svg.fonttype": "none"} if text == "text" and fmt == "svg" else _RC
     with matplotlib.rc_context(rc):
         if fmt == "png":
             _png(fig, buf)

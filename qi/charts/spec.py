@@ -152,15 +152,19 @@ def _is_dates(a: Analysis) -> bool:
     return np.issubdtype(a.x.dtype, np.datetime64)
 
 
+def _as_date(day: np.datetime64) -> date:
+    return np.asarray(day, dtype="datetime64[D]").item()
+
+
 def _iso(day: np.datetime64) -> str:
-    return str(np.datetime64(day, "D"))
+    return _as_date(day).isoformat()
 
 
 def _day(day: np.datetime64) -> str:
     """A date of the series as people read it (``QI_DATE_STYLE``)."""
     from qi.dates import human_date
 
-    return human_date(np.datetime64(day, "D").astype(object))
+    return human_date(_as_date(day))
 
 
 def shown(spec: ChartSpec) -> np.ndarray:

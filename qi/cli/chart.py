@@ -174,7 +174,7 @@ def chart(
     end = parse_date_option(date_to, "--to")
     if start and end and start > end:
         raise typer.BadParameter(f"{start} is after --to {end}", param_hint="'--from'")
-    fmt_name = None if grid or across_projects else _format_name(output, fmt, batch)
+    fmt_name = "" if grid or across_projects else _format_name(output, fmt, batch)
     if analyse_window and start is None and end is None:
         raise typer.BadParameter("--analyse-window needs --from or --to: it analyses only "
                                  "the data between them", param_hint="'--analyse-window'")
@@ -182,7 +182,7 @@ def chart(
     from qi.services.measure_view import RULES_CHART, ViewOptions
 
     needed = RULES_CHART.get(rules) if rules else None
-    if needed is not None and chart_type is not None and chart_type != needed:
+    if rules is not None and needed is not None and chart_type not in (None, needed):
         raise typer.BadParameter(f"the {rules.value} rules are for {needed.value} charts; use "
                                  f"--type {needed.value} or leave --type out",
                                  param_hint="'--rules'")
@@ -208,6 +208,7 @@ def chart(
                                      options=options, folder=Path(output or "."),
                                      fmt=fmt_name)
         else:
+            assert measure is not None  # _check_selection: not a batch, so a MEASURE
             plan = render.Plan([_single_job(db, _ref(measure, project), options, output,
                                             fmt_name)])
     for line in plan.skipped:

@@ -45,6 +45,7 @@ def draw(*, measure: str | None, project: str | None, teams: list[str] | None, o
         if project:
             g = grid_service.project_grid(db, project, options)
         else:
+            assert measure is not None  # check(): --across-projects needs --measure
             g = grid_service.across_grid(db, measure, teams or [], options)
     for line in g.skipped:
         say(f"Left out {line}")

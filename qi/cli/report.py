@@ -76,17 +76,18 @@ def report(
         _check_free(output, force)
     period = {"since": since_day, "since_last_meeting": since_last_meeting, "meeting": meeting}
     with open_session(write=False) as s:
-        if programme:
+        if project is None:  # --programme
             built = report_service.build_programme(s, **period)
         else:
             built = report_service.build_project(s, project, **period)
+    if output is None:  # Markdown, HTML or JSON on standard output (a deck needs -o)
+        write_data(_render(built, fmt, None, force)[0])
+        return
+    charts: dict[Path, bytes] = {}
     if fmt == Format.pptx:
-        data, charts = deck_bytes(built), {}
+        data = deck_bytes(built)
     else:
         text, charts = _render(built, fmt, output, force)
-        if output is None:
-            write_data(text)
-            return
         data = text.encode("utf-8")
     _write(output, data, charts, force)
     drawn = f", {len(charts)} chart{'s' if len(charts) != 1 else ''} in {_charts_dir(output)}" \
@@ -101,7 +102,7 @@ _SUFFIXES = {".md": Format.md, ".markdown": Format.md, ".html": Format.html,
 def _format(fmt: Format | None, output: Path | None) -> Format:
     """--format, else the file name's; both given and different is a mistake (exit 2)."""
     implied = _SUFFIXES.get(output.suffix.lower()) if output is not None else None
-    if fmt is not None and implied is not None and fmt != implied:
+    if output is not None and fmt is not None and implied is not None and fmt != implied:
         raise typer.BadParameter(f"the file name '{output.name}' ends in {output.suffix} but "
                                  f"--format is {fmt.value}; change one of them",
                                  param_hint="'--format'")

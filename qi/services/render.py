@@ -178,6 +178,7 @@ def render_all(specs: dict[str, ChartSpec], fmt: str, *, text: str = "path",
     with _drawn(list(specs.values()), ("bytes", fmt, text), _workers(len(refs))) as results, \
             (progress or _silent)(len(refs)) as step:
         for k, data in enumerate(results):
+            assert data is not None  # drawn as bytes
             out[refs[k]] = data
             step()
     return out
