@@ -445,6 +445,7 @@ def test_report_charts_have_no_caption_and_their_svg_words_are_text(programme):
     assert "title-1" in gids and not any(str(g).startswith("caption") for g in gids)
     svg = render.render_all(specs, "svg", text="text")["dna-rate/dna"].decode()
     assert "<text" in svg and "font-family: 'DejaVu Sans', 'Bitstream Vera Sans'" in svg
+    assert svg.count("<text ") == svg.count('<text xml:space="preserve" ')  # double spaces
     outlines = render.render_all(specs, "svg")["dna-rate/dna"].decode()
     assert "<text" not in outlines and len(svg) < len(outlines) / 2
 

@@ -68,8 +68,10 @@ def render(spec_or_fig: ChartSpec | Figure, fmt: str = "png", *, text: str = "pa
                         facecolor="white")
     data = buf.getvalue()
     if rc is not _RC:
-        # where DejaVu Sans is not installed, a font of about the same widths
+        # where DejaVu Sans is not installed, a font of about the same widths; and the
+        # key's double spaces kept, as measured (a browser collapses them otherwise)
         data = data.replace(b"font-family: 'DejaVu Sans'", _SVG_FONTS)
+        data = data.replace(b"<text ", b'<text xml:space="preserve" ')
     return data
 
 

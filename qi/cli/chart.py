@@ -161,7 +161,9 @@ def chart(
     across teams: qi chart --measure SLUG --across-projects [--team T]... [-o FILE].
     """
     from qi.cli import chart_grid
+    from qi.services import render
 
+    render.drawing_process()
     measure = measure if measure_opt is None else measure_opt
     chart_grid.check(measure=measure, project=project, grid=grid, across=across_projects,
                      all_measures=all_measures, programme=programme, teams=teams)
@@ -194,8 +196,6 @@ def chart(
         date_from=start, date_to=end, planned=planned, annotations=not no_annotations,
         analyse_window=analyse_window,
     )
-    from qi.services import render
-
     size = {"width": width, "height": height, "dpi": dpi, "generated": render.generated()}
     if grid or across_projects:
         chart_grid.draw(measure=measure, project=project, teams=teams, options=options,

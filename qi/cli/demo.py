@@ -37,6 +37,9 @@ def demo(
     from qi import db
     from qi import demo as demo_data
     from qi.config import resolve
+    from qi.services import render
+
+    render.drawing_process()
 
     day = parse_date_option(today, "--today") or date.today()
     started = time.perf_counter()

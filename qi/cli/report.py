@@ -61,8 +61,10 @@ def report(
 ) -> None:
     """Write a progress summary: the aim, the team, each measure and what its chart says,
     the PDSA cycles of the period, the cycles still open and the next steps."""
+    from qi.services import render
     from qi.services import report as report_service
 
+    render.drawing_process()
     project = one_project(project, project_opt)
     if (project is None) == (not programme):
         raise typer.BadParameter("give a PROJECT or --programme (one of them)",
