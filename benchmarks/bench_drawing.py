@@ -112,21 +112,34 @@ def build(name: str, target: str, folder: Path) -> None:
     db.dispose_all()
 
 
-def _once(argv: list[str], env: dict) -> float:
+def _once(argv: list[str], env: dict) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one whole process."""
     import os
+    import resource
 
-    start = time.perf_counter()
+    def cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
+    start, cpu_start = time.perf_counter(), cpu()
     subprocess.run(argv, env={**os.environ, **env}, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu() - cpu_start
 
 
-def interleaved(cmds: dict[str, list[str]], env: dict, runs: int) -> dict[str, float]:
-    times: dict[str, list[float]] = {k: [] for k in cmds}
+def _medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    return (statistics.median(s[0] for s in samples),
+            statistics.median(s[1] for s in samples))
+
+
+def interleaved(cmds: dict[str, list[str]], env: dict, runs: int
+                ) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) medians of each command, the commands taking turns run by run."""
+    times: dict[str, list[tuple[float, float]]] = {k: [] for k in cmds}
     for _ in range(runs):
         for kind, argv in cmds.items():
             times[kind].append(_once(argv, env))
-    return {k: statistics.median(v) for k, v in times.items()}
+    return {k: _medians(v) for k, v in times.items()}
 
 
 def backend(tmp: Path, target: str | None, runs: int) -> dict:
@@ -160,12 +173,12 @@ def backend(tmp: Path, target: str | None, runs: int) -> dict:
     return medians
 
 
-def demo(tmp: Path, runs: int) -> tuple[float, float]:
+def demo(tmp: Path, runs: int) -> tuple[tuple[float, float], tuple[float, float]]:
     times, floors = [], []
     for k in range(runs):
         times.append(_once([*QI, "demo", str(tmp / f"demo-{k}")], {"NO_COLOR": "1"}))
         floors.append(_once(FLOOR, {}))
-    return statistics.median(times), statistics.median(floors)
+    return _medians(times), _medians(floors)
 
 
 def main() -> None:
@@ -185,31 +198,32 @@ def main() -> None:
     report(sqlite, pg, demo_s, args.runs)
 
 
-def report(sqlite: dict, pg: dict, demo_s: tuple[float, float], runs: int) -> None:
-    r = sqlite.get("r")
-    print(f"\nWhole processes, median of {runs} runs, interleaved; floor = python + import "
-          "matplotlib.figure, numpy (same run)")
-    head = (f"{'what':<44} {'SQLite s':>8} {'floor s':>7} {'×floor':>6} {'PG s':>6} "
+def report(sqlite: dict, pg: dict, demo_s: tuple, runs: int) -> None:
+    print(f"\nWhole processes, median of {runs} runs, interleaved. floor = python + import "
+          "matplotlib.figure, numpy in the same run. Wall seconds; CPU seconds (user + "
+          "system) in brackets, steadier on a shared machine")
+    head = (f"{'what':<42} {'SQLite s':>13} {'floor s':>12} {'×floor':>6} {'PG s':>13} "
             f"{'PG-SQLite':>9} {'target':>6}  ok")
     print(head)
     print("-" * len(head))
-    for kind in ("chart", "grid", "report", "deck"):
-        s, floor = sqlite[kind]
-        p = pg.get(kind, (None, None))[0]
-        pg_txt = f"{p:>6.2f} {p - s:>+9.2f}" if p is not None else f"{'-':>6} {'-':>9}"
+    rows = [(k, sqlite[k][0], sqlite[k][1], pg.get(k, (None,))[0])
+            for k in ("chart", "grid", "report", "deck")]
+    rows.append(("demo", demo_s[0], demo_s[1], None))
+    for kind, (s, s_cpu), (floor, floor_cpu), p in rows:
+        pg_txt = (f"{p[0]:>6.2f} ({p[1]:>4.2f}) {p[0] - s:>+9.2f}" if p is not None
+                  else f"{'-':>13} {'-':>9}")
         ok = "yes" if s <= TARGETS[kind] else "NO"
-        print(f"{LABELS[kind]:<44} {s:>8.2f} {floor:>7.2f} {s / floor:>6.2f} {pg_txt} "
-              f"{TARGETS[kind]:>6.1f}  {ok}")
-    s, floor = demo_s
-    print(f"{LABELS['demo']:<44} {s:>8.2f} {floor:>7.2f} {s / floor:>6.2f} {'-':>6} {'-':>9} "
-          f"{TARGETS['demo']:>6.1f}  {'yes' if s <= TARGETS['demo'] else 'NO'}")
+        print(f"{LABELS[kind]:<42} {s:>6.2f} ({s_cpu:>4.2f}) {floor:>5.2f} ({floor_cpu:>4.2f})"
+              f" {s / floor:>6.2f} {pg_txt} {TARGETS[kind]:>6.1f}  {ok}")
+    r = sqlite.get("r")
     chart = sqlite["chart"][0]
     if r is None:
         print("\nR reference (ggplot2 + ggsave of the same chart): reference not available "
               "(no Rscript with ggplot2)")
     else:
-        print(f"\nR reference, same run: ggplot2 run chart + ggsave, 2000 x 1125 PNG: {r:.2f} s;"
-              f" qi chart {chart:.2f} s = {chart / r:.2f} × the reference (target <= 0.50)")
+        print(f"\nR reference, same run: ggplot2 run chart + ggsave, 2000 x 1125 PNG: "
+              f"{r[0]:.2f} s ({r[1]:.2f} CPU); qi chart {chart[0]:.2f} s ({chart[1]:.2f} CPU)"
+              f" = {chart[0] / r[0]:.2f} × the reference (target <= 0.50)")
 
 
 if __name__ == "__main__":
