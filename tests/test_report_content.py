@@ -452,9 +452,9 @@ def test_report_charts_have_no_caption_and_their_svg_words_are_text(programme):
 
 
 @pytest.mark.parametrize(("asked", "count", "expected"), [
-    ("", 50, 1), ("1", 50, 1), ("2", 50, 2), ("8", 50, 2), ("2", 7, 1), ("many", 50, 1)])
-def test_chart_workers_only_when_asked_for_and_for_large_batches(monkeypatch, asked, count,
-                                                                 expected):
+    ("", 50, 2), ("1", 50, 1), ("2", 50, 2), ("8", 50, 2), ("2", 7, 1), ("", 7, 1),
+    ("many", 50, 2)])
+def test_chart_workers_one_per_core_for_large_batches(monkeypatch, asked, count, expected):
     from qi.services import render
 
     monkeypatch.setattr(render.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
