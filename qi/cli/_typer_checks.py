@@ -5,9 +5,10 @@ which imports pydantic (about 0.1 s, see benchmarks/bench_everyday.py) even for 
 that was not given or a text Click already hands over as `str`. Here each parameter's check
 is built only when a value needs it: None (an option not given) stays None exactly as
 Typer's own check returns it, a `str` or `bool` value of a text or flag parameter, or a
-choice's default given as its Enum member, is already what it should be; a choice typed in
-(one of its Enum's values) becomes that member and texts given to a `list[str]` parameter
-a list, as Typer's check makes them; anything else (numbers, dates, paths, choices not
+choice's default given as its Enum member, or a number parameter's own default (`qi
+chart`'s width, height and dpi) is already what it should be; a choice typed in (one of
+its Enum's values) becomes that member and texts given to a `list[str]` parameter a list,
+as Typer's check makes them; anything else (numbers typed in, dates, paths, choices not
 among the values) goes to Typer's pydantic check as always.
 Where Typer's internals differ (another version), nothing is changed; the
 import-discipline test in tests/test_gateway.py notices the cost.
@@ -35,11 +36,15 @@ class _Lazy:
             self._real = self._build(self.descriptor)
         return self._real
 
-    def _plain(self, value):
+    def _plain(self, value, param=None):
         """The value as Typer's check would return it, or _NO when it must decide."""
         annotation = self.annotation
         if annotation in _PLAIN:
             return value if type(value) is annotation else _NO
+        if annotation in (int, float):  # a number's default, as the code gives it
+            default = param is not None and type(value) is annotation \
+                and type(param.default) is annotation and value == param.default
+            return value if default else _NO
         if get_origin(annotation) is list and get_args(annotation) == (str,):
             ok = isinstance(value, list | tuple) and all(type(v) is str for v in value)
             return list(value) if ok else _NO
@@ -57,11 +62,11 @@ class _Lazy:
             return () if multi else None
         if multi and isinstance(value, str):  # Typer refuses it, with its own words
             return self.real().coerce(value, param=param, ctx=ctx)
-        plain = self._plain(value)
+        plain = self._plain(value, param)
         return self.real().coerce(value, param=param, ctx=ctx) if plain is _NO else plain
 
     def _coerce_value(self, value, param, ctx):
-        plain = self._plain(value)
+        plain = self._plain(value, param)
         return self.real()._coerce_value(value, param=param, ctx=ctx) if plain is _NO \
             else plain
 
