@@ -71,7 +71,7 @@ def build(path: Path, *, projects: int, measures: int, points: int) -> None:
     from qi import db
     from qi.config import resolve
     from qi.domain import ChartType, Decision, Direction, MeasureKind
-    from qi.services import cycles, data, meetings, members, notes, teams
+    from qi.services import cycles, data_import, meetings, members, notes, teams
     from qi.services import measures as measure_service
     from qi.services import projects as project_service
 
@@ -109,7 +109,7 @@ def build(path: Path, *, projects: int, measures: int, points: int) -> None:
                                             "denominator"])
                 writer.writeheader()
                 writer.writerows(rows)
-            data.import_file(s, csv_path, project=slug)
+            data_import.import_file(s, csv_path, project=slug)
             for c in range(4):
                 started = START + timedelta(weeks=change_at + 6 * c)
                 cycle = cycles.new(s, slug, f"SMS reminders, step {c + 1} of the ramp",

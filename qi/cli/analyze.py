@@ -10,11 +10,10 @@ import typer
 
 from qi.cli._common import JsonOption, console
 from qi.domain import CHART_NAMES, RULE_NAMES, ChartType, Direction, Rules
-from qi.errors import InvalidInput
 
 if TYPE_CHECKING:
     from qi.analysis import Analysis
-    from qi.ingest import Series
+    from qi.ingest.series import FileSeries
 
 
 _MAX_SIGNALS_SHOWN = 25
@@ -217,32 +216,18 @@ def analyze(
             param_hint="'--rules'",
         )
 
-    from qi.analysis import InvalidValue, PositionError
-    from qi.analysis import analyze as run_analysis
-    from qi.ingest import read_series
+    from qi.analysis import PositionError
+    from qi.services.analyze_file import analyze_file
 
-    series = read_series(file, x=x, y=y, n=n)
-    found = series.identifiers()
-    if found and not allow_identifiers:
-        raise InvalidInput(
-            f"{series.path.name} looks patient-identifiable: {'; '.join(found)}. QI data "
-            "should be aggregate (counts per week or month), not about patients: remove "
-            "those columns from the file, or add --allow-identifiers if this is a deliberate "
-            "decision")
     try:
-        result = run_analysis(
-            series.y, x=series.x, n=series.n, chart=chart_name, freeze=freeze,
-            part=part_list, exclude=exclude_list, multiply=multiply,
+        series, result = analyze_file(
+            file, x=x, y=y, n=n, allow_identifiers=allow_identifiers, chart=chart_name,
+            freeze=freeze, part=part_list, exclude=exclude_list, multiply=multiply,
             screen_mr=not no_screen_mr, rules=rules.value,
             improvement=improvement.value if improvement and rules is Rules.mdc else None,
-            target=target if rules is Rules.mdc else None,
-        )  # fmt: skip
+            target=target if rules is Rules.mdc else None)
     except PositionError as exc:
         raise typer.BadParameter(exc.reason, param_hint=f"'--{exc.option}'") from None
-    except InvalidValue as exc:
-        raise InvalidInput(
-            f"{series.where(exc.index, exc.field)}: {_show(exc.value)} - {exc.reason}"
-        ) from None
 
     if output is not None:
         from qi import charts
@@ -282,19 +267,13 @@ def _silence_stdout() -> None:
         pass  # not a real file (tests); nothing will be flushed to a closed pipe
 
 
-def _show(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _fmt(v: float | None) -> str:
     if v is None or v != v:
         return "-"
     return f"{v:.4g}"
 
 
-def _print(a: Analysis, series: Series) -> None:
+def _print(a: Analysis, series: FileSeries) -> None:
     """A readable summary: what was analysed, then each part with its signals."""
     from rich.table import Table
 
