@@ -192,29 +192,7 @@ def analyze(
         analyze_chart.parse_mark(m)
     part_list = _positions(part, "--part")
     exclude_list = _positions(exclude, "--exclude")
-    if multiply == 0 or multiply != multiply or multiply in (float("inf"), float("-inf")):
-        raise typer.BadParameter("must be a finite number other than 0", param_hint="'--multiply'")
-    from qi.values import OUT_OF_RANGE, out_of_range
-
-    for given, option in ((multiply, "--multiply"), (target, "--target")):
-        if given is not None and out_of_range([given])[0]:
-            raise typer.BadParameter(f"{given!r} is {OUT_OF_RANGE}", param_hint=f"'{option}'")
-    if rules is not Rules.mdc and output is None:
-        for given, option in ((improvement, "--improvement"), (target, "--target")):
-            if given is not None:
-                raise typer.BadParameter("only applies with --rules mdc, or to a chart (-o)",
-                                         param_hint=f"'{option}'")
-    chart_name = chart.value if chart is not None else ("i" if rules is Rules.mdc else "run")
-    if rules is Rules.mdc and chart_name != "i":
-        raise typer.BadParameter(
-            "the Making Data Count rules are for i (XmR) charts; use --chart i or leave it out",
-            param_hint="'--rules'",
-        )
-    if rules is Rules.ihi and chart_name != "run":
-        raise typer.BadParameter(
-            "the IHI rules are for run charts; use --chart run or --rules anhoej",
-            param_hint="'--rules'",
-        )
+    chart_name = _chart_name(chart, rules, multiply, target, improvement, drawn=output is not None)
 
     from qi.analysis import PositionError
     from qi.services.analyze_file import analyze_file
@@ -238,22 +216,55 @@ def analyze(
             else ("up" if rules is Rules.mdc else "neither"), target=target)
         charts.save(chart_spec, output, fmt, overwrite=force)
     if json_out:
-        from qi.analysis.document import write_json
-
-        try:
-            from qi.text import json_safe
-
-            write_json(result, lambda chunk: sys.stdout.write(json_safe(chunk)))
-            sys.stdout.flush()
-        except BrokenPipeError:  # e.g. `qi analyze ... --json | head`: the reader left
-            _silence_stdout()
-            raise typer.Exit(1) from None
+        _print_json(result)
     else:
         _print(result, series)
     if output is not None and not json_out:
         from qi.cli._common import say
 
         say(f"Wrote {output}")
+
+
+def _chart_name(chart: ChartType | None, rules: Rules, multiply: float, target: float | None,
+                improvement: Direction | None, *, drawn: bool) -> str:
+    """The chart to analyse, after refusing option values that cannot go together (exit 2)."""
+    if multiply == 0 or multiply != multiply or multiply in (float("inf"), float("-inf")):
+        raise typer.BadParameter("must be a finite number other than 0", param_hint="'--multiply'")
+    from qi.values import OUT_OF_RANGE, out_of_range
+
+    for given, option in ((multiply, "--multiply"), (target, "--target")):
+        if given is not None and out_of_range([given])[0]:
+            raise typer.BadParameter(f"{given!r} is {OUT_OF_RANGE}", param_hint=f"'{option}'")
+    if rules is not Rules.mdc and not drawn:
+        for option, unset in (("--improvement", improvement is None), ("--target", target is None)):
+            if not unset:
+                raise typer.BadParameter("only applies with --rules mdc, or to a chart (-o)",
+                                         param_hint=f"'{option}'")
+    chart_name = chart.value if chart is not None else ("i" if rules is Rules.mdc else "run")
+    if rules is Rules.mdc and chart_name != "i":
+        raise typer.BadParameter(
+            "the Making Data Count rules are for i (XmR) charts; use --chart i or leave it out",
+            param_hint="'--rules'",
+        )
+    if rules is Rules.ihi and chart_name != "run":
+        raise typer.BadParameter(
+            "the IHI rules are for run charts; use --chart run or --rules anhoej",
+            param_hint="'--rules'",
+        )
+    return chart_name
+
+
+def _print_json(result: Analysis) -> None:
+    """The documented JSON document, streamed; a reader that leaves early ends it quietly."""
+    from qi.analysis.document import write_json
+    from qi.text import json_safe
+
+    try:
+        write_json(result, lambda chunk: sys.stdout.write(json_safe(chunk)))
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `qi analyze ... --json | head`: the reader left
+        _silence_stdout()
+        raise typer.Exit(1) from None
 
 
 def _silence_stdout() -> None:
@@ -275,8 +286,6 @@ def _fmt(v: float | None) -> str:
 
 def _print(a: Analysis, series: FileSeries) -> None:
     """A readable summary: what was analysed, then each part with its signals."""
-    from rich.table import Table
-
     out = console()
     what = series.columns["y"] + (f" / {series.columns['n']}" if "n" in series.columns else "")
     if a.multiply != 1:
@@ -291,46 +300,9 @@ def _print(a: Analysis, series: FileSeries) -> None:
         title = f"Part {p.part}: points {p.start} to {p.end} ({xlabel(p.start)} to {xlabel(p.end)})"
         if len(a.parts) == 1:
             title = f"Points 1 to {p.end} ({xlabel(1)} to {xlabel(p.end)})"
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold")
-        grid.add_column()
-        cl_name = "median" if a.chart == "run" else ("mean" if a.rules == "mdc" else "centre line")
-        grid.add_row(cl_name.capitalize(), _fmt(p.cl))
-        if a.chart != "run":
-            limit = "process limits" if a.rules == "mdc" else "control limits"
-            grid.add_row(
-                limit.capitalize(),
-                f"{_fmt(p.lcl)} to {_fmt(p.ucl)}" + (" (average)" if _varies(a, p) else ""),
-            )
-        grid.add_row("Useful points", f"{p.n_useful} of {p.n_obs}")
-        if p.longest_run is not None and a.rules != "mdc":  # mdc has its own run rules
-            grid.add_row(
-                "Longest run", f"{p.longest_run} (more than {p.longest_run_max} suggests a shift)"
-            )
-            grid.add_row(
-                "Crossings", f"{p.n_crossings} (fewer than {p.n_crossings_min} suggests a shift)"
-            )
-        if a.rules == "ihi" and p.ihi and p.ihi["n_runs"] is not None:
-            grid.add_row(
-                "Runs",
-                str(p.ihi["n_runs"])
-                + (
-                    f" (expected {p.ihi['runs_lower']} to {p.ihi['runs_upper']})"
-                    if p.ihi["runs_tested"]
-                    else ""
-                ),
-            )
-        if a.chart != "run":
-            grid.add_row("Outside the limits", str(p.sigma_signals))
-        if a.rules == "mdc":
-            grid.add_row("Variation", (p.variation_type or "-").replace("_", " "))
-            if a.target is not None:
-                grid.add_row("Assurance", (p.assurance_type or "-").replace("_", " "))
-        else:
-            grid.add_row("Runs signal", "yes" if p.runs_signal else "no")
         out.print()
         out.print(title, style="bold", markup=False)
-        out.print(grid)
+        out.print(_part_grid(a, p))
         if p.signals:
             out.print("Signals:", markup=False)
             for s in p.signals[:_MAX_SIGNALS_SHOWN]:
@@ -342,6 +314,50 @@ def _print(a: Analysis, series: FileSeries) -> None:
             out.print("No signals: the variation looks random (common cause).", markup=False)
         for note in p.notes:
             out.print(f"Note: {note}", markup=False)
+
+
+def _part_grid(a: Analysis, p):
+    """One part's centre line, limits and runs statistics as a two-column grid."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    cl_name = "median" if a.chart == "run" else ("mean" if a.rules == "mdc" else "centre line")
+    grid.add_row(cl_name.capitalize(), _fmt(p.cl))
+    if a.chart != "run":
+        limit = "process limits" if a.rules == "mdc" else "control limits"
+        grid.add_row(
+            limit.capitalize(),
+            f"{_fmt(p.lcl)} to {_fmt(p.ucl)}" + (" (average)" if _varies(a, p) else ""),
+        )
+    grid.add_row("Useful points", f"{p.n_useful} of {p.n_obs}")
+    if p.longest_run is not None and a.rules != "mdc":  # mdc has its own run rules
+        grid.add_row(
+            "Longest run", f"{p.longest_run} (more than {p.longest_run_max} suggests a shift)"
+        )
+        grid.add_row(
+            "Crossings", f"{p.n_crossings} (fewer than {p.n_crossings_min} suggests a shift)"
+        )
+    if a.rules == "ihi" and p.ihi and p.ihi["n_runs"] is not None:
+        grid.add_row(
+            "Runs",
+            str(p.ihi["n_runs"])
+            + (
+                f" (expected {p.ihi['runs_lower']} to {p.ihi['runs_upper']})"
+                if p.ihi["runs_tested"]
+                else ""
+            ),
+        )
+    if a.chart != "run":
+        grid.add_row("Outside the limits", str(p.sigma_signals))
+    if a.rules == "mdc":
+        grid.add_row("Variation", (p.variation_type or "-").replace("_", " "))
+        if a.target is not None:
+            grid.add_row("Assurance", (p.assurance_type or "-").replace("_", " "))
+    else:
+        grid.add_row("Runs signal", "yes" if p.runs_signal else "no")
+    return grid
 
 
 def _varies(a: Analysis, p) -> bool:

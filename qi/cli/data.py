@@ -284,6 +284,7 @@ def _show_series(s: Series) -> None:
             f"or 'qi data import FILE --project {m.project}'")
         return
     points = s.points()
+    rows: list[tuple]
     if m.denominator:
         from qi.domain import percent_axis
 
@@ -363,7 +364,7 @@ def export(
         raise Conflict(f"{output} already exists. Add --force to overwrite it, or choose "
                        "another file")
     with open_session(write=False) as s:
-        text, count = data_export.export_csv(s, project)
+        text, count = data_export.export_csv(s, project or "")  # required: never None
     if output is None:
         with _reader_may_leave():
             write_data(text)

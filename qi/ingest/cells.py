@@ -121,7 +121,7 @@ def parse_dates(cells) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     uniques = list(uniques)
     parsed = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[D]")
     reasons: list[str | None] = [None] * len(uniques)
-    todo = range(len(uniques))
+    todo: list[int] | range = range(len(uniques))
     if len(uniques) > 10_000:  # event-level files: most dates ISO, parse those in C first
         iso = pd.to_datetime(pd.Series(uniques, dtype=object), format="%Y-%m-%d",
                              errors="coerce").to_numpy().astype("datetime64[D]")

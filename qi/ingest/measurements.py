@@ -65,7 +65,7 @@ class Batch:
     numbers: dict[str, np.ndarray]
     blank: dict[str, np.ndarray]
     shown: dict[str, np.ndarray]
-    columns: dict[str, object]
+    columns: dict[str, str | np.ndarray]  # per entry for wide files
     note: np.ndarray | None
     file_columns: tuple[str, ...] = ()
     partial: tuple[str, ...] = ()  # --aggregate: first/last periods only partly covered
@@ -226,7 +226,10 @@ def _long(table, layout, date_col, measure_col, days, ok, problems) -> Batch:
             f"columns (the columns are: {listed}). Choose them with --value-col, or "
             "--numerator-col and --denominator-col"
         )
-    numbers, blank, shown, columns = {}, {}, {}, {}
+    numbers: dict[str, np.ndarray] = {}
+    blank: dict[str, np.ndarray] = {}
+    shown: dict[str, np.ndarray] = {}
+    columns: dict[str, str | np.ndarray] = {}
     for role, column in roles.items():
         if column is not None:
             values, blanks, cells, good = _read_numbers(table, column, problems)
@@ -320,9 +323,10 @@ def _aggregate(table: Table, layout: Layout, date_col: str, problems: Problems) 
     else:
         numbers["value"] = counts["size"].to_numpy(dtype=np.float64)
     k = len(period)
+    measure, period_name = layout.measure or "", layout.aggregate or ""
     return Batch(
         table.path, layout,
-        measure=np.full(k, layout.measure.strip(), dtype=object), period=period,
+        measure=np.full(k, measure.strip(), dtype=object), period=period,
         rows=counts["min"].to_numpy(dtype=np.int64),
         numbers=numbers,
         blank={role: np.zeros(k, dtype=bool) for role in numbers},
@@ -332,6 +336,6 @@ def _aggregate(table: Table, layout: Layout, date_col: str, problems: Problems) 
                  "date": date_col, "measure": "--measure"},
         note=None,
         file_columns=tuple(table.columns),
-        partial=partial_periods(raw[ok], layout.aggregate),
+        partial=partial_periods(raw[ok], period_name),
     )
 

@@ -23,6 +23,7 @@ from qi.values import OUT_OF_RANGE, out_of_range
 
 if TYPE_CHECKING:
     import numpy as np
+    import pandas as pd
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,7 +41,7 @@ class FileSeries:
     n: np.ndarray | None
     rows: np.ndarray
     columns: dict[str, str]
-    frame: object = None  # the file's cells (pandas.DataFrame), for the identifier guard
+    frame: pd.DataFrame | None = None  # the file's cells, for the identifier guard
 
     def identifiers(self) -> list[str]:
         """Why the file looks patient-identifiable (see :func:`identifier_columns`)."""

@@ -19,6 +19,7 @@ from qi.text import clip, quoted, visible
 
 if TYPE_CHECKING:
     import numpy as np
+    import pandas as pd
 
 HEADER_ROWS = 1  # file row of a value = its 0-based data index + HEADER_ROWS + 1
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -38,7 +39,7 @@ class Table:
     """The cells of a file. ``rows`` holds each frame row's row number in the file."""
 
     path: Path
-    frame: object  # pandas.DataFrame
+    frame: pd.DataFrame
     rows: np.ndarray
 
     @property

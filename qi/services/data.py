@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from qi import domain
 from qi.domain import Period
 from qi.errors import Conflict, InvalidInput
-from qi.gateway import Db, get_date, of_session
+from qi.gateway import Db, of_session
 from qi.queries import data as data_queries
 from qi.queries import measures as measure_queries
 from qi.values import ValueRules, check_values, shown_value
@@ -124,6 +124,6 @@ def add(
 
 def _one_point(m: domain.Measure, day: date, row: tuple) -> domain.Series:
     value, numerator, denominator, note, import_id = row
-    return domain.Series(measure=m, dates=(get_date(day),), values=(value,),
+    return domain.Series(measure=m, dates=(day,), values=(value,),
                          numerators=(numerator,), denominators=(denominator,),
                          notes=(note,), imports=(import_id,))

@@ -107,10 +107,11 @@ def changes(batch: Batch, found: Comparison, stored) -> tuple[domain.ValueChange
         i, j = found.changed[k], found.stored_at[k]
         old = {name: stored[name][j] for name in (*NUMBER_ROLES, "note")}
         new_note = old["note"] if batch.note is None else batch.note[i]
+        value, numerator, denominator = (batch.numbers.get(r, nan)[i] for r in NUMBER_ROLES)
         out.append(domain.ValueChange(
             measure=str(batch.measure[i]), date=day_of(batch.period[i]), row=int(batch.rows[i]),
             old=point(old["value"], old["numerator"], old["denominator"], old["note"]),
-            new=point(*(batch.numbers.get(r, nan)[i] for r in NUMBER_ROLES), new_note),
+            new=point(value, numerator, denominator, new_note),
         ))
     return tuple(out)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from qi import models
 from qi.services import projects as project_service
@@ -23,13 +24,13 @@ def export_csv(s: Session, project: str) -> tuple[str, int]:
     note), ordered by measure and date; and the number of rows. Importing it into the same
     project and measures gives the same data."""
     project_row = project_service.get_row(s, project)
-    t = models.Measurement.__table__
+    t = models.metadata.tables["measurement"]
     rows = s.connection().execute(
-        select(t.c.period, models.Measure.slug, t.c.value, t.c.numerator, t.c.denominator,
-               t.c.note)
-        .join(models.Measure, models.Measure.id == t.c.measure_id)
-        .where(models.Measure.project_id == project_row.id)
-        .order_by(models.Measure.slug, t.c.period)).all()
+        select(t.c.period, col(models.Measure.slug), t.c.value, t.c.numerator,
+               t.c.denominator, t.c.note)
+        .join(models.Measure, col(models.Measure.id) == t.c.measure_id)
+        .where(col(models.Measure.project_id) == project_row.id)
+        .order_by(col(models.Measure.slug), t.c.period)).all()
     # Text cells guarded against formulas (qi's import undoes it), numbers left numbers.
     lines = [csv_row(["date", "measure", "value", "numerator", "denominator", "note"])]
     lines.extend(csv_row([_iso(d), csv_text(slug), _number_text(v), _number_text(n),

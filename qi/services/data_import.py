@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, insert, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from qi import domain, models
 from qi.domain import ChartType, Direction, MeasureKind
@@ -59,8 +59,8 @@ class _Info:
 def _measures(s: Session, project_id: int) -> dict[str, _Info]:
     rows = s.exec(select(models.Measure.id, models.Measure.slug, models.Measure.chart,
                          models.Measure.has_denominator)
-                  .where(models.Measure.project_id == project_id)).all()
-    return {slug: _Info(mid, slug, chart, ratio) for mid, slug, chart, ratio in rows}
+                  .where(col(models.Measure.project_id) == project_id)).all()
+    return {slug: _Info(stored_id(mid), slug, chart, ratio) for mid, slug, chart, ratio in rows}
 
 
 def _unknown_measures(project: models.Project, unknown: list[str],
@@ -93,13 +93,13 @@ def _create_measures(s: Session, project: models.Project, slugs: list[str], batc
     # Core executemany: a file may name a thousand new measures, and ORM objects would
     # cost a noticeable part of the import.
     now = models.utcnow()
-    s.connection().execute(insert(models.Measure.__table__), [
-        {"project_id": project.id, "slug": slug, "name": slug,
+    s.connection().execute(insert(models.metadata.tables["measure"]), [
+        {"project_id": stored_id(project.id), "slug": slug, "name": slug,
          "kind": MeasureKind.outcome.value, "direction": Direction.neither.value,
          "chart": ChartType.run.value, "has_denominator": ratio[slug], "created_at": now,
          "updated_at": now} for slug in slugs])
     new = set(slugs)
-    return {slug: info for slug, info in _measures(s, project.id).items() if slug in new}
+    return {slug: info for slug, info in _measures(s, stored_id(project.id)).items() if slug in new}
 
 
 # --- importing a file ----------------------------------------------------------------------
@@ -145,14 +145,14 @@ def import_file(
     found = data_compare.compare(batch, measure_ids, stored)
     sha = file_sha256(data)
     changes = data_compare.changes(batch, found, stored)
-    summary = {
+    summary: dict[str, Any] = {
         "file": path.name, "sha256": sha, "dry_run": dry_run, "added": len(found.added),
         "changed": len(found.changed), "unchanged": len(found.unchanged),
         "blank": len(blank_rows),
         "blank_rows": tuple(int(r) for r in blank_rows[:MAX_SHOWN]),
         "created_measures": tuple(sorted(created)),
         "measures": _per_measure(slugs, codes, found), "changes": changes,
-        "previous_import": _previous_import(s, project_row.id, sha),
+        "previous_import": _previous_import(s, stored_id(project_row.id), sha),
         "partial_periods": batch.partial,
     }
     if found.changed.size and not replace and not dry_run:
@@ -167,18 +167,19 @@ def _write(s: Session, project: models.Project, path: Path, sha: str, batch: Bat
            measure_ids: np.ndarray, found: data_compare.Comparison, stored,
            progress: Progress) -> int:
     """Record the import, insert what it adds and change what it replaces; its id."""
-    record = models.DataImport(project_id=project.id, file_name=path.name[:500], sha256=sha,
-                               rows_added=len(found.added), rows_changed=len(found.changed))
+    record = models.DataImport(project_id=stored_id(project.id), file_name=path.name[:500],
+                               sha256=sha, rows_added=len(found.added),
+                               rows_changed=len(found.changed))
     s.add(record)
     s.flush()
-    import_id = _id(record.id)
+    import_id = stored_id(record.id)
     _insert(s, batch, measure_ids, found.added, import_id, progress)
     _replace(s, batch, measure_ids, found, stored, import_id)
     s.flush()
     return import_id
 
 
-def _id(value: int | None) -> int:
+def stored_id(value: int | None) -> int:
     """A flushed row's id (SQLModel types it Optional until the database has given it)."""
     if value is None:
         raise RuntimeError("the row has no id: flush the session first")
@@ -190,7 +191,7 @@ def _resolve_measures(s: Session, project: models.Project, batch, create: bool,
     """Every measure the file names (slug -> info), and those created for it."""
     import pandas as pd
 
-    known = _measures(s, project.id)
+    known = _measures(s, stored_id(project.id))
     codes, slugs = pd.factorize(batch.measure)
     slugs = [str(x) for x in slugs]
     unknown = [x for x in slugs if x not in known]
@@ -244,8 +245,9 @@ def _per_measure(slugs, codes, found) -> tuple[domain.MeasureCounts, ...]:
 
 def _previous_import(s: Session, project_id: int, sha: str) -> int | None:
     return s.exec(select(models.DataImport.id).where(
-        models.DataImport.project_id == project_id, models.DataImport.sha256 == sha,
-        models.DataImport.undone_at.is_(None)).order_by(models.DataImport.id.desc())).first()
+        col(models.DataImport.project_id) == project_id, col(models.DataImport.sha256) == sha,
+        col(models.DataImport.undone_at).is_(None)).order_by(col(models.DataImport.id).desc())
+    ).first()
 
 
 def _nullable(values) -> list:
@@ -253,7 +255,11 @@ def _nullable(values) -> list:
     import numpy as np
 
     missing = np.isnan(values)
-    return np.where(missing, None, values).tolist() if missing.any() else values.tolist()
+    if not missing.any():
+        return values.tolist()
+    cells = values.astype(object)
+    cells[missing] = None
+    return cells.tolist()
 
 
 def _insert(s: Session, batch, measure_ids, index, import_id: int, progress: Progress) -> None:
@@ -321,9 +327,9 @@ def _replace(s: Session, batch, measure_ids, found, stored, import_id: int) -> N
             old["denominator"], old["note"], old["import_id"], strict=True)
     ]
     conn = s.connection()
-    conn.execute(insert(models.DataImportChange.__table__), kept)
-    t = models.Measurement.__table__
-    values = {role: bindparam(f"new_{role}") for role in NUMBER_ROLES}
+    conn.execute(insert(models.metadata.tables["data_import_change"]), kept)
+    t = models.metadata.tables["measurement"]
+    values: dict[str, Any] = {role: bindparam(f"new_{role}") for role in NUMBER_ROLES}
     if batch.note is not None:  # a file without notes leaves stored notes alone
         values["note"] = bindparam("new_note")
     statement = (update(t).where(t.c.measure_id == bindparam("m"), t.c.period == bindparam("p"))

@@ -3,18 +3,23 @@ putting back what it replaced), refused when later changes would be overwritten.
 
 from __future__ import annotations
 
-from sqlmodel import Session, delete, func, select
+from datetime import UTC
+
+from sqlmodel import Session, col, delete, func, select
 
 from qi import domain, models
 from qi.errors import Conflict, NotFound
 from qi.services import projects as project_service
 from qi.services._common import as_utc, counted
+from qi.services.data_import import stored_id
 
 
 def _import_record(row: models.DataImport, project_slug: str) -> domain.DataImport:
     return domain.DataImport(
-        id=row.id, project=project_slug, file=row.file_name, sha256=row.sha256,
-        added=row.rows_added, changed=row.rows_changed, imported_at=as_utc(row.imported_at),
+        id=stored_id(row.id), project=project_slug, file=row.file_name, sha256=row.sha256,
+        added=row.rows_added, changed=row.rows_changed,
+        # SQLite hands the timestamps back naive; they were written in UTC.
+        imported_at=row.imported_at.replace(tzinfo=row.imported_at.tzinfo or UTC),
         undone_at=as_utc(row.undone_at),
     )
 
@@ -22,10 +27,10 @@ def _import_record(row: models.DataImport, project_slug: str) -> domain.DataImpo
 def imports(s: Session, *, project: str | None = None) -> list[domain.DataImport]:
     """Recorded imports, oldest first."""
     query = (select(models.DataImport, models.Project.slug)
-             .join(models.Project, models.Project.id == models.DataImport.project_id)
-             .order_by(models.DataImport.id))
+             .join(models.Project, col(models.Project.id) == models.DataImport.project_id)
+             .order_by(col(models.DataImport.id)))
     if project:
-        query = query.where(models.DataImport.project_id ==
+        query = query.where(col(models.DataImport.project_id) ==
                             project_service.get_row(s, project).id)
     return [_import_record(row, slug) for row, slug in s.exec(query).all()]
 
@@ -35,7 +40,10 @@ def _get_import(s: Session, ref: str) -> tuple[models.DataImport, str]:
     row = s.get(models.DataImport, int(text)) if text.isascii() and text.isdigit() else None
     if row is None:
         raise NotFound(f"No import '{ref}'. Imports are numbered; run 'qi data imports'")
-    return row, s.get(models.Project, row.project_id).slug
+    project = s.get(models.Project, row.project_id)
+    if project is None:  # a foreign key: never, but said rather than assumed
+        raise NotFound(f"Import {row.id} belongs to no project")
+    return row, project.slug
 
 
 def check_undoable(s: Session, ref: str) -> domain.DataImport:
@@ -48,14 +56,14 @@ def check_undoable(s: Session, ref: str) -> domain.DataImport:
     # a shortfall means later changes that undoing this import would silently overwrite.
     wrote = row.rows_added + row.rows_changed
     still = s.exec(select(func.count()).select_from(models.Measurement)
-                   .where(models.Measurement.import_id == row.id)).one()
+                   .where(col(models.Measurement.import_id) == row.id)).one()
     if still != wrote:
         later = s.exec(select(models.DataImportChange.import_id).distinct()
                        .join(models.DataImport,
-                             models.DataImport.id == models.DataImportChange.import_id)
-                       .where(models.DataImportChange.old_import_id == row.id,
-                              models.DataImport.undone_at.is_(None))
-                       .order_by(models.DataImportChange.import_id)).all()
+                             col(models.DataImport.id) == models.DataImportChange.import_id)
+                       .where(col(models.DataImportChange.old_import_id) == row.id,
+                              col(models.DataImport.undone_at).is_(None))
+                       .order_by(col(models.DataImportChange.import_id))).all()
         cause = (f"by import {', '.join(str(i) for i in later)}; undo "
                  f"{'that' if len(later) == 1 else 'those'} first (newest first: 'qi data "
                  f"undo {later[-1]}')" if later else
@@ -70,10 +78,10 @@ def check_undoable(s: Session, ref: str) -> domain.DataImport:
 def undo(s: Session, ref: str) -> domain.DataImport:
     """Reverse an import exactly: delete what it added, put back what it replaced."""
     record = check_undoable(s, ref)
-    row = s.get(models.DataImport, record.id)
+    row, _project = _get_import(s, str(record.id))
     restored = s.exec(select(models.DataImportChange)
-                      .where(models.DataImportChange.import_id == row.id)).all()
-    s.exec(delete(models.Measurement).where(models.Measurement.import_id == row.id))
+                      .where(col(models.DataImportChange.import_id) == row.id)).all()
+    s.exec(delete(models.Measurement).where(col(models.Measurement.import_id) == row.id))
     s.add_all([
         models.Measurement(measure_id=c.measure_id, period=c.period, value=c.old_value,
                            numerator=c.old_numerator, denominator=c.old_denominator,
