@@ -2,6 +2,8 @@
 malformed files thrown at `qi data import` (never a traceback, never a partial write)."""
 
 import sqlite3
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +18,8 @@ from qi.errors import InvalidInput
 from qi.ingest import cells as ingest_cells
 from qi.ingest import identifiers
 from qi.ingest.problems import Problems
+
+NAN = float("nan")
 
 
 def _nhs_reference(number: str) -> bool:
@@ -136,6 +140,44 @@ def test_parse_number(text, number):
 def test_parse_number_refuses(text):
     with pytest.raises(InvalidInput, match="is not a number"):
         values.parse_number(text)
+
+
+_NUMBER = st.one_of(st.just(float("nan")), st.sampled_from([-1.0, 0.0, 0.5, 3.0, 150.0]),
+                    st.floats(-1e6, 1e6))
+
+
+@given(_NUMBER, _NUMBER, _NUMBER, st.booleans(), st.sampled_from(["run", "i", "p", "c", "u"]))
+def test_one_point_and_a_file_meet_the_same_value_rules(value, numerator, denominator, ratio,
+                                                        chart):
+    """`qi data add` checks plain floats, `qi data import` arrays: the same rules, said in
+    the same words."""
+    one = values.ValueRules.of_measure(chart, ratio)
+    typed = values.check_values(value, numerator, denominator, one)
+    column = values.ValueRules(*(np.array([flag]) for flag in
+                                 (one.ratio, one.proportion, one.negative_ok)))
+    filed = values.check_values(np.array([value]), np.array([numerator]),
+                                np.array([denominator]), column)
+    assert [(role, why) for role, _, why in typed] == [(role, why) for role, _, why in filed]
+    assert all(bool(mask) is True for _, mask, _ in typed)
+
+
+@pytest.mark.parametrize(("chart", "ratio", "numbers", "role"), [
+    ("c", False, (-1.0, NAN, NAN), "value"), ("i", False, (-1.0, NAN, NAN), None),
+    ("p", True, (NAN, 5.0, 4.0), "numerator"), ("u", True, (NAN, 5.0, 4.0), None),
+    ("p", True, (NAN, -1.0, 4.0), "numerator"), ("u", True, (NAN, 1.0, 0.0), "denominator"),
+])
+def test_value_rules_of_a_measure(chart, ratio, numbers, role):
+    found = values.check_values(*numbers, values.ValueRules.of_measure(chart, ratio))
+    assert [r for r, _, _ in found][:1] == ([role] if role else [])
+
+
+def test_the_value_rules_and_the_number_grammar_need_no_pandas_or_numpy():
+    """`qi data add` uses them and must not pay for loading numpy."""
+    code = ("import sys; import qi.values, qi.services.data; "
+            "print(sorted({'numpy', 'pandas', 'sqlalchemy'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_problems_single_and_capped():
