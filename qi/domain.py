@@ -95,6 +95,7 @@ RULE_NAMES = {
 }  # fmt: skip
 
 # Chart types whose points are a numerator over a denominator.
+SPARK_POINTS = 20  # the latest points a sparkline of `qi status` shows
 RATIO_CHARTS = frozenset({ChartType.p, ChartType.pp, ChartType.u, ChartType.up})
 PROPORTION_CHARTS = frozenset({ChartType.p, ChartType.pp})  # drawn in percent
 

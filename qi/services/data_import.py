@@ -25,9 +25,10 @@ from qi.ingest.measurements import Layout, read_measurements
 from qi.ingest.problems import MAX_SHOWN, Problems
 from qi.ingest.rules import apply_rules, check_duplicates
 from qi.queries import data as data_queries
+from qi.queries import measures as measure_queries
 from qi.services import data_compare
 from qi.services import projects as project_service
-from qi.services._common import check_slug, counted, known_list
+from qi.services._common import check_slug, counted, known_list, row_id
 from qi.values import NEGATIVE_OK, NUMBER_ROLES, PROPORTION, ValueRules
 
 if TYPE_CHECKING:
@@ -56,11 +57,10 @@ class _Info:
         self.id, self.slug, self.chart, self.ratio = id, slug, ChartType(chart), ratio
 
 
-def _measures(s: Session, project_id: int) -> dict[str, _Info]:
-    rows = s.exec(select(models.Measure.id, models.Measure.slug, models.Measure.chart,
-                         models.Measure.has_denominator)
-                  .where(col(models.Measure.project_id) == project_id)).all()
-    return {slug: _Info(stored_id(mid), slug, chart, ratio) for mid, slug, chart, ratio in rows}
+def _measures(s: Session, project: models.Project) -> dict[str, _Info]:
+    """The project's measures (the query of `qi measure list`, on this session)."""
+    return {m.slug: _Info(m.id, m.slug, m.chart, m.denominator)
+            for m in measure_queries.list_all(of_session(s), project=project.slug)}
 
 
 def _unknown_measures(project: models.Project, unknown: list[str],
@@ -94,12 +94,12 @@ def _create_measures(s: Session, project: models.Project, slugs: list[str], batc
     # cost a noticeable part of the import.
     now = models.utcnow()
     s.connection().execute(insert(models.metadata.tables["measure"]), [
-        {"project_id": stored_id(project.id), "slug": slug, "name": slug,
+        {"project_id": row_id(project), "slug": slug, "name": slug,
          "kind": MeasureKind.outcome.value, "direction": Direction.neither.value,
          "chart": ChartType.run.value, "has_denominator": ratio[slug], "created_at": now,
          "updated_at": now} for slug in slugs])
     new = set(slugs)
-    return {slug: info for slug, info in _measures(s, stored_id(project.id)).items() if slug in new}
+    return {slug: info for slug, info in _measures(s, project).items() if slug in new}
 
 
 # --- importing a file ----------------------------------------------------------------------
@@ -152,7 +152,7 @@ def import_file(
         "blank_rows": tuple(int(r) for r in blank_rows[:MAX_SHOWN]),
         "created_measures": tuple(sorted(created)),
         "measures": _per_measure(slugs, codes, found), "changes": changes,
-        "previous_import": _previous_import(s, stored_id(project_row.id), sha),
+        "previous_import": _previous_import(s, row_id(project_row), sha),
         "partial_periods": batch.partial,
     }
     if found.changed.size and not replace and not dry_run:
@@ -167,23 +167,16 @@ def _write(s: Session, project: models.Project, path: Path, sha: str, batch: Bat
            measure_ids: np.ndarray, found: data_compare.Comparison, stored,
            progress: Progress) -> int:
     """Record the import, insert what it adds and change what it replaces; its id."""
-    record = models.DataImport(project_id=stored_id(project.id), file_name=path.name[:500],
+    record = models.DataImport(project_id=row_id(project), file_name=path.name[:500],
                                sha256=sha, rows_added=len(found.added),
                                rows_changed=len(found.changed))
     s.add(record)
     s.flush()
-    import_id = stored_id(record.id)
+    import_id = row_id(record)
     _insert(s, batch, measure_ids, found.added, import_id, progress)
     _replace(s, batch, measure_ids, found, stored, import_id)
     s.flush()
     return import_id
-
-
-def stored_id(value: int | None) -> int:
-    """A flushed row's id (SQLModel types it Optional until the database has given it)."""
-    if value is None:
-        raise RuntimeError("the row has no id: flush the session first")
-    return value
 
 
 def _resolve_measures(s: Session, project: models.Project, batch, create: bool,
@@ -191,7 +184,7 @@ def _resolve_measures(s: Session, project: models.Project, batch, create: bool,
     """Every measure the file names (slug -> info), and those created for it."""
     import pandas as pd
 
-    known = _measures(s, stored_id(project.id))
+    known = _measures(s, project)
     codes, slugs = pd.factorize(batch.measure)
     slugs = [str(x) for x in slugs]
     unknown = [x for x in slugs if x not in known]

@@ -10,13 +10,12 @@ from sqlmodel import Session, col, delete, func, select
 from qi import domain, models
 from qi.errors import Conflict, NotFound
 from qi.services import projects as project_service
-from qi.services._common import as_utc, counted
-from qi.services.data_import import stored_id
+from qi.services._common import as_utc, counted, row_id
 
 
 def _import_record(row: models.DataImport, project_slug: str) -> domain.DataImport:
     return domain.DataImport(
-        id=stored_id(row.id), project=project_slug, file=row.file_name, sha256=row.sha256,
+        id=row_id(row), project=project_slug, file=row.file_name, sha256=row.sha256,
         added=row.rows_added, changed=row.rows_changed,
         # SQLite hands the timestamps back naive; they were written in UTC.
         imported_at=row.imported_at.replace(tzinfo=row.imported_at.tzinfo or UTC),
