@@ -76,10 +76,8 @@ EVERYDAY = [
     ("qi idea list --json", ["idea", "list", "project-000", "--json"]),
     ("qi note add project-001/m0 ...", ["note", "add", "project-001/m0", "2018-03-05",
                                         "Practice closed for a day"]),
-    # `qi data add` and `qi data list` are moved to the gateway by their own change
-    # (issue 13, the data commands); they are timed here as they are.
-    ("qi data add project-001/m0 ... --replace", ["data", "add", "project-001/m0",
-                                                  "2018-01-01", "5", "--replace"]),
+    ("qi data add project-002/m0 2018-04-02 12", ["data", "add", "project-002/m0",
+                                                  "2018-04-02", "12"]),
     ("qi data list project-001/m0 --json", ["data", "list", "project-001/m0", "--json"]),
 ]
 

@@ -214,7 +214,8 @@ HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "alembic", "pandas", "numpy", "ma
 ALLOWED_QI = re.compile(
     r"^qi(\.(__init__|config|errors|domain|dates|gateway|text|values|numbers))?$"
     r"|^qi\.cli(\.\w+)?$|^qi\.queries(\.\w+)?$"
-    r"|^qi\.reports(\._icons|\._text)?$")  # words and icons of `qi status`, stdlib only
+    r"|^qi\.reports(\._icons|\._text)?$"  # words and icons of `qi status`, stdlib only
+    r"|^qi\.services(\.data)?$")  # `qi data add`: one point's rules, stdlib only
 EVERYDAY = [
     ["project", "list", "--json"], ["project", "show", "dna-rate", "--json"],
     ["cycle", "list", "dna-rate", "--json"], ["cycle", "show", "dna-rate#1", "--json"],
@@ -222,6 +223,7 @@ EVERYDAY = [
     ["idea", "list", "--json"], ["data", "list", "dna-rate/dna", "--json"],
     ["team", "list", "--json"], ["team", "show", "north", "--json"],
     ["member", "list", "--team", "north", "--json"],
+    ["data", "add", "dna-rate/dna", "2018-02-05", "--numerator", "3", "--denominator", "40"],
 ]
 # The everyday writes: the same discipline, and of qi's services only those that run on the
 # gateway (stdlib only: the rules of a change, its SQL in qi.queries).

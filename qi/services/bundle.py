@@ -43,7 +43,6 @@ from qi.domain import (
     Purpose,
 )
 from qi.errors import Conflict, InvalidInput
-from qi.services import data as data_service
 from qi.services import projects as project_service
 from qi.services import targets as target_service
 from qi.services import teams as team_service
@@ -574,14 +573,14 @@ def _check_points(problems: _Problems, path: str, m: dict) -> None:
     """The rules of `qi data add` and `qi data import`, on a measure's whole series."""
     import numpy as np
 
-    from qi import ingest
+    from qi.values import NUMBER_ROLES, ValueRules, check_values
 
     points = m["measurements"]
     if not points or m["chart"] is None:
         return
     ratio = m["denominator"]
     for k, p in enumerate(points):
-        given = [r for r in ingest.NUMBER_ROLES if p[r] is not None]
+        given = [r for r in NUMBER_ROLES if p[r] is not None]
         if not p["_ok"]:
             continue
         if ratio and given != ["numerator", "denominator"]:
@@ -595,12 +594,11 @@ def _check_points(problems: _Problems, path: str, m: dict) -> None:
         return np.array([np.nan if p[role] is None else p[role] for p in points], dtype=float)
 
     n = len(points)
-    chart = ChartType(m["chart"])
-    rules = ingest.Rules(ratio=np.full(n, ratio),
-                         proportion=np.full(n, chart in data_service.PROPORTION),
-                         negative_ok=np.full(n, chart in data_service.NEGATIVE_OK))
-    for role, mask, why in ingest.check_values(column("value"), column("numerator"),
-                                                column("denominator"), rules):
+    one = ValueRules.of_measure(m["chart"], ratio)
+    rules = ValueRules(*(np.full(n, flag) for flag in (ratio, one.proportion, one.negative_ok)))
+    with np.errstate(invalid="ignore"):
+        found = check_values(column("value"), column("numerator"), column("denominator"), rules)
+    for role, mask, why in found:
         for k in np.flatnonzero(mask)[:MAX_PROBLEMS]:
             problems.add(f"{path}[{k}].{role}", why)
 
