@@ -215,13 +215,13 @@ ALLOWED_QI = re.compile(
     r"^qi(\.(__init__|config|errors|domain|dates|gateway|text|values|numbers))?$"
     r"|^qi\.cli(\.\w+)?$|^qi\.queries(\.\w+)?$"
     r"|^qi\.reports(\._icons|\._text)?$"  # words and icons of `qi status`, stdlib only
-    r"|^qi\.services(\.data)?$")  # `qi data add`: one point's rules, stdlib only
+    r"|^qi\.services(\.(_common|data|notes))?$")  # services on the gateway, stdlib only
 EVERYDAY = [
     ["project", "list", "--json"], ["project", "show", "dna-rate", "--json"],
     ["cycle", "list", "dna-rate", "--json"], ["cycle", "show", "dna-rate#1", "--json"],
     ["measure", "list", "--json"], ["measure", "show", "dna", "--json"],
     ["idea", "list", "--json"], ["data", "list", "dna-rate/dna", "--json"],
-    ["team", "list", "--json"], ["team", "show", "north", "--json"],
+    ["team", "list", "--json"], ["team", "show", "north", "--json"], ["note", "list", "--json"],
     ["member", "list", "--team", "north", "--json"],
     ["data", "add", "dna-rate/dna", "2018-02-05", "--numerator", "3", "--denominator", "40"],
 ]
@@ -238,6 +238,8 @@ WRITES = [
     ["cycle", "edit", "dna-rate#2", "--plan", "Reception", "--measure", "calls"],
     ["idea", "add", "dna-rate", "Posters", "--primary-driver", "Remembering", "--json"],
     ["note", "add", "dna", "2018-03-01", "Closed for a day", "--by", "Ann", "--json"],
+    ["cycle", "remove", "dna-rate#2", "--yes"],
+    ["idea", "remove", "1", "--force", "--yes"],
 ]
 
 

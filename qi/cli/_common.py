@@ -418,18 +418,21 @@ def show_list(rows: Sequence[R], json_out: bool, *, empty: str, title: str,
 
 def remove_confirmed(check: Callable[[Any], T], question: Callable[[T], str],
                      remove: Callable[[Any, T], object], done: Callable[[T], str], *,
-                     yes: bool) -> None:
-    """What every `remove` command does: `check(session)` finds the record and refuses
+                     yes: bool, gateway: bool = False) -> None:
+    """What every `remove` command does: `check(conn)` finds the record and refuses
     what needs --force; the user confirms `question(record)` (or gave --yes); then
-    `remove(session, record)` in its own transaction, and `done(record)` on stderr.
+    `remove(conn, record)` in its own transaction, and `done(record)` on stderr. `conn` is
+    an ORM session, or with `gateway` a gateway connection (for the services that run on
+    plain SQL).
 
     The question is asked outside any write transaction, so nobody else waits while we
     wait for an answer."""
-    with open_session(write=False) as s:
-        record = check(s)
+    opener = open_db if gateway else open_session
+    with opener(write=False) as conn:
+        record = check(conn)
     confirm(question(record), yes)
-    with open_session() as s:
-        remove(s, record)
+    with opener() as conn:
+        remove(conn, record)
     say(done(record))
 
 

@@ -449,4 +449,5 @@ def remove(
         remove=lambda s, c: cycles.remove(s, str(c.id), force=force),
         done=lambda c: f"Removed {c.ref}",
         yes=yes,
+        gateway=True,
     )

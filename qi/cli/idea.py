@@ -128,4 +128,5 @@ def remove(
         remove=lambda s, i: ideas.remove(s, str(i.id), force=force),
         done=lambda i: f"Removed idea {i.id}",
         yes=yes,
+        gateway=True,
     )

@@ -14,7 +14,6 @@ from qi.cli._common import (
     measure_ref,
     noun_app,
     open_db,
-    open_session,
     parse_date_option,
     print_json,
     remove_confirmed,
@@ -59,8 +58,8 @@ def list_(
     """List notes on measures."""
     from qi.services import notes
 
-    with open_session(write=False) as s:
-        rows = notes.list_all(s, measure=measure, project=project)
+    with open_db(write=False) as db:
+        rows = notes.list_all(db, measure=measure, project=project)
     show_list(rows, json_out, empty="No notes yet. Add one with 'qi note add MEASURE DATE TEXT'",
               title="Notes", columns=["id", "measure", "date", "note", "by"],
               row=lambda n: (n.id, n.measure, n.date, n.text, n.created_by))
@@ -80,4 +79,5 @@ def remove(
         remove=lambda s, _: notes.remove(s, note_id),
         done=lambda n: f"Removed note {n.id}",
         yes=yes,
+        gateway=True,
     )

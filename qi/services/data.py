@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from qi import domain
 from qi.domain import Period
 from qi.errors import Conflict, InvalidInput
-from qi.gateway import Db, of_session
+from qi.gateway import Db, writer
 from qi.queries import data as data_queries
 from qi.queries import measures as measure_queries
 from qi.values import ValueRules, check_values, shown_value
@@ -81,16 +81,6 @@ def _check_point(m: domain.Measure, value: float | None, numerator: float | None
         raise InvalidInput(f"{role.capitalize()} {shown_value(shown[role])}: {why}")
 
 
-def _writer(s: Db | Session) -> Db:
-    """The gateway as it is; under an ORM session, its connection, with the rows it has
-    loaded expired so that it reads them again after the change written here."""
-    if isinstance(s, Db):
-        return s
-    db = of_session(s)
-    s.expire_all()
-    return db
-
-
 def add(
     s: Db | Session, measure: str, day: date, *, value: float | None = None,
     numerator: float | None = None, denominator: float | None = None,
@@ -98,7 +88,7 @@ def add(
 ) -> tuple[domain.Series, str]:
     """Add one point; return it (as a one-point series) and 'added', 'changed' or
     'unchanged'. A different value for a stored period needs `replace`."""
-    db = _writer(s)
+    db = writer(s)
     m = measure_queries.show(db, measure)
     _check_point(m, value, numerator, denominator)
     day = _start_of(day, period)

@@ -25,7 +25,7 @@ LIST_CMD = "qi member list"
 
 def get_row(s: Session, ref: str) -> models.Member:
     """A member by id or name (the lookup of `qi.queries`, on this session)."""
-    return s.get(models.Member, member_queries.locate(of_session(s), ref))
+    return s.get_one(models.Member, member_queries.locate(of_session(s), ref))
 
 
 def _teams_of(s: Session, member_ids: list[int]) -> dict[int, list[str]]:
