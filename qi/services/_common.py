@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlmodel import Session
 
@@ -62,3 +63,15 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value
 
 
+
+
+class Stored(Protocol):
+    id: int | None
+
+
+def row_id(row: Stored) -> int:
+    """The id of a stored row. SQLModel types every id as optional (a new row has none
+    until it is flushed); a row read from or flushed to the database always has one."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: flush it first")
+    return row.id
