@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .engine import Analysis
+from .result import Analysis
 
 __all__ = ["to_dict", "write_json", "POINT_KEYS"]
 
