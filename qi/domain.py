@@ -129,18 +129,25 @@ BETWEEN_EVENTS_CHARTS = _charts("between_events")
 
 @dataclass(frozen=True)
 class RuleFacts:
-    """One rule set: its name, and the one chart type it is for (None: any chart)."""
+    """One rule set: its name, the one chart type it is for (None: any chart), and the
+    package whose results it follows where the name alone does not say."""
 
     name: str
     chart: ChartType | None = None
+    after: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        """The name with its source, as reports and captions name the rules."""
+        return f"{self.name} ({self.after})" if self.after else self.name
 
 
 RULE_FACTS: dict[Rules, RuleFacts] = {
     Rules.anhoej: RuleFacts("Anhøj rules"),
     Rules.ihi: RuleFacts("IHI run chart rules", ChartType.run),
-    Rules.mdc: RuleFacts("Making Data Count rules (NHSRplotthedots)", ChartType.i),
+    Rules.mdc: RuleFacts("Making Data Count rules", ChartType.i, after="NHSRplotthedots"),
 }
-RULE_NAMES = {rules.value: facts.name for rules, facts in RULE_FACTS.items()}
+RULE_NAMES = {rules.value: facts.full_name for rules, facts in RULE_FACTS.items()}
 
 
 def chart_for_rules(rules: Rules | str, chart: ChartType | str | None = None

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from qi.text import plural
+
 from . import explain, rstats
 from .mdc import MISSING, POINT_TYPES, MdcGroup, assurance, mdc_group
 from .parts import NO_LIMITS, Layout, scaled, sigma_blocks
@@ -100,12 +102,12 @@ def _notes(points: int, freeze: int | None, no_limits: bool) -> list[str]:
     notes = []
     if points < _MDC_SHORT_GROUP:
         notes.append(
-            f"Only {explain.plural(points, 'point')} in this part: Making Data Count "
+            f"Only {plural(points, 'point')} in this part: Making Data Count "
             f"recommends at least {_MDC_SHORT_GROUP} before trusting the limits."
         )
     if freeze is not None and freeze < _MDC_SHORT_GROUP:
         notes.append(
-            f"Limits fixed after {explain.plural(freeze, 'point')}; NHSRplotthedots "
+            f"Limits fixed after {plural(freeze, 'point')}; NHSRplotthedots "
             f"requires at least {_MDC_SHORT_GROUP}."
         )
     if no_limits:

@@ -18,8 +18,9 @@ import numpy as np
 from qi import domain
 from qi.analysis import Analysis, InvalidValue, analyze
 from qi.domain import (  # noqa: F401 (is_proportion, percent_axis: used from here too)
+    CHART_FACTS,
     PROPORTION_CHARTS,
-    RATIO_CHARTS,
+    RULE_FACTS,
     ChartType,
     Direction,
     ProjectStatus,
@@ -30,12 +31,6 @@ from qi.domain import (  # noqa: F401 (is_proportion, percent_axis: used from he
 from qi.errors import InvalidInput
 from qi.numbers import decimals_for
 
-# qi keeps one value per measure and date, so there are never subgroups to chart.
-_SUBGROUP_CHARTS = frozenset({ChartType.xbar, ChartType.s})
-# Times and counts between events make no sense of a numerator over a denominator.
-_SINGLE_VALUE_CHARTS = frozenset({ChartType.t, ChartType.g})
-# The chart each rule set needs (Anhøj's rules apply to every chart).
-RULES_CHART = {Rules.ihi: ChartType.run, Rules.mdc: ChartType.i}
 _DIRECTION_TO_IMPROVEMENT = {Direction.up: "up", Direction.down: "down",
                              Direction.neither: "neither"}
 
@@ -54,8 +49,8 @@ class ViewOptions:
     planned: bool = False                 # also mark cycles not started yet (planned start)
     annotations: bool = True
     # --from/--to show a window of the analysis of all the data (zoom: the same centre
-    # lines, limits and signals); with analyse_window, only the window is analysed.
-    analyse_window: bool = False
+    # lines, limits and signals); with analyze_window, only the window is analysed.
+    analyze_window: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,20 +167,23 @@ def choose_chart(measure: domain.Measure, chart: ChartType | None,
                  rules: Rules) -> ChartType:
     """The chart to draw: the one asked for, else the one each rule set needs, else the
     measure's own. Raises InvalidInput for a chart the data or the rules cannot give."""
-    needed = RULES_CHART.get(rules)
+    needed = RULE_FACTS[rules].chart
     if chart is not None and needed is not None and chart != needed:
         raise InvalidInput(
-            f"The {domain.RULE_NAMES[rules.value]} are for {needed.value} charts, not "
+            f"The {RULE_FACTS[rules].full_name} are for {needed.value} charts, not "
             f"{chart.value} charts. Use --type {needed.value}, or leave --type out")
     chart = chart or needed or measure.chart
-    if chart in _SUBGROUP_CHARTS:
+    facts = CHART_FACTS[chart]
+    # qi keeps one value per measure and date, so there are never subgroups to chart.
+    if facts.subgroups:
         raise InvalidInput(
             f"An {chart.value} chart needs several values per date, and qi keeps one value "
             f"per date for '{measure.ref}'. Use --type i (or run)")
-    if chart in RATIO_CHARTS and not measure.denominator:
+    if facts.ratio and not measure.denominator:
         raise InvalidInput(f"A {chart.value} chart needs numerators and denominators, and "
                            f"'{measure.ref}' has single values. Choose --type run, i or c")
-    if chart in _SINGLE_VALUE_CHARTS and measure.denominator:
+    # Times and counts between events make no sense of a numerator over a denominator.
+    if facts.between_events and measure.denominator:
         raise InvalidInput(
             f"A {chart.value} chart plots the time or count between events, and "
             f"'{measure.ref}' is a numerator over a denominator. Choose --type run, i, p or u")
@@ -259,7 +257,7 @@ def build(data, measure_id: int, options: ViewOptions | None = None,
     project = data.projects[measure.project]
     series = data.series[measure_id]
     rules = options.rules or Rules.anhoej
-    zoom = (options.date_from or options.date_to) is not None and not options.analyse_window
+    zoom = (options.date_from or options.date_to) is not None and not options.analyze_window
     keep = [k for k, d in enumerate(series.dates) if zoom or _in_window(d, options)]
     dates = [series.dates[k] for k in keep]
     cycles = data.cycles.get(measure.project, [])
@@ -278,8 +276,8 @@ def build(data, measure_id: int, options: ViewOptions | None = None,
         targets = resolve_targets(measure, data.targets.get(measure_id, []), multiply, chart,
                                   dates)
         if any(_in_window(d, options) for d in dates):
-            analysis, frozen = analyse(measure, series, keep, dates, chart, rules, multiply,
-                                        baseline_end, phase_starts, targets.now)
+            analysis, frozen = analysis_of(measure, series, keep, dates, chart, rules,
+                                           multiply, baseline_end, phase_starts, targets.now)
     except InvalidInput as exc:
         if problems is None:
             raise
@@ -316,7 +314,7 @@ def views_of(data, *, until: date | None = None,
              problems: dict[str, str] | None = None) -> dict[str, MeasureView]:
     """Every loaded measure's view, by ref; with `until`, of the data up to that date as
     they were then (an analysis of that data, not a window of today's)."""
-    options = ViewOptions(date_to=until, analyse_window=True)
+    options = ViewOptions(date_to=until, analyze_window=True)
     return {m.ref: build(data, m.id, options, problems) for m in data.measures.values()}
 
 
@@ -335,8 +333,8 @@ def measures_of_programme(s) -> list[tuple[domain.Project, domain.Measure]]:
     return [(p, m) for p in ordered for m in by_project.get(p.slug, [])]
 
 
-def analyse(measure, series, keep, dates, chart, rules, multiply, baseline_end,
-             phase_starts, target) -> tuple[Analysis, int | None]:
+def analysis_of(measure, series, keep, dates, chart, rules, multiply, baseline_end,
+                phase_starts, target) -> tuple[Analysis, int | None]:
     """The analysis of the kept points, and how many of them form the frozen baseline."""
     if measure.denominator:
         y = np.array([series.numerators[k] for k in keep], dtype=float)

@@ -12,7 +12,7 @@ from datetime import date
 from sqlmodel import Session, delete, func, select
 
 from qi import domain, models
-from qi.domain import RATIO_CHARTS, ChartType, Direction, MeasureKind
+from qi.domain import RATIO_CHARTS, SUBGROUP_CHARTS, ChartType, Direction, MeasureKind
 from qi.errors import Conflict, InvalidInput
 from qi.gateway import of_session
 from qi.queries import measures as measure_queries
@@ -48,7 +48,6 @@ def _check_target(target: float | None) -> float | None:
 # qi stores one aggregate value per measure and date; xbar and s charts need the individual
 # observations of each period (waiting times per patient), which are patient-level data that
 # a QI tracker should not keep. `qi analyze FILE --chart xbar|s` charts such a file directly.
-SUBGROUP_CHARTS = (ChartType.xbar, ChartType.s)
 
 
 def _check_new_chart(chart: ChartType) -> None:

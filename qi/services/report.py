@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from qi import domain
-from qi.domain import CHART_NAMES, RULE_NAMES, Stage
+from qi.domain import CHART_NAMES, RULE_NAMES, SIGNAL_NAMES, Stage
 from qi.errors import InvalidInput, NotFound
 from qi.gateway import of_session
 from qi.queries import measures as measure_queries
@@ -33,13 +33,6 @@ from qi.services import teams as team_service
 from qi.services._common import counted
 
 OPEN_STAGES = (Stage.plan, Stage.do, Stage.study, Stage.act)
-# The analysis' rules in words (as the charts' legends name them).
-SIGNAL_RULES = {
-    "longest_run": "long run", "crossings": "too few crossings",
-    "sigma": "outside the control limits", "shift": "shift", "trend": "trend",
-    "too_few_runs": "too few runs", "too_many_runs": "too many runs",
-    "outside_limits": "outside the limits", "two_of_three": "two of three near a limit",
-}
 
 
 # ------------------------------------------------------------------------------ the period
@@ -297,7 +290,7 @@ def _measure(v: measure_view.MeasureView, period: Period, problem: str | None) -
     m, summary = v.measure, v.summary
     signals = []
     if v.analysis is not None:
-        signals = [{"rule": sig.rule, "rule_name": SIGNAL_RULES.get(sig.rule, sig.rule),
+        signals = [{"rule": sig.rule, "rule_name": SIGNAL_NAMES.get(sig.rule, sig.rule),
                     "text": sig.text} for sig in v.analysis.signals]
     new_points = None
     if period.since is not None and v.analysis is not None:
