@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from qi.domain import (
+    CHART_FACTS,
     RATIO_CHARTS,
     ChartType,
     Decision,
@@ -16,7 +17,6 @@ from qi.domain import (
     Purpose,
 )
 from qi.errors import InvalidInput
-from qi.services import data as data_service
 from qi.services.bundle.fields import Fields, Problems, check_strings, kind_of
 from qi.services.bundle.schema import (
     CYCLE_KEYS,
@@ -168,7 +168,7 @@ def _unique(problems: Problems, path: str, values: list, key: str, what: str) ->
         seen.add(value)
 
 
-def _check_points(problems: Problems, path: str, m: dict) -> None:
+def _check_points(problems: Problems, path: str, m: Json) -> None:
     """The rules of `qi data add` and `qi data import`, on a measure's whole series."""
     import numpy as np
 
@@ -193,10 +193,9 @@ def _check_points(problems: Problems, path: str, m: dict) -> None:
         return np.array([np.nan if p[role] is None else p[role] for p in points], dtype=float)
 
     n = len(points)
-    chart = ChartType(m["chart"])
-    rules = ingest.Rules(ratio=np.full(n, ratio),
-                         proportion=np.full(n, chart in data_service.PROPORTION),
-                         negative_ok=np.full(n, chart in data_service.NEGATIVE_OK))
+    facts = CHART_FACTS[ChartType(m["chart"])]
+    rules = ingest.Rules(ratio=np.full(n, ratio), proportion=np.full(n, facts.proportion),
+                         negative_ok=np.full(n, facts.negative_ok))
     for role, mask, why in ingest.check_values(column("value"), column("numerator"),
                                                 column("denominator"), rules):
         for k in np.flatnonzero(mask)[:MAX_PROBLEMS]:
