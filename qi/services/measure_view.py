@@ -231,9 +231,9 @@ def _baseline(measure: domain.Measure, cycles: list[domain.Cycle],
         return options.freeze_until, "option"
     if measure.baseline_until is not None:
         return measure.baseline_until, "recorded"
-    started = [c for c in cycles if c.started_on is not None]
-    linked = [c.started_on for c in started if measure.slug in c.measures]
-    first = min(linked or [c.started_on for c in started], default=None)
+    started = [(c.started_on, c) for c in cycles if c.started_on is not None]
+    linked = [day for day, c in started if measure.slug in c.measures]
+    first = min(linked or [day for day, _ in started], default=None)
     return (first - timedelta(days=1), "first cycle") if first else (None, None)
 
 
@@ -435,7 +435,7 @@ def summarise(v: MeasureView) -> dict:
     latest = float(a.y[valid[-1]]) if valid.size else None
     latest_date = str(a.x[valid[-1]]) if valid.size else None
     baseline_centre = float(a.cl[0]) if a.cl.size else None
-    direction, verdict = _direction_of(v)
+    direction, verdict = _direction_of(v, a)
     short = provisional(v)
     if short and direction != "none":
         verdict = f"{verdict} (provisional: {short})"
@@ -454,16 +454,15 @@ def summarise(v: MeasureView) -> dict:
             "runs_signal": bool(any(p.runs_signal for p in a.parts)),
             "sigma_signals": int(sum(p.sigma_signals for p in a.parts)),
             "parts": len(a.parts), "first_part_points": int(a.parts[0].n_obs),
-            "provisional": short, "decimals": decimals_for(_shown_values(v)),
-            **_icons(v)}
+            "provisional": short, "decimals": decimals_for(_shown_values(v, a)),
+            **_icons(v, a)}
 
 
-def _icons(v: MeasureView) -> dict:
+def _icons(v: MeasureView, a: Analysis) -> dict:
     """The Making Data Count icons and the lines they were judged by (at the latest
     point); no icons for a run chart."""
     from qi.analysis.icons import icons
 
-    a = v.analysis
     got = icons(a, _DIRECTION_TO_IMPROVEMENT[v.measure.direction], v.target)
     return {"variation": got.variation, "assurance": got.assurance,
             "centre": _value(float(a.cl[-1])), "lcl": _value(float(a.lcl[-1])),
@@ -498,10 +497,9 @@ def provisional(v: MeasureView) -> str | None:
     return f"baseline of {count} {points if count != 1 else points[:-1]}; {what} {need}"
 
 
-def _shown_values(v: MeasureView) -> list[float]:
+def _shown_values(v: MeasureView, a: Analysis) -> list[float]:
     """The values a chart of the measure prints: points, centre lines, limits, target
     (the chart's :func:`qi.charts.spec.value_decimals` uses the same)."""
-    a = v.analysis
     values = np.concatenate([a.y, a.cl, a.lcl, a.ucl]).tolist()
     return values + ([v.target] if v.target is not None else [])
 
@@ -523,10 +521,9 @@ def _current_centre(a: Analysis) -> float | None:
     return float(np.mean(y))
 
 
-def _direction_of(v: MeasureView) -> tuple[str, str]:
+def _direction_of(v: MeasureView, a: Analysis) -> tuple[str, str]:
     """Whether the signals point to improvement, concern, or just change; and in words."""
-    a = v.analysis
-    if a.rules == "mdc":
+    if a.rules == "mdc" and a.point_type is not None:
         special = [t for t in a.point_type if t and t != "common_cause"]
         if special:
             # the most recent special cause says where things stand
@@ -540,7 +537,7 @@ def _direction_of(v: MeasureView) -> tuple[str, str]:
         direction = _better_or_worse(v, _sign(float(a.cl[-1]) - float(a.cl[0])))
         return direction, _PHASE_VERDICTS[direction]
     # Points on the centre line tell the runs rules nothing (all-equal values have none).
-    useful = sum(p.n_useful for p in a.parts) if a.rules != "mdc" else len(a)
+    useful: int = sum(p.n_useful for p in a.parts) if a.rules != "mdc" else len(a)
     direction = "random" if useful >= _FEW_USEFUL else "none"
     return direction, _VERDICTS[direction]
 
