@@ -12,6 +12,8 @@ import numpy as np
 
 from qi.errors import InvalidInput
 
+from .runs import RunsStats
+
 
 class InvalidValue(InvalidInput):
     """One input value is unacceptable for the chart. ``index`` is 0-based into the input.
@@ -53,7 +55,7 @@ class Signal:
 
 
 @dataclass(frozen=True)
-class PartSummary:
+class PartSummary(RunsStats):
     """One part, like a row of qicharts2's ``summary()`` plus the signals in words.
 
     ``cl``, ``lcl`` and ``ucl`` are averages over the part's points (after ``multiply``),
@@ -64,12 +66,6 @@ class PartSummary:
     part: int
     start: int
     end: int
-    n_obs: int
-    n_useful: int
-    longest_run: int | None
-    longest_run_max: int | None
-    n_crossings: int | None
-    n_crossings_min: int | None
     runs_signal: bool
     cl: float
     lcl: float
