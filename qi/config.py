@@ -30,6 +30,13 @@ class DatabaseLocation:
         return self.path is not None
 
     @property
+    def file(self) -> Path:
+        """The SQLite file: for the code that only runs on a SQLite location."""
+        if self.path is None:
+            raise ValueError("not a SQLite location")  # a bug in qi, never the user's input
+        return self.path
+
+    @property
     def display(self) -> str:
         """The location as it is safe to show: a path, or a URL without its password."""
         return str(self.path) if self.path is not None else redact_url(_whole_url(self.url))

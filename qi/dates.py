@@ -47,8 +47,8 @@ def parse_date(text: str, *, what: str = "date", today: date | None = None) -> d
     words = _WORDS.match(raw)
     if m:
         year, month, day = (int(g) for g in m.groups())
-    elif words and _month(words.group(2)):
-        day, month, year = int(words.group(1)), _month(words.group(2)), int(words.group(3))
+    elif words and (named := _month(words.group(2))):
+        day, month, year = int(words.group(1)), named, int(words.group(3))
     else:
         m = _UK.match(raw)
         if not m:

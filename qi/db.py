@@ -156,8 +156,7 @@ def is_newer(rev: str | None) -> bool:
 
 
 def check_sqlite_file(loc: DatabaseLocation, *, create: bool) -> None:
-    path = loc.path
-    assert path is not None
+    path = loc.file
     if path.is_dir():
         raise DatabaseUnavailable(
             f"The database path {path} is a folder. Give a file name, e.g. {path / 'qi.db'}"
@@ -192,7 +191,7 @@ def missing_message(loc: DatabaseLocation) -> str:
     Only `qi init` and `qi demo` create databases: a mistyped path must never quietly
     start a new, empty record that looks as if the programme's data were gone.
     """
-    path = loc.path
+    path = loc.file
     if loc.reason.startswith("the per-user"):  # nothing chosen at all: a first run
         return (f"There is no qi database yet (no ./qi.db here, none at {path}). Run "
                 "'qi init' to create one in this folder (or 'qi demo' to try qi on an "
@@ -290,7 +289,7 @@ def restore_sqlite(source: Path, loc: DatabaseLocation, *, force: bool) -> Path 
         raise InvalidInput(f"{source} is not a qi database backup. Nothing was changed")
     if is_newer(rev):
         raise SchemaOutOfDate(_newer_message(src_loc, rev))
-    target = loc.path
+    target = loc.file
     if source == target:
         raise InvalidInput("The backup and the database are the same file. Nothing was changed")
     kept = None
@@ -349,7 +348,7 @@ def upgrade(loc: DatabaseLocation, *, backup: bool = True) -> tuple[str | None, 
         raise SchemaOutOfDate(_newer_message(loc, old))
     copy = None
     if backup and loc.is_sqlite and old is not None and old != HEAD_REVISION:
-        copy = safety_copy(loc.path, f"backup-{old}")
+        copy = safety_copy(loc.file, f"backup-{old}")
     if old != HEAD_REVISION:
         run_upgrade(engine)
     return old, copy
@@ -400,7 +399,7 @@ def peek_revision(loc: DatabaseLocation, *, create: bool = True) -> str | None:
     database is empty or, with `create`, a SQLite file that does not exist yet)."""
     if loc.is_sqlite:
         check_sqlite_file(loc, create=create)
-        if not loc.path.exists():
+        if not loc.file.exists():
             return None
     with _reading(loc), get_engine(loc).connect().execution_options(
         qi_begin="DEFERRED"

@@ -158,6 +158,8 @@ def chart_for_rules(rules: Rules | str, chart: ChartType | str | None = None
     return None if needed is None or chart == needed else needed
 
 
+SPARK_POINTS = 20  # the latest points a sparkline of `qi status` shows
+
 # The signals of the rules in words, as chart legends, captions and reports name them.
 SIGNAL_NAMES = {
     "longest_run": "long run", "crossings": "too few crossings",

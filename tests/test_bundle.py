@@ -204,6 +204,7 @@ def test_export_refuses_members_it_could_not_tell_apart(session):
 # --- identity -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_bundle_from_before_dated_targets_imports(session, document):
     older = copy.deepcopy(document)
     for m in older["measures"]:
@@ -213,6 +214,7 @@ def test_a_bundle_from_before_dated_targets_imports(session, document):
     assert _count(session, "measure") == 3
 
 
+@pytest.mark.slow
 def test_export_import_export_is_identical(session, built):
     _empty(session)
     summary = _import(session, built)

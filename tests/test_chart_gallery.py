@@ -10,6 +10,8 @@ from chart_gallery import SCENARIOS, Scenario, spec
 from qi.charts import figure, layout_of
 from qi.charts.boxes import _crosses, _overlap, problems
 
+pytestmark = pytest.mark.slow  # 53 gallery charts drawn
+
 ROLES = {"title", "subtitle", "ylabel", "xtick", "ytick", "edge-value", "annotation",
          "legend", "key", "caption", "phase"}  # fmt: skip
 

@@ -23,6 +23,7 @@ def _icon_axes(fig):
 
 @pytest.mark.parametrize("names", [("improvement_low", "hit_and_miss"), ("common_cause",),
                                    ("concern_high", "fail"), ("neutral_low", "pass")])
+@pytest.mark.slow
 def test_icons_are_drawn_top_right_in_their_colours(names):
     a = analyze(DNA, x=X, chart="i", freeze=12)
     fig = figure(ChartSpec(a, title="DNA rate", period="week", icons=names))

@@ -204,6 +204,7 @@ def test_target_assurance_in_words():
     assert "Target assurance: the process limits are on the wrong side of the target" in text
 
 
+@pytest.mark.slow
 def test_nothing_is_drawn_outside_the_figure(run_fig):
     _, _, fig = run_fig
     fig.canvas.draw()  # the legend lays out its texts when drawn
@@ -352,6 +353,7 @@ def test_excluded_points_are_hollow():
 # ---- annotations -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_forty_cycles_labels_never_overlap():
     x = weeks(80, "2017-01-02")
     a = analyze(np.random.default_rng(5).normal(50, 6, 80), x=x, chart="i")
@@ -449,6 +451,7 @@ def test_no_data_is_a_clear_error():
     [([4.0], "run"), ([4.0], "i"), ([5.0] * 12, "run"), ([5.0] * 12, "i"),
      ([NA, 3, NA, 4, 5, NA, 6, 7], "run"), ([0.0] * 6, "c")],
 )  # fmt: skip
+@pytest.mark.slow
 def test_edge_cases_draw_a_chart(values, chart):
     a = analyze(values, x=weeks(len(values)), chart=chart)
     fig = figure(spec_for(a, target=4.5))
@@ -498,6 +501,7 @@ def test_a_small_figure_scales_its_fonts():
 # ---- files -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_png_svg_pdf_files_are_valid(run_fig, tmp_path):
     _, spec, fig = run_fig
     png = save(fig, tmp_path / "a" / "b" / "chart.png")  # missing folders are created
@@ -513,6 +517,7 @@ def test_png_svg_pdf_files_are_valid(run_fig, tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF") and b"%%EOF" in pdf.read_bytes()[-32:]
 
 
+@pytest.mark.slow
 def test_the_same_spec_gives_identical_svg_and_pdf(run_fig):
     _, spec, _ = run_fig
     assert render(spec, "svg") == render(spec, "svg")

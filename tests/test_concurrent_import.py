@@ -15,11 +15,14 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from qi import db
 from qi.config import resolve
 from qi.services import projects, teams
+
+pytestmark = pytest.mark.slow  # concurrent importing processes
 
 # Loads everything first, then waits for the go signal, so the imports really overlap.
 IMPORTER = """

@@ -28,6 +28,8 @@ from qi import db
 from qi.config import resolve
 from qi.services import projects, teams
 
+pytestmark = pytest.mark.slow  # real processes killed mid-import
+
 KILLS = 6
 SEED = 20180403
 # (measures, days): 200,000 rows on SQLite. PostgreSQL imports several times slower (each

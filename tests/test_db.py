@@ -198,6 +198,7 @@ def test_backup_of_postgres_points_to_pg_dump(qi_sqlite, tmp_path):
     assert r.exit_code == 1 and "pg_dump" in r.stderr
 
 
+@pytest.mark.slow
 def test_concurrent_writers_lose_nothing(backend, tmp_path):
     """Several processes adding teams at once: every team present, no 'database is locked'."""
     script = tmp_path / "writer.py"
@@ -368,6 +369,7 @@ for i in range(rounds):
 """
 
 
+@pytest.mark.slow
 def test_concurrent_edits_of_one_project_lose_no_update(qi, backend):
     """Four people edit different fields of one project at once: each last edit survives."""
     qi("team add North", ok=True)

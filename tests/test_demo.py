@@ -10,6 +10,8 @@ import pytest
 
 from qi import demo
 
+pytestmark = pytest.mark.slow  # builds the whole demo programme
+
 EXAMPLES = Path(__file__).parent.parent / "examples" / "demo"
 
 # Stands in for `qi`: appends its arguments, each ended by a unit separator, one call a line.

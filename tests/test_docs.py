@@ -114,6 +114,7 @@ def test_there_is_a_path_for_each_role():
         assert role in roles
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", list(_walkthroughs()))
 def test_each_walkthrough_runs_exactly_as_written(role, tmp_path):
     shutil.copytree(ROOT / "examples", tmp_path / "examples")

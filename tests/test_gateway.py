@@ -243,6 +243,7 @@ def _probe(backend: str, argv: list[str]) -> list[str]:
     return probe["modules"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv", EVERYDAY, ids=" ".join)
 def test_everyday_commands_load_no_heavy_library(qi, backend, argv):
     _fill(qi)
@@ -255,6 +256,7 @@ def test_everyday_commands_load_no_heavy_library(qi, backend, argv):
 
 @pytest.mark.parametrize("argv", [["status"], ["status", "--json"], ["status", "--table"]],
                          ids=" ".join)
+@pytest.mark.slow
 def test_status_loads_numpy_and_the_analysis_but_no_database_library(qi, backend, argv):
     _fill(qi)
     loaded = _probe(backend, argv)

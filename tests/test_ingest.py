@@ -196,6 +196,7 @@ def _counts(path: Path) -> tuple[int, ...]:
     ["--period", "week", "--create-measures"], ["--dry-run"],
     ["--measure", "dna", "--aggregate", "week", "--numerator-where", "value=12"],
 ]))
+@pytest.mark.slow
 def test_malformed_csv_never_a_traceback_never_a_partial_write(qi_sqlite, db_path, tmp_path,
                                                               content, options):
     if not _counts_ready.get(db_path):

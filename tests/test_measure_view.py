@@ -126,6 +126,7 @@ def test_p_chart_target_stored_either_way_shows_as_five_percent(session, project
 # --- chart type and rules ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_proportion_drawn_as_run_or_i_chart_stays_in_percent(session, project):
     add_measure(session, "dna", [(12, 150), (10, 140), (9, 150)], chart=ChartType.p, target=5)
     for chart in (ChartType.run, ChartType.i):
@@ -142,6 +143,7 @@ def test_proportion_drawn_as_run_or_i_chart_stays_in_percent(session, project):
     ({"rules": Rules.ihi, "chart": ChartType.i}, "are for run charts, not i charts"),
     ({"rules": Rules.mdc, "chart": ChartType.run}, "are for i charts, not run charts"),
 ])  # fmt: skip
+@pytest.mark.slow
 def test_impossible_chart_is_a_clear_error(session, project, options, message):
     add_measure(session, "waits", NOISE, chart=ChartType.i)
     with pytest.raises(InvalidInput, match=message):

@@ -57,6 +57,7 @@ def _dump(path: Path) -> list[str]:
         con.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", FIXTURE_DBS, ids=lambda p: p.stem)
 def test_every_older_database_upgrades_with_nothing_lost(fixture, tmp_path, capsys):
     expected = json.loads(fixture.with_suffix(".json").read_text())
@@ -152,6 +153,7 @@ def _as_sqlite_wrote_it(value):
     return value
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not PG_URL, reason="needs QI_TEST_POSTGRES_URL")
 @pytest.mark.parametrize("fixture", FIXTURE_DBS, ids=lambda p: p.stem)
 def test_every_older_database_upgrades_on_postgres_with_nothing_lost(fixture):

@@ -120,6 +120,7 @@ def pack(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [360, 480, PRINTABLE_WIDTH, A4_WIDTH, 1280])
 def test_renders_every_chart_and_fits_the_page(pack, tmp_path, width):
     """From a phone (360 px) to a wide screen: every chart loads, nothing is wider than the
@@ -145,6 +146,7 @@ def test_renders_every_chart_and_fits_the_page(pack, tmp_path, width):
     assert check["broken"] == [], check
 
 
+@pytest.mark.slow
 def test_prints_to_a_multi_page_pdf(pack, tmp_path):
     pdf = tmp_path / "pack.pdf"
     chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", pack.as_uri(),
@@ -155,6 +157,7 @@ def test_prints_to_a_multi_page_pdf(pack, tmp_path):
     assert pages >= 3  # the contents, then each project from a new page
 
 
+@pytest.mark.slow
 def test_nothing_is_fetched_from_the_network(pack):
     page = pack.read_text(encoding="utf-8")
     # The only URL is the user's own text, escaped, in the aim and a prediction.

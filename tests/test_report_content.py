@@ -409,6 +409,7 @@ def test_the_overdue_rule(planned, started, studied, overdue):
 # --- the charts of a report -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_charts_drawn_in_worker_processes_are_the_ones_drawn_here(programme):
     from contextlib import contextmanager
 

@@ -9,12 +9,6 @@ import typer
 from qi import __version__
 from qi.cli import _common, _typer_checks
 from qi.cli._common import STATE, QiGroup
-from qi.cli.analyze import analyze
-from qi.cli.bundle import export, import_bundle
-from qi.cli.chart import chart
-from qi.cli.demo import demo
-from qi.cli.report import report
-from qi.cli.status import status
 
 _typer_checks.install()
 
@@ -77,14 +71,8 @@ def init(
     init_database(path)
 
 
-app.command("analyze")(analyze)
-app.command("export")(export)
-app.command("import-bundle")(import_bundle)
-app.command("chart")(chart)
-app.command("demo")(demo)
-app.command("report")(report)
-app.command("status")(status)
-# The nouns (team, project, ...) are added lazily by QiGroup from _common.NOUNS.
+# The nouns (team, project, ...) and the other top-level commands (chart, report, ...) are
+# added lazily by QiGroup from _common.NOUNS and _common.COMMANDS.
 
 
 def _install_signal_handlers() -> None:

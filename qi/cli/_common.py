@@ -6,14 +6,13 @@ SQLAlchemy, pandas and friends are imported inside the functions that use them.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -43,7 +42,10 @@ def _use_plain_types() -> None:
     # or the choices instead, and nothing after an argument's own name ('TITLE').
     from typer import core
 
-    option_type = getattr(core.TyperOption, "display_type", None)
+    # Typer's classes are patched on purpose: typed as Any, as mypy refuses assigned methods.
+    option_cls: Any = core.TyperOption
+    argument_cls: Any = core.TyperArgument
+    option_type = getattr(option_cls, "display_type", None)
     if option_type is None or getattr(option_type, "_qi_plain", False):
         return
 
@@ -60,13 +62,14 @@ def _use_plain_types() -> None:
     def help_name(self) -> str:
         return self.metavar or self.name.upper() + ("..." if self.nargs != 1 else "")
 
-    plain_option._qi_plain = True
-    core.TyperOption.display_type = plain_option
-    core.TyperArgument.display_type = lambda self, ctx: ""
-    if hasattr(core.TyperArgument, "_usage_display_name"):
-        core.TyperArgument._usage_display_name = usage_name
-    if hasattr(core.TyperArgument, "_rich_display_name"):
-        core.TyperArgument._rich_display_name = help_name
+    marked: Any = plain_option
+    marked._qi_plain = True
+    option_cls.display_type = plain_option
+    argument_cls.display_type = lambda self, ctx: ""
+    if hasattr(argument_cls, "_usage_display_name"):
+        argument_cls._usage_display_name = usage_name
+    if hasattr(argument_cls, "_rich_display_name"):
+        argument_cls._rich_display_name = help_name
 
 
 _use_plain_types()
@@ -134,6 +137,31 @@ NOUNS: dict[str, tuple[str, str]] = {
 }
 
 
+# The top-level commands other than `init`: module, function and the first sentence of its
+# docstring (what the root help shows of it). Each is imported and built only when used, so
+# `qi --help` loads none of them (tests/cli/test_conventions.py checks the sentences).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "analyze": ("qi.cli.analyze", "analyze", "Analyse a CSV or Excel file as a run or control "
+                "chart, like qicharts2, with no database; with -o, also draw the chart."),
+    "export": ("qi.cli.bundle", "export", "Export a project as one JSON bundle, to move or "
+               "share it."),
+    "import-bundle": ("qi.cli.bundle", "import_bundle", "Import a project bundle (from 'qi "
+                      "export'), all or nothing."),
+    "chart": ("qi.cli.chart", "chart", "Draw run and SPC charts of measures, with every PDSA "
+              "cycle and note marked."),
+    "demo": ("qi.cli.demo", "demo", "Build an example programme (three teams, their projects, "
+             "30 weeks of data up to this week, PDSA cycles and learning sessions) in a new "
+             "database in DIR, then write its charts and its report."),
+    "report": ("qi.cli.report", "report", "Write a progress summary: the aim, the team, each "
+               "measure and what its chart says, the PDSA cycles of the period, the cycles "
+               "still open and the next steps."),
+    "status": ("qi.cli.status", "status", "The dashboard: each active project with its team "
+               "and PDSA stage, each measure with a sparkline of its latest 20 points, its "
+               "latest value, its current signal and its Making Data Count icons (charts with "
+               "limits), and the cycles in progress and overdue."),
+}
+
+
 def noun_app(noun: str) -> typer.Typer:
     """The Typer app of one noun, with its help text from NOUNS."""
     return typer.Typer(name=noun, help=NOUNS[noun][1], no_args_is_help=True,
@@ -141,35 +169,40 @@ def noun_app(noun: str) -> typer.Typer:
 
 
 class QiGroup(TyperGroup):
-    """The root group: lazy nouns, and every QiError (or surprise) as one line on stderr."""
+    """The root group: lazy nouns, and every QiError (or surprise) as one line on stderr.
 
-    def list_commands(self, ctx: typer.Context) -> list[str]:
+    `ctx` is typed Any: its class is Click's, or Typer's own copy of Click in Typer 0.2x."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
         eager = super().list_commands(ctx)  # `init` first, then the nouns, then the rest
-        return [n for n in eager if n == "init"] + list(NOUNS) + [
-            n for n in eager if n != "init" and n not in NOUNS
+        return [n for n in eager if n == "init"] + list(NOUNS) + list(COMMANDS) + [
+            n for n in eager if n != "init" and n not in NOUNS and n not in COMMANDS
         ]
 
-    def get_command(self, ctx: typer.Context, cmd_name: str):
+    def get_command(self, ctx: Any, cmd_name: str):
         cmd = super().get_command(ctx, cmd_name)
-        if cmd is None and cmd_name in NOUNS:
-            import importlib
-
-            from typer.main import get_command
-
-            cmd = get_command(importlib.import_module(NOUNS[cmd_name][0]).app)
+        if cmd is None and (cmd_name in NOUNS or cmd_name in COMMANDS):
+            cmd = _build_command(cmd_name)
             self.commands[cmd_name] = cmd
         return cmd
 
-    def format_commands(self, ctx: typer.Context, formatter) -> None:
-        # The root help lists the nouns from NOUNS without building them.
-        rows = [
-            (name, NOUNS[name][1] if name in NOUNS else self.commands[name].get_short_help_str(70))
-            for name in self.list_commands(ctx)
-        ]
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        # The root help lists the nouns and commands from NOUNS and COMMANDS without
+        # building them (as Click shortens a docstring: its first sentence, 70 characters).
+        from typer.core import TyperCommand
+
+        def short_help(name: str) -> str:
+            if name in NOUNS:
+                return NOUNS[name][1]
+            if name in COMMANDS:
+                return TyperCommand(name, help=COMMANDS[name][2]).get_short_help_str(70)
+            return self.commands[name].get_short_help_str(70)
+
+        rows = [(name, short_help(name)) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except QiError as exc:
@@ -201,7 +234,7 @@ class QiGroup(TyperGroup):
             )
             raise typer.Exit(1) from None
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         _check_arguments(args)
         try:
             return super().parse_args(ctx, args)
@@ -211,27 +244,41 @@ class QiGroup(TyperGroup):
             raise
 
 
+def _build_command(name: str) -> Any:
+    """The Click command of a noun (its group) or of a top-level command, built on use."""
+    import importlib
+
+    from typer.main import get_command
+
+    if name in NOUNS:
+        return get_command(importlib.import_module(NOUNS[name][0]).app)
+    module, function, _ = COMMANDS[name]
+    one = typer.Typer(rich_markup_mode=None, add_completion=False)
+    one.command(name)(getattr(importlib.import_module(module), function))
+    return get_command(one)
+
+
 def _check_arguments(args: list[str]) -> None:
     """Text that no database can store is refused before anything runs: NUL, and bytes
     that are not UTF-8 (Python hands them over as lone surrogates)."""
-    from qi.text import quoted
-
     for arg in args:
         bad = next((c for c in arg if c == "\x00" or "\ud800" <= c <= "\udfff"), None)
         if bad is not None:
+            from qi.text import quoted
+
             what = "the NUL character" if bad == "\x00" else "bytes that are not UTF-8 text"
             raise typer.BadParameter(f"The argument {quoted(arg)} holds {what}. Type it again "
                                    "as plain text")
 
 
-def _make_safe(exc: Exception) -> None:
+def _make_safe(exc: Any) -> None:
     """Click prints its usage errors itself: escape what the user typed in them."""
     message = getattr(exc, "message", None)
     if isinstance(message, str):
         exc.message = safe_message(message)
 
 
-def _hint_quotes(exc: Exception) -> None:
+def _hint_quotes(exc: Any) -> None:
     """`qi data add dna 1 Jan 2025` splits the date into three arguments: say to quote it."""
     message = getattr(exc, "message", None)
     if isinstance(message, str) and "unexpected extra argument" in message:
@@ -284,6 +331,8 @@ def reset_consoles() -> None:
 
 def print_json(data: Any) -> None:
     """Stable JSON on stdout: keys in their given order, UTF-8 as is, ending with a newline."""
+    import json
+
     from qi.text import json_safe
 
     sys.stdout.write(json_safe(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
@@ -344,6 +393,44 @@ def confirm(question: str, yes: bool) -> None:
         raise QiError(f"{question} Not confirmed, so nothing was changed. Add --yes to confirm")
     if not typer.confirm(question, default=False, err=True):
         raise QiError("Not confirmed, so nothing was changed")
+
+
+class _Record(Protocol):
+    def as_json(self) -> Any: ...
+
+
+R = TypeVar("R", bound=_Record)
+T = TypeVar("T")
+
+
+def show_list(rows: Sequence[R], json_out: bool, *, empty: str, title: str,
+              columns: Sequence[str], row: Callable[[R], Sequence[Any]]) -> None:
+    """What every `list` command prints: the records as JSON with --json; else, when there
+    are none, the `empty` hint on stderr (what to do next); else a table of `row(record)`."""
+    if json_out:
+        print_json([r.as_json() for r in rows])
+        return
+    if not rows:
+        say(empty)
+        return
+    show_table(title, columns, [row(r) for r in rows])
+
+
+def remove_confirmed(check: Callable[[Any], T], question: Callable[[T], str],
+                     remove: Callable[[Any, T], object], done: Callable[[T], str], *,
+                     yes: bool) -> None:
+    """What every `remove` command does: `check(session)` finds the record and refuses
+    what needs --force; the user confirms `question(record)` (or gave --yes); then
+    `remove(session, record)` in its own transaction, and `done(record)` on stderr.
+
+    The question is asked outside any write transaction, so nobody else waits while we
+    wait for an answer."""
+    with open_session(write=False) as s:
+        record = check(s)
+    confirm(question(record), yes)
+    with open_session() as s:
+        remove(s, record)
+    say(done(record))
 
 
 _SHORT = 11  # the longest word kept whole in a table column ('26 Mar 2018' fits)

@@ -59,13 +59,20 @@ def install() -> None:
         build = core.build_runtime_param
     except (ImportError, AttributeError):
         return
-    if getattr(build, "qi_text", False):
+    if getattr(build, "qi_lazy", False):  # installed already
         return
+    core.build_runtime_param = _LazyBuilder(build)
 
-    def build_runtime_param(descriptor):
+
+class _LazyBuilder:
+    """Typer's `build_runtime_param`, building a parameter's check only when needed."""
+
+    qi_lazy = True
+
+    def __init__(self, build) -> None:
+        self._build = build
+
+    def __call__(self, descriptor):
         if descriptor.file_annotation is not None:
-            return build(descriptor)
-        return _Lazy(descriptor, build)
-
-    build_runtime_param.qi_text = True
-    core.build_runtime_param = build_runtime_param
+            return self._build(descriptor)
+        return _Lazy(descriptor, self._build)

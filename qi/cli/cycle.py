@@ -12,7 +12,6 @@ from qi.cli._common import (
     ProjectOption,
     YesOption,
     cell,
-    confirm,
     console,
     noun_app,
     one_project,
@@ -21,8 +20,9 @@ from qi.cli._common import (
     parse_date_option,
     print_json,
     project_and,
+    remove_confirmed,
     say,
-    show_table,
+    show_list,
 )
 from qi.domain import Decision, Purpose, Stage
 from qi.errors import InvalidInput, QiError
@@ -347,18 +347,14 @@ def list_(
     since_date = parse_date_option(since, "--since")
     with open_db(write=False) as db:
         rows = cycles.list_all(db, project=project, stage=stage, since=since_date)
-    if json_out:
-        print_json([c.as_json() for c in rows])
-        return
-    if not rows:
-        say("No cycles match. Plan one with 'qi cycle new PROJECT TITLE'")
-        return
     # The change idea is left to 'cycle show' and 'project show --drivers': on 80 columns
     # the ramp (builds on) and the dates matter more.
-    show_table("PDSA cycles", ["cycle", "builds on", "title", "stage", "started",
-                               "decision"],
-               [(c.ref, _short_ref(c.builds_on, c.project), c.title, c.stage.value,
-                 c.started_on, c.decision.value if c.decision else None) for c in rows])
+    show_list(rows, json_out, empty="No cycles match. Plan one with 'qi cycle new PROJECT "
+              "TITLE'", title="PDSA cycles", columns=["cycle", "builds on", "title", "stage",
+                                                      "started", "decision"],
+              row=lambda c: (c.ref, _short_ref(c.builds_on, c.project), c.title,
+                             c.stage.value, c.started_on,
+                             c.decision.value if c.decision else None))
 
 
 def _short_ref(ref: str | None, project: str) -> str | None:
@@ -446,9 +442,10 @@ def remove(
     """Remove a cycle (asks first)."""
     from qi.services import cycles
 
-    with open_session(write=False) as s:
-        c = cycles.check_removable(s, cycle, force=force)
-    confirm(f"Remove {c.ref} ('{c.title}', stage {c.stage.value})?", yes)
-    with open_session() as s:
-        cycles.remove(s, str(c.id), force=force)
-    say(f"Removed {c.ref}")
+    remove_confirmed(
+        check=lambda s: cycles.check_removable(s, cycle, force=force),
+        question=lambda c: f"Remove {c.ref} ('{c.title}', stage {c.stage.value})?",
+        remove=lambda s, c: cycles.remove(s, str(c.id), force=force),
+        done=lambda c: f"Removed {c.ref}",
+        yes=yes,
+    )

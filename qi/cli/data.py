@@ -26,6 +26,7 @@ from qi.cli._common import (
     parse_date_option,
     print_json,
     say,
+    show_list,
     show_table,
     write_data,
 )
@@ -384,17 +385,13 @@ def imports(
 
     with open_session(write=False) as s:
         rows = data.imports(s, project=project)
-    if json_out:
-        print_json([r.as_json() for r in rows])
-        return
-    if not rows:
-        say("No imports yet. Import a file with 'qi data import FILE --project P'")
-        return
-    show_table("Imports", ["import", "project", "file", "sha256", "added", "changed",
-                           "imported (UTC)", "undone (UTC)"],
-               [(r.id, r.project, r.file, r.sha256[:12], r.added, r.changed,
-                 f"{r.imported_at:%Y-%m-%d %H:%M}",
-                 f"{r.undone_at:%Y-%m-%d %H:%M}" if r.undone_at else None) for r in rows])
+    show_list(rows, json_out, empty="No imports yet. Import a file with 'qi data import FILE "
+              "--project P'", title="Imports",
+              columns=["import", "project", "file", "sha256", "added", "changed",
+                       "imported (UTC)", "undone (UTC)"],
+              row=lambda r: (r.id, r.project, r.file, r.sha256[:12], r.added, r.changed,
+                             f"{r.imported_at:%Y-%m-%d %H:%M}",
+                             f"{r.undone_at:%Y-%m-%d %H:%M}" if r.undone_at else None))
 
 
 @app.command("undo")

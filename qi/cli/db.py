@@ -21,29 +21,19 @@ from qi.cli._common import (
     show_table,
     write_data,
 )
-from qi.errors import Conflict, InvalidInput
 
 app = noun_app("db")
 
 
 def init_database(path: str | None) -> None:
     """`qi init`: create a new, empty qi database at PATH (default: --db, QI_DB, ./qi.db)."""
-    from qi import db
     from qi.cli._common import STATE
     from qi.config import resolve
+    from qi.services import admin
 
     # PATH, else --db, else QI_DB, else ./qi.db (an existing per-user database is not new).
     loc = resolve(path or STATE.db or os.environ.get("QI_DB") or "qi.db")
-    rev = db.peek_revision(loc)  # refuses folders, missing folders and foreign files untouched
-    if rev is not None:
-        raise Conflict(
-            f"There is already a qi database at {loc.display} (schema {rev}). Nothing was "
-            "changed. Use it with --db, or give another path"
-        )
-    if loc.is_sqlite:
-        db.ensure_schema(loc, create=True)
-    else:  # an empty PostgreSQL database: creating its schema is what init is for
-        db.upgrade(loc, backup=False)
+    admin.init(loc)
     say(f"Initialised a qi database at {loc.display}")
     if path and not STATE.db:
         # Never echo a URL back: it may carry a password.
@@ -55,7 +45,7 @@ def init_database(path: str | None) -> None:
 def path_cmd(json_out: JsonOption = False) -> None:
     """Print which database qi uses, and why."""
     loc = location()
-    exists = loc.path.exists() if loc.is_sqlite else None
+    exists = loc.path.exists() if loc.path is not None else None
     if json_out:
         print_json({"database": loc.display, "reason": loc.reason,
                     "backend": "sqlite" if loc.is_sqlite else "postgresql", "exists": exists})
@@ -68,22 +58,18 @@ def path_cmd(json_out: JsonOption = False) -> None:
 @app.command("status")
 def status(json_out: JsonOption = False) -> None:
     """Show the schema revision and how many rows each table holds."""
-    from qi import db
     from qi.services import admin
 
     loc = location()
     with open_session(write=False) as s:
-        rev = db.current_revision(s.connection())
-        counts = admin.row_counts(s)
-    data = {"database": loc.display, "backend": "sqlite" if loc.is_sqlite else "postgresql",
-            "revision": rev, "head": db.HEAD_REVISION, "up_to_date": rev == db.HEAD_REVISION,
-            "rows": counts}
+        data = admin.status(s, loc)
     if json_out:
         print_json(data)
         return
+    rev = data["revision"]
     show_fields("Database", [("location", loc.display), ("backend", data["backend"]),
                              ("schema", f"{rev} (current)" if data["up_to_date"] else rev)])
-    show_table(None, ["table", "rows"], list(counts.items()))
+    show_table(None, ["table", "rows"], list(data["rows"].items()))
 
 
 @app.command("upgrade")
@@ -92,17 +78,14 @@ def upgrade() -> None:
 
     PostgreSQL databases are only ever migrated by this command: take a pg_dump first.
     """
-    from qi import db
+    from qi.services import admin
 
     loc = location()
-    if loc.is_sqlite and not loc.path.exists():
-        raise InvalidInput(f"There is no database at {loc.display}. Run 'qi init' to create one")
-    db.peek_revision(loc)  # refuses foreign files untouched
-    old, copy = db.upgrade(loc)
-    if old == db.HEAD_REVISION:
+    old, copy = admin.upgrade(loc)
+    if old == admin.HEAD_REVISION:
         say(f"{loc.display} is already at schema {old}; nothing to do")
         return
-    say(f"Upgraded {loc.display} from schema {old or 'none'} to {db.HEAD_REVISION}"
+    say(f"Upgraded {loc.display} from schema {old or 'none'} to {admin.HEAD_REVISION}"
         + (f" (backup copy: {copy})" if copy else ""))
 
 
@@ -115,24 +98,11 @@ def backup(
 
     For PostgreSQL use pg_dump (see the README).
     """
-    from qi import db
+    from qi.services import admin
 
     loc = location()
-    if not loc.is_sqlite:
-        raise InvalidInput("qi db backup copies SQLite files. For PostgreSQL use pg_dump "
-                           "(see the README)")
-    db.ensure_schema(loc, create=False)
-    # Absolute but not resolved: a link at TARGET is replaced (with --force), never followed.
-    target = Path(os.path.abspath(target.expanduser()))
-    if target.resolve() == loc.path:
-        raise InvalidInput("The backup must go to a different file from the database itself")
-    if target.exists() and not force:
-        raise Conflict(f"{target} already exists. Choose another file, or add --force to "
-                       "overwrite it")
-    if not target.parent.is_dir():
-        raise InvalidInput(f"The folder {target.parent} does not exist. Create it first")
-    db.backup_sqlite(loc.path, target, overwrite=force)
-    say(f"Backed up {loc.display} to {target}")
+    written = admin.backup(loc, target, force=force)
+    say(f"Backed up {loc.display} to {written}")
 
 
 @app.command("restore")
@@ -143,14 +113,11 @@ def restore(
     yes: YesOption = False,
 ) -> None:
     """Replace the SQLite database with a backup. An existing database needs --force."""
-    from qi import db
+    from qi.services import admin
 
     loc = location()
-    if not loc.is_sqlite:
-        raise InvalidInput("qi db restore restores SQLite files. For PostgreSQL use pg_restore "
-                           "(see the README)")
-    if loc.path.exists() and force:
+    if admin.restore_replaces(loc, force=force):
         confirm(f"Replace {loc.display} with {source}?", yes)
-    kept = db.restore_sqlite(source, loc, force=force)
+    kept = admin.restore(loc, source, force=force)
     say(f"Restored {loc.display} from {source}"
         + (f" (the database it replaced is kept as {kept})" if kept else ""))

@@ -10,16 +10,16 @@ from qi.cli._common import (
     JsonOption,
     ProjectOption,
     YesOption,
-    confirm,
     noun_app,
     one_project,
     open_db,
     open_session,
     print_json,
     project_and,
+    remove_confirmed,
     say,
     show_fields,
-    show_table,
+    show_list,
 )
 
 app = noun_app("idea")
@@ -67,16 +67,12 @@ def list_(
 
     with open_db(write=False) as db:
         rows = ideas.list_all(db, project=project)
-    if json_out:
-        print_json([i.as_json() for i in rows])
-        return
-    if not rows:
-        say("No change ideas yet. Add one with 'qi idea add PROJECT TITLE'")
-        return
-    show_table("Change ideas", ["id", "project", "idea", "primary driver", "secondary driver",
-                                "cycles"],
-               [(i.id, i.project, i.title, i.primary_driver, i.secondary_driver,
-                 ", ".join(i.cycles)) for i in rows])
+    show_list(rows, json_out, empty="No change ideas yet. Add one with 'qi idea add PROJECT "
+              "TITLE'", title="Change ideas", columns=["id", "project", "idea",
+                                                       "primary driver", "secondary driver",
+                                                       "cycles"],
+              row=lambda i: (i.id, i.project, i.title, i.primary_driver, i.secondary_driver,
+                             ", ".join(i.cycles)))
 
 
 @app.command("show")
@@ -127,9 +123,10 @@ def remove(
     """Remove a change idea. An idea tested by cycles needs --force."""
     from qi.services import ideas
 
-    with open_session(write=False) as s:
-        record = ideas.check_removable(s, idea, force=force)
-    confirm(f"Remove idea {record.id} ('{record.title}')?", yes)
-    with open_session() as s:
-        ideas.remove(s, str(record.id), force=force)
-    say(f"Removed idea {record.id}")
+    remove_confirmed(
+        check=lambda s: ideas.check_removable(s, idea, force=force),
+        question=lambda i: f"Remove idea {i.id} ('{i.title}')?",
+        remove=lambda s, i: ideas.remove(s, str(i.id), force=force),
+        done=lambda i: f"Removed idea {i.id}",
+        yes=yes,
+    )

@@ -18,9 +18,10 @@ from qi.cli._common import (
     open_session,
     parse_date_option,
     print_json,
+    remove_confirmed,
     say,
     show_fields,
-    show_table,
+    show_list,
 )
 from qi.domain import ChartType, Direction, MeasureKind
 
@@ -73,15 +74,11 @@ def list_(
 
     with open_db(write=False) as db:
         rows = measures.list_all(db, project=project)
-    if json_out:
-        print_json([m.as_json() for m in rows])
-        return
-    if not rows:
-        say("No measures yet. Add one with 'qi measure add SLUG --project P --name N --kind K'")
-        return
-    show_table("Measures", ["measure", "name", "kind", "unit", "direction", "target", "chart"],
-               [(m.ref, m.name, m.kind.value, m.unit, m.direction.value, m.target,
-                 m.chart.value) for m in rows])
+    show_list(rows, json_out, empty="No measures yet. Add one with 'qi measure add SLUG "
+              "--project P --name N --kind K'", title="Measures",
+              columns=["measure", "name", "kind", "unit", "direction", "target", "chart"],
+              row=lambda m: (m.ref, m.name, m.kind.value, m.unit, m.direction.value,
+                             m.target, m.chart.value))
 
 
 @app.command("show")
@@ -167,14 +164,14 @@ def remove(
     """Remove a measure. A measure with measurements needs --force."""
     from qi.services import measures
 
-    measure = measure_ref(measure, project_opt)
-
-    with open_session(write=False) as s:
-        m = measures.check_removable(s, measure, force=force)
-    confirm(f"Remove measure '{m.ref}' ({m.name})?", yes)
-    with open_session() as s:
-        measures.remove(s, m.ref, force=force)
-    say(f"Removed measure '{m.ref}'")
+    ref = measure_ref(measure, project_opt)
+    remove_confirmed(
+        check=lambda s: measures.check_removable(s, ref, force=force),
+        question=lambda m: f"Remove measure '{m.ref}' ({m.name})?",
+        remove=lambda s, m: measures.remove(s, m.ref, force=force),
+        done=lambda m: f"Removed measure '{m.ref}'",
+        yes=yes,
+    )
 
 
 def _at(value: str):
@@ -226,16 +223,11 @@ def phases_(
 
     with open_session(write=False) as s:
         rows = phases.list_for(s, measure)
-    if json_out:
-        print_json([p.as_json() for p in rows])
-        return
-    if not rows:
-        say("No phases: one centre line for the whole series. Add one with "
-            "'qi measure rebase MEASURE --at DATE --reason ...'")
-        return
-    show_table("Phases", ["starts", "cycle", "reason", "by", "recorded"],
-               [(p.starts_on, p.cycle, p.reason, p.created_by,
-                 p.created_at.date() if p.created_at else None) for p in rows])
+    show_list(rows, json_out, empty="No phases: one centre line for the whole series. Add "
+              "one with 'qi measure rebase MEASURE --at DATE --reason ...'", title="Phases",
+              columns=["starts", "cycle", "reason", "by", "recorded"],
+              row=lambda p: (p.starts_on, p.cycle, p.reason, p.created_by,
+                             p.created_at.date() if p.created_at else None))
 
 
 @app.command("unrebase")
@@ -292,7 +284,7 @@ def target(
         _show_targets(measure, rows, json_out)
         return
     with open_session() as s:
-        if remove_:
+        if value is None:  # --remove (checked above)
             t = targets.remove(s, measure, starts_on=day)
         else:
             t = targets.set_target(s, measure, starts_on=day, value=value, replace=replace)
@@ -305,12 +297,6 @@ def target(
 
 
 def _show_targets(measure: str, rows, json_out: bool) -> None:
-    if json_out:
-        print_json([t.as_json() for t in rows])
-        return
-    if not rows:
-        say(f"No targets for {measure}. Set one with 'qi measure target {measure} "
-            "--from DATE VALUE'")
-        return
-    show_table("Targets", ["from", "target"],
-               [(cell(t.starts_on) or "the start", f"{t.value:g}") for t in rows])
+    show_list(rows, json_out, empty=f"No targets for {measure}. Set one with 'qi measure "
+              f"target {measure} --from DATE VALUE'", title="Targets", columns=["from", "target"],
+              row=lambda t: (cell(t.starts_on) or "the start", f"{t.value:g}"))

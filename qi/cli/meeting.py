@@ -10,13 +10,13 @@ from qi.cli._common import (
     JsonOption,
     YesOption,
     cell,
-    confirm,
     noun_app,
     open_session,
     parse_date_option,
     print_json,
+    remove_confirmed,
     say,
-    show_table,
+    show_list,
 )
 
 app = noun_app("meeting")
@@ -59,14 +59,9 @@ def list_(
 
     with open_session(write=False) as s:
         rows = meetings.list_all(s, team=team)
-    if json_out:
-        print_json([m.as_json() for m in rows])
-        return
-    if not rows:
-        say("No meetings yet. Add one with 'qi meeting add DATE TITLE'")
-        return
-    show_table("Meetings", ["id", "date", "title", "for"],
-               [(m.id, m.date, m.title, m.team or "programme") for m in rows])
+    show_list(rows, json_out, empty="No meetings yet. Add one with 'qi meeting add DATE TITLE'",
+              title="Meetings", columns=["id", "date", "title", "for"],
+              row=lambda m: (m.id, m.date, m.title, m.team or "programme"))
 
 
 @app.command("remove")
@@ -77,9 +72,10 @@ def remove(
     """Remove a meeting (asks first)."""
     from qi.services import meetings
 
-    with open_session(write=False) as s:
-        meeting = meetings.get(s, meeting_id)
-    confirm(f"Remove meeting {meeting.id} ({cell(meeting.date)}: {meeting.title})?", yes)
-    with open_session() as s:
-        meetings.remove(s, meeting_id)
-    say(f"Removed meeting {meeting.id}")
+    remove_confirmed(
+        check=lambda s: meetings.get(s, meeting_id),
+        question=lambda m: f"Remove meeting {m.id} ({cell(m.date)}: {m.title})?",
+        remove=lambda s, _: meetings.remove(s, meeting_id),
+        done=lambda m: f"Removed meeting {m.id}",
+        yes=yes,
+    )

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qi.cli._common import (
     JsonOption,
     YesOption,
-    confirm,
     noun_app,
     open_db,
     open_session,
     print_json,
+    remove_confirmed,
     say,
     show_fields,
-    show_table,
+    show_list,
 )
+
+if TYPE_CHECKING:
+    from qi.domain import Member
 
 app = noun_app("member")
 
@@ -55,14 +58,9 @@ def list_(
 
     with open_db(write=False) as db:
         rows = members.list_all(db, team_id=teams.id_of(db, team) if team else None)
-    if json_out:
-        print_json([m.as_json() for m in rows])
-        return
-    if not rows:
-        say("No members yet. Add one with 'qi member add NAME --role ROLE'")
-        return
-    show_table("Members", ["id", "name", "role", "email", "teams"],
-               [(m.id, m.name, m.role, m.email, ", ".join(m.teams)) for m in rows])
+    show_list(rows, json_out, empty="No members yet. Add one with 'qi member add NAME --role "
+              "ROLE'", title="Members", columns=["id", "name", "role", "email", "teams"],
+              row=lambda m: (m.id, m.name, m.role, m.email, ", ".join(m.teams)))
 
 
 @app.command("show")
@@ -108,10 +106,14 @@ def remove(member: MemberArg, yes: YesOption = False) -> None:
     """Remove a member (their teams and projects stay)."""
     from qi.services import members
 
-    with open_session(write=False) as s:
-        record = members.show(s, member)
-    teams = f" (in {', '.join(record.teams)})" if record.teams else ""
-    confirm(f"Remove member {record.id}, {record.name}{teams}?", yes)
-    with open_session() as s:
-        members.remove(s, str(record.id))
-    say(f"Removed member {record.id}: {record.name}")
+    def question(record: Member) -> str:
+        teams = f" (in {', '.join(record.teams)})" if record.teams else ""
+        return f"Remove member {record.id}, {record.name}{teams}?"
+
+    remove_confirmed(
+        check=lambda s: members.show(s, member),
+        question=question,
+        remove=lambda s, record: members.remove(s, str(record.id)),
+        done=lambda record: f"Removed member {record.id}: {record.name}",
+        yes=yes,
+    )

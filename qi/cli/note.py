@@ -11,14 +11,14 @@ from qi.cli._common import (
     MeasureProjectOption,
     YesOption,
     cell,
-    confirm,
     measure_ref,
     noun_app,
     open_session,
     parse_date_option,
     print_json,
+    remove_confirmed,
     say,
-    show_table,
+    show_list,
 )
 
 app = noun_app("note")
@@ -60,14 +60,9 @@ def list_(
 
     with open_session(write=False) as s:
         rows = notes.list_all(s, measure=measure, project=project)
-    if json_out:
-        print_json([n.as_json() for n in rows])
-        return
-    if not rows:
-        say("No notes yet. Add one with 'qi note add MEASURE DATE TEXT'")
-        return
-    show_table("Notes", ["id", "measure", "date", "note", "by"],
-               [(n.id, n.measure, n.date, n.text, n.created_by) for n in rows])
+    show_list(rows, json_out, empty="No notes yet. Add one with 'qi note add MEASURE DATE TEXT'",
+              title="Notes", columns=["id", "measure", "date", "note", "by"],
+              row=lambda n: (n.id, n.measure, n.date, n.text, n.created_by))
 
 
 @app.command("remove")
@@ -78,9 +73,10 @@ def remove(
     """Remove a note (asks first)."""
     from qi.services import notes
 
-    with open_session(write=False) as s:
-        note = notes.show(s, note_id)
-    confirm(f"Remove note {note.id} on {note.measure} ({cell(note.date)}: {note.text})?", yes)
-    with open_session() as s:
-        notes.remove(s, note_id)
-    say(f"Removed note {note.id}")
+    remove_confirmed(
+        check=lambda s: notes.show(s, note_id),
+        question=lambda n: f"Remove note {n.id} on {n.measure} ({cell(n.date)}: {n.text})?",
+        remove=lambda s, _: notes.remove(s, note_id),
+        done=lambda n: f"Removed note {n.id}",
+        yes=yes,
+    )

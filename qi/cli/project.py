@@ -17,7 +17,7 @@ from qi.cli._common import (
     print_json,
     say,
     show_fields,
-    show_table,
+    show_list,
     write_data,
 )
 from qi.domain import ProjectStatus
@@ -77,15 +77,11 @@ def list_(
     with open_db(write=False) as db:
         team_id = teams.id_of(db, team) if team else None
         rows = projects.list_all(db, team_id=team_id, status=status)
-    if json_out:
-        print_json([p.as_json() for p in rows])
-        return
-    if not rows:
-        say("No projects yet. Add one with 'qi project add SLUG --title T --team TEAM --aim A'")
-        return
-    show_table("Projects", ["slug", "title", "team", "status", "start", "measures"],
-               [(p.slug, p.title, p.team, p.status.value, p.start, len(p.measures))
-                for p in rows])
+    show_list(rows, json_out, empty="No projects yet. Add one with 'qi project add SLUG "
+              "--title T --team TEAM --aim A'", title="Projects",
+              columns=["slug", "title", "team", "status", "start", "measures"],
+              row=lambda p: (p.slug, p.title, p.team, p.status.value, p.start,
+                             len(p.measures)))
 
 
 def _print_tree(diagram: dict) -> None:

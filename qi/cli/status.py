@@ -7,10 +7,8 @@ from typing import Annotated
 import typer
 
 from qi.cli._common import JsonOption, console, open_db, print_json, say
-from qi.reports import _icons as icons
-from qi.reports import _text as words
-
-SPARK_POINTS = 20  # as qi.services.status (not imported here: it loads the database layer)
+from qi.domain import SPARK_POINTS
+from qi.reports import icons, words
 
 # Colours for the verdicts (Rich drops them under NO_COLOR; the words stay).
 _STYLES = {"Improvement": "bold blue", "Concern": "bold red", "Change": "magenta",
@@ -51,8 +49,10 @@ def _show(board: dict) -> None:
     t = board["totals"]
     out.print(Text.assemble(
         ("qi status", "bold"),
-        f" on {words.day(board['generated'])}: {_n(t['projects'], 'active project')}, "
-        f"{_n(t['measures'], 'measure')}, {_n(t['in_progress'], 'cycle')} in progress, ",
+        f" on {words.day(board['generated'])}: "
+        f"{words.plural(t['projects'], 'active project')}, "
+        f"{words.plural(t['measures'], 'measure')}, "
+        f"{words.plural(t['in_progress'], 'cycle')} in progress, ",
         (f"{t['overdue']} overdue", "bold red" if t["overdue"] else "")), soft_wrap=True)
     # One width for the names of every project's measures, so the columns line up; the
     # names fold, never the sparklines, values, dates and signals beside them, so those
@@ -88,7 +88,8 @@ def _project(out, p: dict, name_width: int, icon_column: bool) -> None:
     from qi.text import visible
 
     c = p["cycles"]
-    done = f" · {c['complete']} of {_n(c['total'], 'cycle')} complete" if c["total"] else ""
+    done = (f" · {c['complete']} of {words.plural(c['total'], 'cycle')} complete"
+            if c["total"] else "")
     # Lines of text are not wrapped (a terminal wraps them; grep sees them whole).
     out.print(Text.assemble((visible(p["title"]), "bold"), f" ({p['slug']})"), soft_wrap=True)
     out.print(Text.assemble(f"{visible(p['team_name'])} · PDSA: ", (p["stage"]["text"], "bold"),
@@ -123,10 +124,6 @@ def _project(out, p: dict, name_width: int, icon_column: bool) -> None:
     for cycle in p["overdue"]:
         out.print(Text.assemble(("overdue: ", "bold red"), (cycle["ref"], "bold"),
                                 f" {cycle['title']}: {words.day(cycle['reason'])}"), soft_wrap=True)
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _icon_text(m: dict):

@@ -9,14 +9,14 @@ import typer
 from qi.cli._common import (
     JsonOption,
     YesOption,
-    confirm,
     noun_app,
     open_db,
     open_session,
     print_json,
+    remove_confirmed,
     say,
     show_fields,
-    show_table,
+    show_list,
 )
 
 app = noun_app("team")
@@ -61,14 +61,9 @@ def list_(
 
     with open_db(write=False) as db:
         rows = teams.list_all(db, area=area)
-    if json_out:
-        print_json([t.as_json() for t in rows])
-        return
-    if not rows:
-        say("No teams yet. Add one with 'qi team add NAME'")
-        return
-    show_table("Teams", ["slug", "name", "area", "note"],
-               [(t.slug, t.name, t.area, t.note) for t in rows])
+    show_list(rows, json_out, empty="No teams yet. Add one with 'qi team add NAME'",
+              title="Teams", columns=["slug", "name", "area", "note"],
+              row=lambda t: (t.slug, t.name, t.area, t.note))
 
 
 @app.command("show")
@@ -115,11 +110,14 @@ def remove(
     from qi.services import teams
     from qi.services._common import counted
 
-    # Ask outside any write transaction, so nobody else waits while we wait for an answer.
-    with open_session(write=False) as s:
-        counts = teams.check_removable(s, slug, force=force)
-    what = " and ".join(counted(n, k) for k, n in counts.items() if n)
-    confirm(f"Remove team '{slug}'" + (f" with its {what}?" if what else "?"), yes)
-    with open_session() as s:
-        teams.remove(s, slug, force=force)
-    say(f"Removed team '{slug}'")
+    def question(counts: dict[str, int]) -> str:
+        what = " and ".join(counted(n, k) for k, n in counts.items() if n)
+        return f"Remove team '{slug}'" + (f" with its {what}?" if what else "?")
+
+    remove_confirmed(
+        check=lambda s: teams.check_removable(s, slug, force=force),
+        question=question,
+        remove=lambda s, _: teams.remove(s, slug, force=force),
+        done=lambda _: f"Removed team '{slug}'",
+        yes=yes,
+    )

@@ -63,8 +63,6 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value
 
 
-
-
 T = TypeVar("T")
 
 

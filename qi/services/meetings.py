@@ -5,23 +5,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, col, or_, select
 
 from qi import domain, models
 from qi.errors import NotFound
 from qi.services import teams as team_service
-from qi.services._common import as_utc, required_text
+from qi.services._common import as_utc, required_text, row_id
 
 
 def _record(m: models.Meeting, team_slug: str | None) -> domain.Meeting:
-    return domain.Meeting(id=m.id, date=m.held_on, title=m.title, team=team_slug,
+    return domain.Meeting(id=row_id(m), date=m.held_on, title=m.title, team=team_slug,
                           created_at=as_utc(m.created_at), updated_at=as_utc(m.updated_at))
 
 
 def _query():
     return (select(models.Meeting, models.Team.slug)
-            .join(models.Team, models.Team.id == models.Meeting.team_id, isouter=True)
-            .order_by(models.Meeting.held_on, models.Meeting.id))
+            .join(models.Team, col(models.Team.id) == models.Meeting.team_id, isouter=True)
+            .order_by(col(models.Meeting.held_on), col(models.Meeting.id)))
 
 
 def add(s: Session, held_on: date, title: str, *, team: str | None = None) -> domain.Meeting:
@@ -38,8 +38,8 @@ def list_all(s: Session, *, team: str | None = None) -> list[domain.Meeting]:
     query = _query()
     if team:
         team_row = team_service.get_row(s, team)
-        query = query.where(or_(models.Meeting.team_id == team_row.id,
-                                models.Meeting.team_id.is_(None)))
+        query = query.where(or_(col(models.Meeting.team_id) == team_row.id,
+                                col(models.Meeting.team_id).is_(None)))
     return [_record(m, slug) for m, slug in s.exec(query).all()]
 
 

@@ -13,7 +13,13 @@ from qi.errors import InvalidInput
 from qi.gateway import of_session
 from qi.queries import members as member_queries
 from qi.services import teams as team_service
-from qi.services._common import known_list, not_found, optional_text, required_text
+from qi.services._common import (
+    known_list,
+    not_found,
+    optional_text,
+    required_text,
+    row_id,
+)
 
 LIST_CMD = "qi member list"
 
@@ -43,7 +49,7 @@ def _teams_of(s: Session, member_ids: list[int]) -> dict[int, list[str]]:
 
 
 def _one(s: Session, member: models.Member) -> domain.Member:
-    return member_queries.by_id(of_session(s), member.id)
+    return member_queries.by_id(of_session(s), row_id(member))
 
 
 def _check_email(email: str | None) -> str | None:
@@ -54,16 +60,17 @@ def _check_email(email: str | None) -> str | None:
 
 
 def _join(s: Session, member: models.Member, team_slugs: list[str]) -> None:
-    current = set(_teams_of(s, [member.id]).get(member.id, []))
+    member_id = row_id(member)
+    current = set(_teams_of(s, [member_id]).get(member_id, []))
     for slug in team_slugs:
         team = team_service.get_row(s, slug)
         if team.slug not in current:
-            s.add(models.TeamMembership(team_id=team.id, member_id=member.id))
+            s.add(models.TeamMembership(team_id=row_id(team), member_id=member_id))
             current.add(team.slug)
 
 
 def _leave(s: Session, member: models.Member, team_slugs: list[str]) -> None:
-    current = _teams_of(s, [member.id]).get(member.id, [])
+    current = _teams_of(s, [row_id(member)]).get(row_id(member), [])
     for slug in team_slugs:
         team = team_service.get_row(s, slug)
         link = s.get(models.TeamMembership, (team.id, member.id))

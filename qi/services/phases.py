@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from qi import domain, models
 from qi.errors import Conflict, InvalidInput, NotFound
 from qi.services import cycles as cycle_service
 from qi.services import measures as measure_service
 from qi.services import members as member_service
-from qi.services._common import as_utc, required_text
+from qi.services._common import as_utc, required_text, row_id
 
 
 def _records(s: Session, rows, ref: str) -> list[domain.Phase]:
@@ -52,7 +52,7 @@ def rebase(s: Session, measure: str, *, at: str | date, reason: str, by: str | N
         raise Conflict(f"{ref} already has a phase starting on {at}. See 'qi measure phases "
                        f"{ref}'")
     phase = models.MeasurePhase(
-        measure_id=measure_row.id, starts_on=at, reason=required_text(reason, "reason"),
+        measure_id=row_id(measure_row), starts_on=at, reason=required_text(reason, "reason"),
         cycle_id=cycle_id, created_by_id=member_service.get_row(s, by).id if by else None,
     )
     s.add(phase)
@@ -64,7 +64,7 @@ def list_for(s: Session, measure: str) -> list[domain.Phase]:
     measure_row, project = measure_service.get_row(s, measure)
     rows = s.exec(select(models.MeasurePhase).where(
         models.MeasurePhase.measure_id == measure_row.id).order_by(
-        models.MeasurePhase.starts_on)).all()
+        col(models.MeasurePhase.starts_on))).all()
     return _records(s, rows, f"{project.slug}/{measure_row.slug}")
 
 

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from qi import domain, models
 from qi.domain import ProjectStatus
 from qi.errors import Conflict, InvalidInput
 from qi.gateway import of_session
 from qi.queries import projects as project_queries
-from qi.services import teams as team_service
+from qi.queries import teams as team_queries
 from qi.services._common import (
     by_slug,
     check_slug,
     optional_text,
     required_text,
+    row_id,
 )
 
 LIST_CMD = "qi project list"
@@ -26,8 +27,13 @@ def get_row(s: Session, slug: str) -> models.Project:
     return by_slug(s, models.Project, slug, "project", LIST_CMD)
 
 
+def _team_id(s: Session, team: str) -> int:
+    """A team's id by its slug or name (the lookup `qi.services.teams` uses too)."""
+    return team_queries.id_of(of_session(s), team)
+
+
 def _one(s: Session, project: models.Project) -> domain.Project:
-    return project_queries.by_id(of_session(s), project.id)
+    return project_queries.by_id(of_session(s), row_id(project))
 
 
 def _ensure_free(s: Session, slug: str) -> None:
@@ -42,13 +48,13 @@ def add(
     s: Session, slug: str, *, title: str, team: str, aim: str, start: date | None = None,
 ) -> domain.Project:
     check_slug(slug, "project")
-    team_row = team_service.get_row(s, team)
+    team_id = _team_id(s, team)
     _ensure_free(s, slug)
     project = models.Project(
         slug=slug,
         title=required_text(title, "project title", 300),
         aim=required_text(aim, "aim"),
-        team_id=team_row.id,
+        team_id=team_id,
         start_date=start,
         status=ProjectStatus.active.value,
     )
@@ -60,7 +66,7 @@ def add(
 def list_all(
     s: Session, *, team: str | None = None, status: ProjectStatus | None = None
 ) -> list[domain.Project]:
-    team_id = team_service.get_row(s, team).id if team else None
+    team_id = _team_id(s, team) if team else None
     return project_queries.list_all(of_session(s), team_id=team_id, status=status)
 
 
@@ -82,7 +88,7 @@ def edit(
     if aim is not None:
         project.aim = required_text(aim, "aim")
     if team is not None:
-        project.team_id = team_service.get_row(s, team).id
+        project.team_id = _team_id(s, team)
     if start is not None:
         project.start_date = start
     if status is not None:
@@ -116,12 +122,12 @@ def delete_with_children(s: Session, slug: str) -> None:
     (`qi team remove --force`)."""
     project = get_row(s, slug)
     # Cycles first: they refer to ideas and measures (their links go with them by cascade).
-    s.exec(delete(models.Cycle).where(models.Cycle.project_id == project.id))
-    s.exec(delete(models.ChangeIdea).where(models.ChangeIdea.project_id == project.id))
-    measure_ids = select(models.Measure.id).where(models.Measure.project_id == project.id)
-    s.exec(delete(models.Measurement).where(models.Measurement.measure_id.in_(measure_ids)))
+    s.exec(delete(models.Cycle).where(col(models.Cycle.project_id) == project.id))
+    s.exec(delete(models.ChangeIdea).where(col(models.ChangeIdea.project_id) == project.id))
+    measure_ids = select(models.Measure.id).where(col(models.Measure.project_id) == project.id)
+    s.exec(delete(models.Measurement).where(col(models.Measurement.measure_id).in_(measure_ids)))
     # An import's records of what it replaced go with it (ON DELETE CASCADE).
-    s.exec(delete(models.DataImport).where(models.DataImport.project_id == project.id))
-    s.exec(delete(models.Measure).where(models.Measure.project_id == project.id))
+    s.exec(delete(models.DataImport).where(col(models.DataImport.project_id) == project.id))
+    s.exec(delete(models.Measure).where(col(models.Measure.project_id) == project.id))
     s.delete(project)
     s.flush()

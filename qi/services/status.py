@@ -18,7 +18,7 @@ from datetime import date
 import numpy as np
 
 from qi import domain
-from qi.domain import ProjectStatus, Stage
+from qi.domain import SPARK_POINTS, ProjectStatus, Stage
 from qi.gateway import as_db
 from qi.queries import measures as measure_queries
 from qi.queries import projects as project_queries
@@ -27,7 +27,6 @@ from qi.queries.views import ViewData
 from qi.services.measure_view import MeasureView, views_of
 
 OVERDUE_DAYS = 28
-SPARK_POINTS = 20
 BLOCKS = "▁▂▃▄▅▆▇█"
 IN_PROGRESS = (Stage.do, Stage.study, Stage.act)
 

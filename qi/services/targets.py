@@ -6,11 +6,12 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from qi import domain, models
 from qi.errors import Conflict, InvalidInput, NotFound
 from qi.services import measures as measure_service
+from qi.services._common import row_id
 
 
 def _check(value: float) -> float:
@@ -19,7 +20,8 @@ def _check(value: float) -> float:
     if not math.isfinite(value):
         raise InvalidInput(f"The target must be a finite number, not {value}")
     # One a chart cannot show would make every later chart of the measure fail.
-    return float(check_magnitude(value, "The target"))
+    check_magnitude(value, "The target")
+    return float(value)
 
 
 def set_target(s: Session, measure: str, *, starts_on: date, value: float,
@@ -36,7 +38,7 @@ def set_target(s: Session, measure: str, *, starts_on: date, value: float,
         raise Conflict(f"{ref} already has a target of {old.value:g} from {starts_on}. Add "
                        "--replace to change it, or see them with "
                        f"'qi measure target {ref}'")
-    target = old or models.MeasureTarget(measure_id=row.id, starts_on=starts_on, value=value)
+    target = old or models.MeasureTarget(measure_id=row_id(row), starts_on=starts_on, value=value)
     target.value = value
     s.add(target)
     s.flush()
@@ -50,7 +52,7 @@ def list_for(s: Session, measure: str) -> list[domain.Target]:
     out = [domain.Target(measure=ref, starts_on=None, value=row.target)] \
         if row.target is not None else []
     rows = s.exec(select(models.MeasureTarget).where(models.MeasureTarget.measure_id == row.id)
-                  .order_by(models.MeasureTarget.starts_on)).all()
+                  .order_by(col(models.MeasureTarget.starts_on))).all()
     return out + [domain.Target(measure=ref, starts_on=t.starts_on, value=t.value) for t in rows]
 
 
@@ -74,8 +76,8 @@ def dated_by_measure(s: Session, measure_ids: list[int]) -> dict[int, list[tuple
     if not measure_ids:
         return out
     for t in s.exec(select(models.MeasureTarget)
-                    .where(models.MeasureTarget.measure_id.in_(measure_ids))
-                    .order_by(models.MeasureTarget.starts_on)).all():
+                    .where(col(models.MeasureTarget.measure_id).in_(measure_ids))
+                    .order_by(col(models.MeasureTarget.starts_on))).all():
         out[t.measure_id].append((t.starts_on, t.value))
     return out
 

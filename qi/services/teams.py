@@ -11,11 +11,13 @@ from qi import domain, models
 from qi.errors import Conflict
 from qi.gateway import of_session
 from qi.queries import teams as team_queries
+from qi.services import projects as project_service
 from qi.services._common import (
     check_slug,
     counted,
     optional_text,
     required_text,
+    row_id,
 )
 
 LIST_CMD = "qi team list"
@@ -23,11 +25,11 @@ LIST_CMD = "qi team list"
 
 def get_row(s: Session, ref: str) -> models.Team:
     """A team by its slug or by its name, ignoring case (the lookup of `qi.queries`)."""
-    return s.get(models.Team, team_queries.id_of(of_session(s), ref))
+    return s.get_one(models.Team, team_queries.id_of(of_session(s), ref))
 
 
 def _record(s: Session, team: models.Team, *, detail: bool = False) -> domain.Team:
-    return team_queries.by_id(of_session(s), team.id, detail=detail)
+    return team_queries.by_id(of_session(s), row_id(team), detail=detail)
 
 
 def _ensure_free(s: Session, slug: str) -> None:
@@ -115,8 +117,6 @@ def remove(s: Session, slug: str, *, force: bool = False) -> domain.Team:
     With force, the team's projects and their measures go too; members stay (they only
     lose this team).
     """
-    from qi.services import projects as project_service
-
     team = get_row(s, slug)
     check_removable(s, slug, force=force)
     record = _record(s, team, detail=True)

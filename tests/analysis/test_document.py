@@ -16,6 +16,7 @@ def _same(a):
     assert buf.getvalue() == json.dumps(to_dict(a), indent=2, ensure_ascii=False) + "\n"
 
 
+@pytest.mark.slow
 def test_across_chunks_with_parts_exclusions_and_missing_values():
     rng = np.random.default_rng(5)
     y = np.round(rng.normal(10, 2, 66_000), 1)

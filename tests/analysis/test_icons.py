@@ -146,6 +146,7 @@ SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[Healt
 @SETTINGS
 @given(st.lists(st.integers(-30, 30).map(lambda v: v / 10), min_size=3, max_size=50),
        st.sampled_from(["up", "down", "neither"]))
+@pytest.mark.slow
 def test_the_generic_rules_reproduce_nhsrplotthedots_given_its_limits(y, improvement):
     """Run on an MDC analysis's own lines, the rules used for every other chart give the
     engine's (NHSRplotthedots') point type of the latest point."""

@@ -5,11 +5,14 @@ import json
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qi.analysis import analyze
 from qi.analysis.document import to_dict, write_json
+
+pytestmark = pytest.mark.slow  # hypothesis-heavy property tests
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])  # fmt: skip

@@ -24,6 +24,7 @@ def dna(tmp_path) -> Path:
     return _csv(tmp_path, "x,y,n\n" + rows + "\n", "dna.csv")
 
 
+@pytest.mark.slow
 def test_run_chart_by_default_for_people(qi_sqlite, dna):
     r = qi_sqlite(["analyze", str(dna), "--n", "n"])
     assert r.exit_code == 0, r.stderr
@@ -130,6 +131,7 @@ def test_ihi_rules_say_when_there_is_no_runs_test(qi_sqlite, tmp_path):
         ("x,y\n", [], "has a header but no data rows"),
     ],
 )  # fmt: skip
+@pytest.mark.slow
 def test_bad_files_name_the_row_and_column(qi_sqlite, tmp_path, text, args, message):
     r = qi_sqlite(["analyze", str(_csv(tmp_path, text)), *args])
     assert r.exit_code == 1
@@ -164,6 +166,7 @@ def test_missing_file(qi_sqlite, tmp_path):
         (["--multiply", "0"], "--multiply", "finite number other than 0"),
     ],
 )
+@pytest.mark.slow
 def test_bad_options_exit_2(qi_sqlite, dna, args, option, words):
     r = qi_sqlite(["analyze", str(dna), *args])
     assert r.exit_code == 2

@@ -24,6 +24,7 @@ def dna(tmp_path) -> Path:
 MAGIC = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
 def test_the_chart_file_is_valid(qi_sqlite, dna, tmp_path, fmt):
     out = tmp_path / f"chart.{fmt}"
@@ -33,6 +34,7 @@ def test_the_chart_file_is_valid(qi_sqlite, dna, tmp_path, fmt):
     assert out.read_bytes().startswith(MAGIC[fmt])
 
 
+@pytest.mark.slow
 def test_title_label_marks_and_icons(qi_sqlite, dna, tmp_path, monkeypatch):
     import qi.charts as charts
 
@@ -65,6 +67,7 @@ def test_title_label_marks_and_icons(qi_sqlite, dna, tmp_path, monkeypatch):
     assert "DNA rate, Oak Lane" in " ".join(t.get_text() for t in fig.texts)
 
 
+@pytest.mark.slow
 def test_excel_input(qi_sqlite, tmp_path):
     from datetime import datetime
 
@@ -85,6 +88,7 @@ def test_excel_input(qi_sqlite, tmp_path):
     assert out.read_bytes().startswith(b"\x89PNG")
 
 
+@pytest.mark.slow
 def test_the_identifier_guard(qi_sqlite, tmp_path):
     path = tmp_path / "waits.csv"
     path.write_text("x,y,nhs_number\n" + "\n".join(
@@ -114,6 +118,7 @@ def test_errors(qi_sqlite, dna, tmp_path, extra, code, message):
     assert not (tmp_path / "e.png").exists()
 
 
+@pytest.mark.slow
 def test_an_existing_file_is_kept_without_force(qi_sqlite, dna, tmp_path):
     out = tmp_path / "c.png"
     out.write_bytes(b"old")

@@ -27,6 +27,7 @@ def _wipe(qi):
     qi("meeting remove 1 --yes", ok=True)
 
 
+@pytest.mark.slow
 def test_export_to_stdout_and_to_a_file_agree(qi, project, tmp_path):
     r = qi("export dna", ok=True)
     assert r.stderr == ""
@@ -60,6 +61,7 @@ def test_export_of_an_unknown_project(qi, project):
     assert r.stderr.startswith("Error: No project 'nope'. Projects: dna.")
 
 
+@pytest.mark.slow
 def test_round_trip_through_the_cli(qi, project, tmp_path):
     target = tmp_path / "dna.qi.json"
     qi(["export", "dna", "-o", str(target)], ok=True)
@@ -85,6 +87,7 @@ def test_import_clash_is_refused_with_the_options(qi, project, tmp_path):
         "'dna-2').\n")
 
 
+@pytest.mark.slow
 def test_import_json_summary_and_dry_run(qi, project, tmp_path):
     target = tmp_path / "dna.qi.json"
     qi(["export", "dna", "-o", str(target)], ok=True)
@@ -105,6 +108,7 @@ def test_import_json_summary_and_dry_run(qi, project, tmp_path):
     assert "Imported project 'dna-2' into team 'north'" in r.stderr
 
 
+@pytest.mark.slow
 def test_import_from_standard_input(qi, project):
     text = qi("export dna").stdout
     _wipe(qi)

@@ -78,6 +78,7 @@ def is_pdf(path: Path) -> None:
 # --- one chart: files --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_default_is_a_slide_sized_png_named_after_the_measure(qi, programme, tmp_path):
     r = qi("chart dna")
     assert (r.exit_code, r.stdout) == (0, "")
@@ -85,12 +86,14 @@ def test_default_is_a_slide_sized_png_named_after_the_measure(qi, programme, tmp
     assert is_png(tmp_path / "dna.png") == (2000, 1125)  # 16:9 at 150 dpi
 
 
+@pytest.mark.slow
 def test_size_and_dpi(qi, programme, tmp_path):
     qi(["chart", "dna", "-o", "small.png", "--width", "4", "--height", "3", "--dpi", "50"],
        ok=True)
     assert is_png(tmp_path / "small.png") == (200, 150)
 
 
+@pytest.mark.slow
 def test_format_from_the_extension_or_the_option_and_folders_created(qi, programme, tmp_path):
     qi(["chart", "dna", "-o", "slides/week 12/dna.svg", *SMALL], ok=True)
     root = is_svg(tmp_path / "slides" / "week 12" / "dna.svg")
@@ -103,6 +106,7 @@ def test_format_from_the_extension_or_the_option_and_folders_created(qi, program
     is_pdf(tmp_path / "no-extension")
 
 
+@pytest.mark.slow
 def test_output_folder_gets_the_default_file_name(qi, programme, tmp_path):
     (tmp_path / "charts").mkdir()
     r = qi(["chart", "dna", "-o", "charts", "--format", "svg", *SMALL], ok=True)
@@ -112,12 +116,14 @@ def test_output_folder_gets_the_default_file_name(qi, programme, tmp_path):
     is_png(tmp_path / "new" / "calls.png")
 
 
+@pytest.mark.slow
 def test_measure_with_project_option_and_project_slash_slug(qi, programme, tmp_path):
     qi(["chart", "dna", "--project", "dna-rate", "-o", "a.svg", *SMALL], ok=True)
     qi(["chart", "dna-rate/dna", "-o", "b.svg", *SMALL], ok=True)
     assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
 
 
+@pytest.mark.slow
 def test_same_data_gives_identical_svg(qi, programme, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     qi(["chart", "dna", "-o", "one.svg", *SMALL], ok=True)
@@ -125,6 +131,7 @@ def test_same_data_gives_identical_svg(qi, programme, tmp_path, monkeypatch):
     assert (tmp_path / "one.svg").read_bytes() == (tmp_path / "two.svg").read_bytes()
 
 
+@pytest.mark.slow
 def test_existing_file_is_kept_unless_force(qi, programme, tmp_path):
     target = tmp_path / "dna.svg"
     target.write_text("my own slide")
@@ -137,6 +144,7 @@ def test_existing_file_is_kept_unless_force(qi, programme, tmp_path):
     is_svg(target)
 
 
+@pytest.mark.slow
 def test_an_existing_folder_named_like_the_file_is_refused(qi, programme, tmp_path):
     (tmp_path / "charts" / "dna.png").mkdir(parents=True)
     r = qi(["chart", "dna", "-o", "charts", "--force", *SMALL])
@@ -144,6 +152,7 @@ def test_an_existing_folder_named_like_the_file_is_refused(qi, programme, tmp_pa
     assert "'charts/dna.png' is a folder" in r.stderr
 
 
+@pytest.mark.slow
 def test_json_lists_what_was_written(qi, programme, tmp_path):
     r = qi(["chart", "dna", "-o", "dna.svg", "--json", *SMALL])
     assert (r.exit_code, r.stderr) == (0, "")
@@ -157,6 +166,7 @@ def test_json_lists_what_was_written(qi, programme, tmp_path):
     assert any("in a row below the centre line" in s for s in record["signals"])
 
 
+@pytest.mark.slow
 def test_json_layout_is_in_pixels_of_the_written_image_and_holds(qi, programme, tmp_path):
     r = qi(["chart", "dna", "-o", "dna.png", "--json", "--planned"])
     assert r.exit_code == 0
@@ -177,11 +187,13 @@ def test_json_layout_is_in_pixels_of_the_written_image_and_holds(qi, programme, 
     assert all(any(abs(seg[3] - y0) < 1 for seg in lay["leaders"]) for _ in labels)
 
 
+@pytest.mark.slow
 def test_analyse_window_needs_a_window(qi, programme):
     r = qi(["chart", "dna", "--analyse-window", *SMALL])
     assert r.exit_code == 2 and "--analyse-window needs --from or --to" in r.stderr
 
 
+@pytest.mark.slow
 def test_freeze_that_freezes_nothing_is_explained(qi, programme):
     r = qi(["chart", "dna", "--freeze", "2030-01-01", "--format", "svg", *SMALL])
     assert r.exit_code == 0
@@ -191,12 +203,14 @@ def test_freeze_that_freezes_nothing_is_explained(qi, programme):
 # --- one chart: errors -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_unknown_measure(qi, programme):
     r = qi("chart nowhere")
     assert (r.exit_code, r.stdout) == (1, "")
     assert r.stderr.startswith("Error: No measure 'nowhere'")
 
 
+@pytest.mark.slow
 def test_measure_without_data_is_an_error_that_says_how_to_add_some(qi, programme, tmp_path):
     r = qi("chart empty")
     assert (r.exit_code, r.stdout) == (1, "")
@@ -209,6 +223,7 @@ def test_measure_without_data_is_an_error_that_says_how_to_add_some(qi, programm
     assert "has no data in the period asked for (30 points outside it)" in r.stderr
 
 
+@pytest.mark.slow
 def test_chart_type_the_data_cannot_give(qi, programme):
     r = qi("chart calls --type p")
     assert (r.exit_code, r.stdout) == (1, "")
@@ -235,6 +250,7 @@ def test_chart_type_the_data_cannot_give(qi, programme):
     (["dna", "--width", "1"], "--width", "greater than or equal to 2"),
     (["dna", "--type", "bar"], "--type", "bar"),
 ])  # fmt: skip
+@pytest.mark.slow
 def test_bad_options_exit_2(qi, programme, tmp_path, args, option, message):
     r = qi(["chart", *args])
     assert (r.exit_code, r.stdout) == (2, "")
@@ -246,6 +262,7 @@ def test_bad_options_exit_2(qi, programme, tmp_path, args, option, message):
 # --- batches -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_all_writes_one_file_per_measure_and_skips_those_without_data(qi, programme,
                                                                       tmp_path):
     r = qi(["chart", "--project", "dna-rate", "--all", "-o", "out", "--format", "svg", *SMALL])
@@ -261,12 +278,14 @@ def test_all_writes_one_file_per_measure_and_skips_those_without_data(qi, progra
         is_svg(path)
 
 
+@pytest.mark.slow
 def test_all_defaults_to_png_in_the_current_folder(qi, programme, tmp_path):
     qi(["chart", "--project", "dna-rate", "--all", *SMALL], ok=True)
     assert is_png(tmp_path / "calls.png") == (160, 90)
     is_png(tmp_path / "dna.png")
 
 
+@pytest.mark.slow
 def test_batch_json(qi, programme):
     r = qi(["chart", "--project", "dna-rate", "--all", "-o", "out", "--format", "svg",
             "--json", *SMALL])
@@ -276,6 +295,7 @@ def test_batch_json(qi, programme):
         ("dna-rate/calls", "out/calls.svg", 12), ("dna-rate/dna", "out/dna.svg", 30)]
 
 
+@pytest.mark.slow
 def test_batch_is_refused_whole_when_any_file_exists(qi, programme, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
@@ -298,6 +318,7 @@ def test_batch_is_refused_whole_when_any_file_exists(qi, programme, tmp_path):
     is_svg(out / "calls.svg")
 
 
+@pytest.mark.slow
 def test_programme_groups_files_by_team_and_project_and_leaves_out_closed_projects(
         qi, programme, tmp_path):
     qi("team add 'South Practice' --slug south", ok=True)
@@ -352,6 +373,7 @@ def test_workers_only_when_asked_for_and_for_large_batches(monkeypatch):
     assert chart_cli._workers(50) == 1
 
 
+@pytest.mark.slow
 def test_batches_drawn_in_worker_processes_give_the_same_files(qi, programme, tmp_path,
                                                                      monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -418,6 +440,7 @@ def test_cycles_are_marked_at_their_do_dates_and_planned_ones_only_when_asked(
     assert "Online cancelling" not in text(fig, "key")
 
 
+@pytest.mark.slow
 def test_notes_are_drawn_and_annotations_can_be_left_out(qi, programme, session):
     fig = figure_of(session, "dna")
     assert xs(fig, "note") == [dnum(week(23))]
@@ -438,6 +461,7 @@ def test_baseline_ends_before_the_first_cycle(qi, programme, session):
     assert "from the first 14 points, extended" in text(fig, "caption")
 
 
+@pytest.mark.slow
 def test_recorded_phases_give_a_centre_line_each_and_rebase_at_overrides_them(
         qi, programme, session):
     qi("measure rebase dna --at dna-rate#1 --reason 'SMS reminders worked'", ok=True)
@@ -453,6 +477,7 @@ def test_recorded_phases_give_a_centre_line_each_and_rebase_at_overrides_them(
     assert by_gid(one, "centre-1-baseline") and not by_gid(one, "centre-2-baseline")
 
 
+@pytest.mark.slow
 def test_titles_target_and_caption(qi, programme, session):
     fig = figure_of(session, "dna")
     assert text(fig, "title") == "DNA rate"
@@ -466,6 +491,7 @@ def test_titles_target_and_caption(qi, programme, session):
     assert caption.endswith("P chart. Source: emis.csv; generated 5 Jan 2026")
 
 
+@pytest.mark.slow
 def test_caption_source_is_the_operational_definition_when_there_is_one(qi, programme,
                                                                       session):
     qi(["measure", "edit", "dna", "--definition", "EMIS search 12: DNAs of booked nurse "
@@ -474,6 +500,7 @@ def test_caption_source_is_the_operational_definition_when_there_is_one(qi, prog
         "Source: EMIS search 12: DNAs of booked nurse appointments; generated 5 Jan 2026")
 
 
+@pytest.mark.slow
 def test_from_and_to_show_a_window_of_the_whole_analysis(qi, programme, session):
     whole = figure_of(session, "dna")
     fig = figure_of(session, "dna", date_from=week(16), date_to=week(24))
@@ -492,6 +519,7 @@ def test_from_and_to_show_a_window_of_the_whole_analysis(qi, programme, session)
     assert len(data.get_xdata()) == 9 and "a window" not in text(again, "caption")
 
 
+@pytest.mark.slow
 def test_a_phase_shows_its_recorded_reason(qi, programme, session):
     qi("measure rebase dna --at dna-rate#1 --reason 'SMS reminders worked'", ok=True)
     fig = figure_of(session, "dna")

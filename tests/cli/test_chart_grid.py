@@ -71,6 +71,7 @@ def _panels(fig):
     return [ax for ax in fig.axes if (ax.get_gid() or "").startswith("panel-")]
 
 
+@pytest.mark.slow
 def test_the_family_in_order_outcome_process_balancing(qi, family, session):
     g, fig = _figure(session, project="dna-rate")
     assert [t.split(":")[0] for t in g.panel_titles] == ["Outcome", "Process", "Balancing"]
@@ -91,6 +92,7 @@ def test_the_family_in_order_outcome_process_balancing(qi, family, session):
     assert {ax.get_gid() for ax in icons} >= {"icon-improvement_low"}
 
 
+@pytest.mark.slow
 def test_grid_command_writes_one_image(qi, family, tmp_path):
     out = tmp_path / "g.svg"
     r = qi(f"chart --project dna-rate --grid -o {out}")
@@ -109,6 +111,7 @@ def test_grid_command_writes_one_image(qi, family, tmp_path):
     assert png.read_bytes().startswith(b"\x89PNG")
 
 
+@pytest.mark.slow
 def test_across_projects_shares_the_y_scale_when_the_units_agree(qi, family, session):
     g, fig = _figure(session, measure="dna")
     assert g.shared_y and len(g.views) == 3
@@ -134,6 +137,7 @@ def test_across_projects_shares_the_y_scale_when_the_units_agree(qi, family, ses
         ("chart --project dna-rate --grid -o x.gif", "cannot tell the format"),
     ],
 )
+@pytest.mark.slow
 def test_usage_errors(qi, family, args, message):
     r = qi(args)
     assert r.exit_code == 2 and message in r.stderr
@@ -155,6 +159,7 @@ def test_shapes(n, shape):
     assert shape_of(n) == shape
 
 
+@pytest.mark.slow
 def test_nine_panels_stay_legible_and_ten_are_refused():
     import numpy as np
 

@@ -46,6 +46,7 @@ def test_project_given_twice_or_not_at_all_is_a_usage_error(qi, programme):
     assert json.loads(qi("idea list --json", ok=True).stdout) == []
 
 
+@pytest.mark.slow
 def test_a_team_is_found_by_its_name_ignoring_case(qi, programme):
     qi(["project", "add", "flu", "--title", "Flu", "--team", "hendon medical practice",
         "--aim", "A"], ok=True)

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from qi import __version__
-from qi.cli._common import NOUNS
+from qi.cli._common import COMMANDS, NOUNS
 
 HEAVY = ("pandas", "matplotlib", "numpy", "sqlalchemy", "sqlmodel", "alembic", "psycopg",
          "pptx")
@@ -39,6 +39,34 @@ def test_root_help_lists_every_noun(qi_sqlite):
     r = qi_sqlite("--help", ok=True)
     for noun in NOUNS:
         assert f"  {noun} " in r.stdout
+
+
+def test_root_help_builds_no_command_and_shows_what_each_says_of_itself():
+    """`qi --help` lists the top-level commands from COMMANDS without importing them: each
+    entry is its command's first sentence, shortened as the built command shortens it."""
+    import importlib
+    import re
+
+    import typer
+
+    from qi.cli import app
+
+    code = ("import sys\nfrom qi.cli import app\ntry:\n    app(['--help'], prog_name='qi')\n"
+            "except SystemExit:\n    pass\n"
+            "print('LOADED', ' '.join(sorted(m for m in sys.modules if m.startswith('qi'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().splitlines()[-1].split()[1:] == [
+        "qi", "qi.cli", "qi.cli._common", "qi.cli._typer_checks", "qi.errors"]
+    root = typer.main.get_command(app)
+    ctx = typer.Context(root)
+    for name, (module, function, sentence) in COMMANDS.items():
+        doc = " ".join(getattr(importlib.import_module(module), function).__doc__.split())
+        assert re.match(r"(.+?\.)(\s|$)", doc).group(1) == sentence, name
+        command = root.get_command(ctx, name)
+        assert command.callback.__name__ == function
+        assert typer.core.TyperCommand(name, help=sentence).get_short_help_str(70) \
+            == command.get_short_help_str(70)
 
 
 def test_unexpected_failure_is_one_line_and_debug_shows_traceback(qi_sqlite, monkeypatch):

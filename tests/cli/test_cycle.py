@@ -251,6 +251,7 @@ WRITER = (
 )
 
 
+@pytest.mark.slow
 def test_concurrent_cycle_numbers_are_unique(qi, project, backend):
     env = {**os.environ, "QI_DB": backend}
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, "8"], env=env,
@@ -273,6 +274,7 @@ def test_edit_in_editor_changes_the_worksheet(qi, project, tmp_path, monkeypatch
     assert (c["title"], c["predictions"], c["results"]) == ("A", "Halve DNAs", "2 in 40")
 
 
+@pytest.mark.slow
 def test_edit_in_editor_refuses_when_someone_else_changed_it(qi, project, tmp_path,
                                                               monkeypatch):
     qi("cycle new dna-rate A --no-edit", ok=True)

@@ -101,6 +101,7 @@ def _cycle(qi, ref):
     return json.loads(qi(f"cycle show {ref} --json", ok=True).stdout)
 
 
+@pytest.mark.slow
 def test_without_an_editor_each_missing_plan_field_is_asked_for(qi, project, no_editor_env):
     term = Terminal(["cycle", "new", "dna-rate", "SMS for one nurse", "--predict", "Halve"],
                     no_editor_env)
@@ -130,6 +131,7 @@ def test_every_hint_fits_an_80_column_terminal():
             if len(f"{label} - {hint}") > 80] == []
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_answering_saves_nothing(qi, project, no_editor_env):
     term = Terminal(["cycle", "new", "dna-rate", "SMS"], no_editor_env)
     term.expect("Objective")
@@ -143,6 +145,7 @@ def test_ctrl_c_while_answering_saves_nothing(qi, project, no_editor_env):
     assert json.loads(qi("cycle list --json", ok=True).stdout) == []
 
 
+@pytest.mark.slow
 def test_a_piped_run_never_asks_and_never_hangs(qi, project, no_editor_env):
     r = subprocess.run([sys.executable, "-m", "qi", "cycle", "new", "dna-rate", "SMS"],
                        stdin=subprocess.DEVNULL, capture_output=True, text=True,
@@ -152,6 +155,7 @@ def test_a_piped_run_never_asks_and_never_hangs(qi, project, no_editor_env):
     assert _cycle(qi, "dna-rate#1")["plan"] is None
 
 
+@pytest.mark.slow
 def test_a_configured_editor_is_used_instead_of_questions(qi, project, no_editor_env,
                                                          tmp_path):
     editor = tmp_path / "editor.sh"
@@ -163,6 +167,7 @@ def test_a_configured_editor_is_used_instead_of_questions(qi, project, no_editor
     assert _cycle(qi, "dna-rate#1")["plan"] == "Written in my editor"
 
 
+@pytest.mark.slow
 def test_edit_without_an_editor_asks_each_field_and_enter_keeps_it(qi, project,
                                                                    no_editor_env):
     qi("cycle new dna-rate SMS --predict Halve --no-edit", ok=True)

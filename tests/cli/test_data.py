@@ -480,6 +480,7 @@ def test_bad_measure_slug_and_empty_measure(qi, project, tmp_path):
      "Error: f.csv is not a readable CSV file (Error tokenizing data. C error: EOF inside "
      "string starting at row 1).\n"),
 ])
+@pytest.mark.slow
 def test_unreadable_files(qi_sqlite, tmp_path, content, message):
     qi_sqlite("team add North", ok=True)
     qi_sqlite("project add p --title T --team north --aim A", ok=True)
@@ -578,6 +579,7 @@ def test_not_an_excel_file_and_sheet_on_csv(qi, project, tmp_path):
     ("patient", "943-476-5919", "100% of the values in column 'patient' are valid NHS "
      "numbers"),
 ])
+@pytest.mark.slow
 def test_identifiers_stop_the_import(qi, project, tmp_path, header, cell, why):
     path = write(tmp_path, "p.csv", f"date,measure,value,{header}\n2018-04-02,calls,1,{cell}\n")
     r = qi(["data", "import", str(path), "--project", "dna-rate"])
@@ -704,6 +706,7 @@ def test_add_same_changed_and_replace(qi, project):
     ("calls 31/02/2018 1", 2, None),
     ("calls 2018-04-02 lots", 2, None),
 ])
+@pytest.mark.slow
 def test_add_errors(qi, project, args, code, message):
     r = qi(f"data add {args}")
     assert (r.exit_code, r.stdout) == (code, "")
@@ -737,6 +740,7 @@ CANDIDATES = ("date,measure,value,numerator,denominator,note\n"
               "2018-04-02,dna,,12,150,\n2018-04-09,dna,,0.5,3,\n")
 
 
+@pytest.mark.slow
 def test_export_then_import_into_an_empty_database_gives_identical_bytes(qi, project,
                                                                          tmp_path):
     qi(["data", "import", str(write(tmp_path, "a.csv", CANDIDATES)), "--project",

@@ -47,6 +47,7 @@ def _texts(slide) -> list[str]:
     return out
 
 
+@pytest.mark.slow
 def test_programme_deck(qi, programme, tmp_path):
     out = tmp_path / "session.pptx"  # the format from the extension
     r = qi(f"report --programme --meeting 2 -o {out}")
@@ -84,6 +85,7 @@ def test_programme_deck(qi, programme, tmp_path):
     assert any("No measures yet." in "\n".join(_texts(s)) for s in slides)
 
 
+@pytest.mark.slow
 def test_title_slide_dates_follow_the_date_style(qi, programme, tmp_path, monkeypatch):
     out = tmp_path / "session.pptx"
     qi(f"report --programme --since 2018-01-01 -o {out}", ok=True)
@@ -95,6 +97,7 @@ def test_title_slide_dates_follow_the_date_style(qi, programme, tmp_path, monkey
     assert "Learning session 1, 01/02/2018" in title
 
 
+@pytest.mark.slow
 def test_project_deck_and_errors(qi, programme, tmp_path):
     out = tmp_path / "deck"
     qi(f"report dna-rate --format pptx -o {out}", ok=True)
@@ -109,6 +112,7 @@ def test_project_deck_and_errors(qi, programme, tmp_path):
     assert r.exit_code == 1 and "already exists" in r.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (soffice)")
 def test_libreoffice_opens_the_deck(qi, programme, tmp_path):
     out = tmp_path / "session.pptx"

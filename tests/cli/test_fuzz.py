@@ -3,8 +3,11 @@
 import itertools
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+pytestmark = pytest.mark.slow  # hypothesis fuzzing of whole commands
 
 HOSTILE = [
     "'; DROP TABLE team; --", "Robert'); DROP TABLE students;--", "\" OR 1=1 --",

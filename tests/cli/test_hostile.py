@@ -76,6 +76,7 @@ def _plant(folder: Path, name: str, victim: Path) -> None:
     ["db", "backup", "{out}/r.db"],
     ["chart", "calls", "-o", "{out}/r.png"],
 ])
+@pytest.mark.slow
 def test_writers_never_follow_planted_links(qi_sqlite, backend, project, tmp_path, command):
     if command[0] == "db" and backend != "sqlite":
         pytest.skip("qi db backup copies SQLite files")
@@ -99,6 +100,7 @@ def test_writers_never_follow_planted_links(qi_sqlite, backend, project, tmp_pat
     assert left == set()
 
 
+@pytest.mark.slow
 def test_chart_with_force_gets_the_same_mode_as_without(qi_sqlite, project, tmp_path):
     _points(qi_sqlite)
     qi_sqlite(["chart", "calls", "-o", str(tmp_path / "a.png")], ok=True)
@@ -133,6 +135,7 @@ NOTES = st.text(st.one_of(
     min_size=1, max_size=30).filter(lambda t: t.strip())
 
 
+@pytest.mark.slow
 @FEW
 @given(note=NOTES)
 def test_export_reimports_to_the_same_record(qi_sqlite, project, tmp_path, note):
@@ -216,6 +219,7 @@ PASSWORDS = st.text(st.one_of(st.characters(min_codepoint=32, max_codepoint=126,
 
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.slow
 @given(password=PASSWORDS)
 def test_url_passwords_are_never_printed(qi_sqlite, password):
     url = f"postgresql+psycopg://qi:{password}@127.0.0.1:1/qi"
@@ -249,6 +253,7 @@ def test_bad_urls_are_clear_errors(qi_sqlite, url, says):
 ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x9b31m[bold]x[/]"
 
 
+@pytest.mark.slow
 def test_control_characters_are_shown_escaped_everywhere(qi, tmp_path):
     qi(["team", "add", f"North {ESCAPES}", "--slug", "north"], ok=True)
     qi(["project", "add", "p", "--title", f"T {ESCAPES}", "--team", "north", "--aim", "A"],
@@ -276,6 +281,7 @@ def test_control_characters_are_shown_escaped_everywhere(qi, tmp_path):
     assert "[red]plan[/]" in r.stdout
 
 
+@pytest.mark.slow
 def test_error_quoting_a_huge_cell_stays_short(qi, project, tmp_path):
     f = tmp_path / "big.csv"
     f.write_text("date,measure,value\n2018-04-02,calls," + "x" * 10_000_000 + "\n")
@@ -294,6 +300,7 @@ def test_error_quoting_a_huge_cell_stays_short(qi, project, tmp_path):
 @FEW
 @given(text=st.text(st.sampled_from([chr(c) for c in range(1, 0x20)] + list("ab $<&\u202e")),
                     min_size=1, max_size=12).filter(lambda t: t.strip()))
+@pytest.mark.slow
 def test_svg_charts_and_html_reports_are_valid_with_any_text(qi_sqlite, project, tmp_path,
                                                              text):
     qi_sqlite(["measure", "edit", "calls", "--name", f"Calls {text}"])
@@ -313,6 +320,7 @@ def test_svg_charts_and_html_reports_are_valid_with_any_text(qi_sqlite, project,
 # --- 9. values that cannot be charted -------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["1e308", "-1e308", "1e16", "1e-300"])
 def test_unchartable_values_are_refused_at_the_door(qi, project, tmp_path, value):
     r = qi(["data", "add", "calls", "2018-04-02", "--", value])
@@ -329,6 +337,7 @@ def test_unchartable_values_are_refused_at_the_door(qi, project, tmp_path, value
     assert r.exit_code == 1 and "too large or too small" in r.stderr
 
 
+@pytest.mark.slow
 def test_a_bad_stored_value_degrades_only_its_measure(qi, project, tmp_path, session):
     from sqlalchemy import text
 
@@ -441,6 +450,7 @@ def _bomb() -> bytes:
     _crc_broken,
     _bomb,
 ], ids=["bad-xml", "entities", "bad-workbook", "crc", "bomb"])
+@pytest.mark.slow
 def test_corrupt_xlsx_is_a_clear_error(qi_sqlite, project, tmp_path, make):
     f = tmp_path / "d.xlsx"
     f.write_bytes(make())
@@ -465,6 +475,7 @@ def _bundle(qi, tmp_path) -> dict:
     lambda b: b["measures"][0]["measurements"][0].update(note="lone \ud800"),
     lambda b: b["project"].update(title="\udfff"),
 ], ids=["huge-int", "huge-float", "nul", "surrogate", "surrogate-title"])
+@pytest.mark.slow
 def test_tampered_bundles_are_clear_errors(qi, project, tmp_path, tamper):
     bundle = _bundle(qi, tmp_path)
     tamper(bundle)
@@ -540,6 +551,7 @@ def test_a_raw_at_sign_in_a_password_is_part_of_the_password(qi_sqlite):
     assert "tailpart" not in r.stderr and "first" not in r.stderr
 
 
+@pytest.mark.slow
 def test_pptx_decks_take_any_text(qi_sqlite, project, tmp_path):
     qi_sqlite(["measure", "edit", "calls", "--name", "Calls\x0bfrom\x1b[31mWord\x07"], ok=True)
     _points(qi_sqlite)

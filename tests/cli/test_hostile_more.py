@@ -63,6 +63,7 @@ NUMBERISH = st.lists(st.sampled_from(
     min_size=1, max_size=8).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(NUMBERISH)
 def test_a_typed_number_means_what_the_same_cell_means_in_a_file(text):
@@ -84,6 +85,7 @@ def test_a_typed_number_means_what_the_same_cell_means_in_a_file(text):
         assert typed is not None and np.isclose(typed, values[0]), (text, typed, values[0])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["١٢٣", "１２", "٣٤%", "１,２３４", "1_000", "−5"])
 def test_data_add_refuses_digits_a_file_import_refuses(qi, measure, value):
     r = qi(["data", "add", measure, "2018-04-01", "--", value])
@@ -97,6 +99,7 @@ def test_data_add_refuses_digits_a_file_import_refuses(qi, measure, value):
 # --- 6. terminal escapes in every line qi prints ------------------------------------------
 
 
+@pytest.mark.slow
 def test_database_and_demo_paths_are_shown_escaped(qi_sqlite, tmp_path):
     odd = tmp_path / "a\x1b]0;pwned\x07\u202e.db"
     for args in (["--db", str(odd), "team", "list"], ["init", str(odd)],
@@ -119,6 +122,7 @@ def test_zero_width_characters_are_shown(qi):
 # --- 9. nothing a chart cannot show gets in at any door ------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["1e308", "1e16", "1e-12"])
 def test_dated_targets_beyond_a_chart_are_refused(qi, measure, value):
     r = qi(["measure", "target", measure, "--from", "2018-04-01", "--", value])

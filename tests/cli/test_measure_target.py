@@ -56,6 +56,7 @@ def test_set_list_replace_remove(qi, measure):
         ("5 --from 31/31/2018", "--from"),
     ],
 )
+@pytest.mark.slow
 def test_usage_errors(qi, measure, args, message):
     r = qi(f"measure target wait {args}")
     assert r.exit_code == 2 and message in r.stderr

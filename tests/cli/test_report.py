@@ -59,6 +59,7 @@ def test_markdown_to_stdout(qi, project):
     assert "![" not in out
 
 
+@pytest.mark.slow
 def test_json_is_the_report_content(qi, project, session):
     from qi.services import report
 
@@ -70,6 +71,7 @@ def test_json_is_the_report_content(qi, project, session):
     assert [m["slug"] for m in content["measures"]] == ["calls", "dna"]
 
 
+@pytest.mark.slow
 def test_html_file_is_self_contained(qi, project, tmp_path):
     out = tmp_path / "reports" / "dna.html"  # a missing folder is created
     r = qi(f"report dna-rate --format html -o {out}")
@@ -93,6 +95,7 @@ def test_the_format_follows_the_file_name(qi, project, tmp_path):
     assert json.loads((tmp_path / "r.txt").read_text())["project"]["slug"] == "dna-rate"
 
 
+@pytest.mark.slow
 def test_markdown_file_gets_its_charts_beside_it(qi, project, tmp_path):
     out = tmp_path / "my report.md"
     r = qi(["report", "dna-rate", "-o", str(out)])
@@ -107,6 +110,7 @@ def test_markdown_file_gets_its_charts_beside_it(qi, project, tmp_path):
     assert "Charts are not included" not in text
 
 
+@pytest.mark.slow
 def test_an_existing_file_is_kept_without_force(qi, project, tmp_path):
     out = tmp_path / "r.md"
     out.write_text("keep me")
@@ -150,6 +154,7 @@ def hostile(qi):
     return "p"
 
 
+@pytest.mark.slow
 def test_html_escapes_user_text(qi, hostile, tmp_path):
     out = tmp_path / "p.html"
     qi(f"report p --since-last-meeting --format html -o {out}", ok=True)
@@ -180,6 +185,7 @@ def test_markdown_escapes_user_text(qi, hostile):
         "example) `code`" in rendered
 
 
+@pytest.mark.slow
 def test_programme_pack(qi, project, tmp_path):
     qi("team add West", ok=True)
     qi("project add flu --title 'Flu uptake' --team west --aim 'More jabs'", ok=True)
@@ -246,6 +252,7 @@ def test_empty_programme(qi):
     assert "No active projects yet" in r.stdout
 
 
+@pytest.mark.slow
 def test_icon_summary_tables(qi, project, tmp_path):
     qi("measure target dna --from 2018-03-01 0.04", ok=True)
     content = json.loads(qi("report dna-rate --format json", ok=True).stdout)
@@ -275,6 +282,7 @@ def test_icon_summary_tables(qi, project, tmp_path):
     assert "| Project | Measure | Latest |" in pack and "| dna-rate | DNA rate |" in pack
 
 
+@pytest.mark.slow
 def test_phase_reasons_and_provisional_verdicts_in_the_report(qi, project, monkeypatch):
     qi("measure rebase calls --at 2018-03-05 --reason 'New phone system'", ok=True)
     out = qi("report dna-rate").stdout

@@ -22,6 +22,7 @@ def _help_pages():
             yield [name]
 
 
+@pytest.mark.slow
 def test_help_shows_no_programmer_types(qi_sqlite):
     for argv in _help_pages():
         out = qi_sqlite([*argv, "--help"], ok=True).stdout
