@@ -130,7 +130,7 @@ class Loaded:
 def load(s, projects: list[domain.Project], *, until: date | None = None) -> Loaded:
     """Teams, members, measures, cycles and every measure's view for these projects;
     with `until`, the views of the data up to that date as they were then
-    (`ViewOptions(date_to=until, analyse_window=True)`: an analysis of that data, not a
+    (`ViewOptions(date_to=until, analyze_window=True)`: an analysis of that data, not a
     window of today's). The views come from the one view builder (`qi.queries.views.load`
     then `measure_view.build` for each measure), as one chart's view does."""
     teams = {t.slug: t for t in team_service.list_all(s)}
