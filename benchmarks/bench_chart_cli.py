@@ -39,7 +39,7 @@ TARGET_FIFTY = 12.0
 START = date(2015, 1, 5)
 
 
-def build(path: Path) -> None:
+def build(path: Path | str) -> None:
     """The two projects, through the services (as `qi data add` and `qi cycle` would)."""
     import numpy as np
 

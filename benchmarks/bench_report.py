@@ -64,8 +64,10 @@ def _values(rng, spec, points: int, change_at: int) -> list[dict]:
     return rows
 
 
-def build(path: Path, *, projects: int, measures: int, points: int) -> None:
-    """A programme like the Barnet one, scaled: teams, members, projects, data, cycles."""
+def build(path: Path | str, *, projects: int, measures: int, points: int,
+          folder: Path | None = None) -> None:
+    """A programme like the Barnet one, scaled: teams, members, projects, data, cycles.
+    `path`: a SQLite file, or a database URL (then give `folder` for the CSV files)."""
     import numpy as np
 
     from qi import db
@@ -103,7 +105,7 @@ def build(path: Path, *, projects: int, measures: int, points: int) -> None:
                     chart=ChartType(spec[3]), direction=Direction(spec[4]), unit=spec[5],
                     target=spec[6], definition="Weekly EMIS search")
                 rows += [{**r, "measure": mslug} for r in _values(rng, spec, points, change_at)]
-            csv_path = path.parent / f"{slug}.csv"
+            csv_path = (folder or Path(path).parent) / f"{slug}.csv"
             with csv_path.open("w", newline="") as f:
                 writer = csv.DictWriter(f, ["date", "measure", "value", "numerator",
                                             "denominator"])

@@ -196,7 +196,7 @@ def weekly_rows(m: DemoMeasure, start: date) -> list[tuple[date, float | None, f
     """(week, value, numerator, denominator) for a measure: seeded, so always the same
     numbers whatever the dates."""
     rng = random.Random(f"{SEED}-{m.project}-{m.slug}")
-    rows = []
+    rows: list[tuple[date, float | None, float | None, float | None]] = []
     for week in range(WEEKS):
         day = start + timedelta(weeks=week)
         level = m.before if week < m.change_week else m.after
@@ -260,8 +260,9 @@ def build(s, today: date | None = None) -> dict:
                      denominator=den)
     idea_ids: dict[str, list[int]] = {}  # project -> ids of its ideas, in order
     for project, title, primary, secondary in IDEAS:
-        idea = ideas.add(s, project, title, primary_driver=primary, secondary_driver=secondary)
-        idea_ids.setdefault(project, []).append(idea.id)
+        added = ideas.add(s, project, title, primary_driver=primary,
+                          secondary_driver=secondary)
+        idea_ids.setdefault(project, []).append(added.id)
     last_of_idea: dict[int, int] = {}  # idea id -> number of its latest cycle (the ramp)
     for (project, idea, title, purpose, predictions, plan, measure_slugs, week, notes_text,
          results, learning, decision, next_steps) in CYCLES:
@@ -278,8 +279,8 @@ def build(s, today: date | None = None) -> dict:
         if decision:
             cycles.act(s, c.ref, decision=Decision(decision), next_steps=next_steps,
                        completed_on=started + timedelta(days=13))
-    for days, title, team in MEETINGS:
-        meetings.add(s, start + timedelta(days=days), title, team=team)
+    for days, meeting, team_slug in MEETINGS:
+        meetings.add(s, start + timedelta(days=days), meeting, team=team_slug)
     for ref, days, text in NOTES:
         notes.add(s, ref, start + timedelta(days=days), text)
     return {"teams": len(TEAMS), "members": len(MEMBERS), "projects": len(PROJECT_SLUGS),
@@ -341,9 +342,10 @@ def _cycle_commands(start: date) -> list[list[str]]:
         out.append(["cycle", "do", ref, "--on", started.isoformat(),
                     *(["--notes", notes_text] if notes_text else [])])
         if results or learning:
-            out.append(["cycle", "study", ref, "--results", results, "--learning", learning])
+            out.append(["cycle", "study", ref, "--results", results or "", "--learning",
+                        learning or ""])
         if decision:
-            out.append(["cycle", "act", ref, "--decision", decision, "--next", next_steps,
+            out.append(["cycle", "act", ref, "--decision", decision, "--next", next_steps or "",
                         "--completed", (started + timedelta(days=13)).isoformat()])
     return out
 

@@ -410,10 +410,11 @@ def test_the_overdue_rule(planned, started, studied, overdue):
 
 
 @pytest.mark.slow
-def test_charts_drawn_in_worker_processes_are_the_ones_drawn_here(programme):
+def test_charts_drawn_in_worker_processes_are_the_ones_drawn_here(programme, monkeypatch):
     from contextlib import contextmanager
 
     from qi.reports import figures
+    from qi.services import render
 
     with programme(write=False) as s:
         built = report.build_project(s, "dna-rate", today=TODAY)
@@ -425,19 +426,39 @@ def test_charts_drawn_in_worker_processes_are_the_ones_drawn_here(programme):
         steps.append(total)
         yield lambda: steps.append("chart")
 
-    here = figures.render_all(specs, "svg", workers=1)
-    forked = figures.render_all(specs, "svg", workers=2, progress=progress)
+    here = render.render_all(specs, "svg")
+    monkeypatch.setattr(render, "_workers", lambda count: 2)
+    forked = render.render_all(specs, "svg", progress=progress)
     assert list(forked) == list(here) == ["dna-rate/calls", "dna-rate/dna"]
     assert forked == here  # SVG output is deterministic
     assert steps == [2, "chart", "chart"]
 
 
-@pytest.mark.parametrize(("asked", "count", "expected"), [
-    ("", 50, 2), ("1", 50, 1), ("8", 50, 2), ("", 2, 1), ("many", 50, 2)])
-def test_chart_workers(monkeypatch, asked, count, expected):
+def test_report_charts_have_no_caption_and_their_svg_words_are_text(programme):
+    from qi import charts
     from qi.reports import figures
+    from qi.services import render
 
-    monkeypatch.setattr(figures.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    monkeypatch.setattr(figures.sys, "platform", "linux")
+    with programme(write=False) as s:
+        built = report.build_project(s, "dna-rate", today=TODAY)
+    specs = figures.specs(built.views, generated=TODAY)
+    fig = charts.figure(specs["dna-rate/dna"])
+    gids = {t.get_gid() for t in fig.texts}
+    assert "title-1" in gids and not any(str(g).startswith("caption") for g in gids)
+    svg = render.render_all(specs, "svg", text="text")["dna-rate/dna"].decode()
+    assert "<text" in svg and "font-family: 'DejaVu Sans', 'Bitstream Vera Sans'" in svg
+    assert svg.count("<text ") == svg.count('<text xml:space="preserve" ')  # double spaces
+    outlines = render.render_all(specs, "svg")["dna-rate/dna"].decode()
+    assert "<text" not in outlines and len(svg) < len(outlines) / 2
+
+
+@pytest.mark.parametrize(("asked", "count", "expected"), [
+    ("", 50, 2), ("1", 50, 1), ("2", 50, 2), ("8", 50, 2), ("2", 7, 1), ("", 7, 1),
+    ("many", 50, 2)])
+def test_chart_workers_one_per_core_for_large_batches(monkeypatch, asked, count, expected):
+    from qi.services import render
+
+    monkeypatch.setattr(render.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(render.sys, "platform", "linux")
     monkeypatch.setenv("QI_CHART_WORKERS", asked)
-    assert figures._workers(count) == expected
+    assert render._workers(count) == expected

@@ -14,19 +14,26 @@ two boxes that do not intersect are two texts that do not touch.
 
 from __future__ import annotations
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 
 _ROLES = {"title": "title", "subtitle": "subtitle", "key": "key", "caption": "caption",
           "label": "annotation", "phase": "phase", "value": "edge-value"}  # fmt: skip
 
 
+def _renderer(fig: Figure) -> RendererAgg:
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)  # qi.charts.figure() attaches one
+    return canvas.get_renderer()
+
+
 def layout_of(fig: Figure) -> dict:
     """The layout of ``fig`` (drawn by :func:`qi.charts.figure`), laid out without
     rendering pixels when it has not been drawn yet."""
-    renderer = fig.canvas.get_renderer()
+    renderer = _renderer(fig)
     if not getattr(fig, "_qi_laid_out", False):
         fig.draw_without_rendering()
-        fig._qi_laid_out = True
+        setattr(fig, "_qi_laid_out", True)  # noqa: B010 (not an attribute Figure declares)
     W, H = fig.bbox.width, fig.bbox.height
     dpi = fig.dpi
 

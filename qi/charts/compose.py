@@ -161,7 +161,7 @@ def _stack(spec: ChartSpec, ink: _Ink, entries: list[KeyEntry], lane_h: float, l
             full = " ".join(spec.title.split())
             lead = f"{full.rstrip('.')}." if " ".join(title) != full else ""
             cap = _caption_lines(spec, ink, text_w, ink.size("caption"), missing_periods,
-                                 cap_n, lead)  # fmt: skip
+                                 cap_n, lead) if spec.caption else []  # fmt: skip
             title_h = len(title) * ink.line(ink.size("title"), 1.25)
             head_h = title_h + len(sub) * ink.line(ink.size("subtitle"), 1.3)
             top = pad * 0.7 + max(head_h, icons_h) + gap + lane_h

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from matplotlib import dates as mdates
@@ -74,7 +75,7 @@ def _draw_centre(ax, s: _Series, spec: ChartSpec, legend: _Legend) -> None:
         lw = 2.8 if signal else 2.0
         base = idx[a.baseline[idx]]
         last_base = base[-1] if base.size else idx[0] - 1
-        pieces = [("baseline", idx[idx <= last_base], "-")]
+        pieces: list[tuple[str, Any, Any]] = [("baseline", idx[idx <= last_base], "-")]
         # the extension starts at the last baseline point, so the two pieces join up
         pieces.append(("extended", idx[idx >= max(last_base, idx[0])], (0, (5, 3))))
         if base.size == idx.size:
@@ -268,7 +269,7 @@ def _date_axis(ax, s: _Series, spec: ChartSpec, ink: _Ink, axis_w: float) -> Non
     elif month:
         months = span_days / _DAYS["month"]
         k = next((k for k in (1, 2, 3, 4, 6, 12, 24, 36, 60) if months / k <= maxticks), 120)
-        loc = (mdates.MonthLocator(bymonth=range(1, 13, k)) if k < 12
+        loc: mdates.DateLocator = (mdates.MonthLocator(bymonth=range(1, 13, k)) if k < 12
                else mdates.YearLocator(base=k // 12))  # fmt: skip
         ticks = [float(t) for t in loc.tick_values(*mdates.num2date(s.xlim))]
     else:
@@ -385,6 +386,22 @@ def _draw_edge_values(ax, edge, ink: _Ink, ax_h: float) -> None:
         )
 
 
+_HANDLE, _TEXT_PAD, _COLUMN_GAP = 2.6, 0.6, 1.6  # the legend's spacings, in font sizes
+
+
+def _surely_wider(labels: list[str], ncols: int, size: float, ink: _Ink,
+                  width: float) -> bool:
+    """True when a legend of `ncols` columns is sure to be wider than `width` inches: a
+    lower bound of its width from the labels' measured widths, split into columns as
+    matplotlib splits them, with a margin, so no legend that fits is ever skipped."""
+    em = size / 72
+    columns = [c for c in np.array_split(np.arange(len(labels)), ncols) if len(c)]
+    text = sum(max(ink.width(labels[i], size) for i in c) for c in columns)
+    least = text + len(columns) * (_HANDLE + _TEXT_PAD) * em + (len(columns) - 1) \
+        * _COLUMN_GAP * em
+    return least * 0.95 > width
+
+
 def _make_legend(fig: Figure, legend: _Legend, ink: _Ink, width: float):
     """One row when it fits, otherwise as few rows as needed."""
     size = ink.size("legend")
@@ -392,6 +409,8 @@ def _make_legend(fig: Figure, legend: _Legend, ink: _Ink, width: float):
     n = len(handles)
     for rows in range(1, n + 1):
         ncols = math.ceil(n / rows)
+        if ncols > 1 and _surely_wider(labels, ncols, size, ink, width):
+            continue  # building and measuring a legend costs more than the labels' widths
         leg = fig.legend(
             handles,
             labels,
@@ -399,9 +418,9 @@ def _make_legend(fig: Figure, legend: _Legend, ink: _Ink, width: float):
             ncols=ncols,
             frameon=False,
             fontsize=size,
-            handlelength=2.6,
-            columnspacing=1.6,
-            handletextpad=0.6,
+            handlelength=_HANDLE,
+            columnspacing=_COLUMN_GAP,
+            handletextpad=_TEXT_PAD,
             borderaxespad=0,
             borderpad=0,
         )

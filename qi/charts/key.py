@@ -70,9 +70,10 @@ def layout_key(entries: list[KeyEntry], ink: _Ink, width: float, budget: float) 
             return _columns(heads, ink, width, size, ncols, n)
     most = max(1, min(8, int((width + _KEY_GAP) / (3.6 * ink.scale + _KEY_GAP))))
     for size in sizes[1:]:  # titles cut, in columns of ~3.6 in (a title still says something)
-        ncols = next((c for c in range(1, most + 1) if rows_fit(size, math.ceil(n / c))), None)
-        if ncols is not None:
-            return _columns(heads, ink, width, size, ncols, n)
+        fitting = next((c for c in range(1, most + 1) if rows_fit(size, math.ceil(n / c))),
+                       None)
+        if fitting is not None:
+            return _columns(heads, ink, width, size, fitting, n)
     rows = int((budget + 1e-9) / ink.line(small, _SPACING))
     if rows < 1:
         return _KeyLayout(small, [], 0.0, more=n)

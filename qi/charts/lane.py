@@ -56,8 +56,9 @@ def _run(labels: list[str]) -> str:
     and last with a count: '#4…#12 (5)'."""
     if len(labels) <= 2:
         return ", ".join(labels)
-    parsed = [_NUMBERED.match(x) for x in labels]
-    if all(parsed) and len({p.group(1) for p in parsed}) == 1:
+    matches = [_NUMBERED.match(x) for x in labels]
+    parsed = [m for m in matches if m is not None]
+    if len(parsed) == len(matches) and len({p.group(1) for p in parsed}) == 1:
         nums = sorted(int(p.group(2)) for p in parsed)
         prefix = parsed[0].group(1)
         if nums == list(range(nums[0], nums[0] + len(nums))):

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 import numpy as np
 from matplotlib import dates as mdates
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
@@ -39,7 +40,7 @@ def _x_number(value, dates: bool) -> float:
         if isinstance(value, datetime):
             value = value.date()
         if isinstance(value, date | np.datetime64):
-            return float(mdates.date2num(np.datetime64(value, "D")))
+            return float(mdates.date2num(np.asarray(value, dtype="datetime64[D]")))
         raise InvalidInput(f"the chart's points are dates; got {value!r} for an annotation")
     if isinstance(value, date | datetime | np.datetime64):
         raise InvalidInput(f"the chart's points are numbered, not dated; got {value}")
@@ -151,7 +152,9 @@ class _Ink:
     """Text measuring in inches with the figure's own renderer, at a scaled font size."""
 
     def __init__(self, fig: Figure, scale: float):
-        self.renderer = fig.canvas.get_renderer()
+        canvas = fig.canvas
+        assert isinstance(canvas, FigureCanvasAgg)  # figure() attaches one
+        self.renderer = canvas.get_renderer()
         self.dpi = fig.dpi
         self.scale = scale
         self._props: dict[tuple[float, str], FontProperties] = {}

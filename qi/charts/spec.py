@@ -88,6 +88,9 @@ class ChartSpec:
     icons: tuple[str, ...] = ()
     # a target that changes over time: (start date or None, value) pairs, drawn as steps
     target_steps: tuple = ()
+    # the caption under the chart; a report or a deck leaves it out, as it says the same
+    # beside the chart (or in the speaker notes)
+    caption: bool = True
 
     def __post_init__(self):
         if self.period is not None and self.period not in PERIODS:
@@ -150,15 +153,19 @@ def _is_dates(a: Analysis) -> bool:
     return np.issubdtype(a.x.dtype, np.datetime64)
 
 
+def _as_date(day: np.datetime64) -> date:
+    return np.asarray(day, dtype="datetime64[D]").item()
+
+
 def _iso(day: np.datetime64) -> str:
-    return str(np.datetime64(day, "D"))
+    return _as_date(day).isoformat()
 
 
 def _day(day: np.datetime64) -> str:
     """A date of the series as people read it (``QI_DATE_STYLE``)."""
     from qi.dates import human_date
 
-    return human_date(np.datetime64(day, "D").astype(object))
+    return human_date(_as_date(day))
 
 
 def shown(spec: ChartSpec) -> np.ndarray:

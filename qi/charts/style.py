@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 from qi.domain import RULE_FACTS, SIGNAL_NAMES
 
@@ -49,7 +53,7 @@ _DEFAULT_W, _DEFAULT_H = 40 / 3, 7.5  # 16:9; 2000 x 1125 px at 150 dpi
 
 # Everything that affects the output is set here, so a user's matplotlibrc cannot change
 # (or un-determinise) qi's charts.
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",
     "axes.unicode_minus": True,
     "svg.hashsalt": "qi-chart",

@@ -5,7 +5,8 @@ which imports pydantic (about 0.1 s, see benchmarks/bench_everyday.py) even for 
 that was not given or a text Click already hands over as `str`. Here each parameter's check
 is built only when a value needs it: None (an option not given) stays None exactly as
 Typer's own check returns it, a `str` or `bool` value of a text or flag parameter, or a
-choice's default given as its Enum member, is already what it should be; anything else
+choice's default given as its Enum member, or a number parameter's own default (`qi
+chart`'s width, height and dpi) is already what it should be; anything else
 (numbers, choices typed in, dates, paths, lists) goes to Typer's pydantic check as always.
 Where Typer's internals differ (another version), nothing is changed; the
 import-discipline test in tests/test_gateway.py notices the cost.
@@ -31,9 +32,12 @@ class _Lazy:
             self._real = self._build(self.descriptor)
         return self._real
 
-    def _plain(self, value) -> bool:
+    def _plain(self, value, param=None) -> bool:
         if self.annotation in _PLAIN:
             return type(value) is self.annotation
+        if self.annotation in (int, float):  # a number's default, as the code gives it
+            return type(value) is self.annotation and param is not None \
+                and type(param.default) is self.annotation and value == param.default
         # a choice's default, given as the Enum member itself
         return isinstance(self.annotation, type) and issubclass(self.annotation, Enum) \
             and isinstance(value, self.annotation)
@@ -42,12 +46,12 @@ class _Lazy:
         multi = param.multiple or param.nargs == -1
         if value is None:  # as Typer's RuntimeParam.coerce
             return () if multi else None
-        if not multi and self._plain(value):
+        if not multi and self._plain(value, param):
             return value
         return self.real().coerce(value, param=param, ctx=ctx)
 
     def _coerce_value(self, value, param, ctx):
-        if self._plain(value):
+        if self._plain(value, param):
             return value
         return self.real()._coerce_value(value, param=param, ctx=ctx)
 

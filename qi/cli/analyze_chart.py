@@ -71,7 +71,7 @@ def _x_of(text: str, dates: bool, where: str):
                            "numbered, not dated") from None
 
 
-def annotations(a, marks: list[str], marks_file: Path | None) -> tuple:
+def chart_marks(a, marks: list[str], marks_file: Path | None) -> tuple:
     """The marks as chart annotations, numbered #1, #2... in date order (notes N1...)."""
     import numpy as np
 
@@ -111,7 +111,7 @@ def spec(a, series, *, title: str | None, ylabel: str | None, marks: list[str],
     return ChartSpec(
         analysis=a, title=title or series.path.stem,
         caption_source=f"{CHART_NAMES[a.chart]}. Source: {series.path.name}",
-        annotations=annotations(a, marks, marks_file), target=target,
+        annotations=chart_marks(a, marks, marks_file), target=target,
         percent=a.multiply == 100 and a.got_n, y_label=ylabel or series.columns["y"],
         period=period, rules=RULE_NAMES[a.rules],
         icons=tuple(i for i in (found.variation, found.assurance) if i))

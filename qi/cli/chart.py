@@ -1,9 +1,8 @@
 """`qi chart`: run and SPC charts of measures as PNG, SVG or PDF, every PDSA cycle marked.
 
 One measure, every measure of a project (`--project P --all`), or every measure of every
-active project (`--programme`). A batch reads the database once, then draws each chart in
-the same process (matplotlib is imported once), or in QI_CHART_WORKERS forked worker
-processes when asked.
+active project (`--programme`). The command parses and prints; `qi.services.render` reads
+the views through the gateway, checks the files and draws the charts.
 """
 
 from __future__ import annotations
@@ -12,21 +11,18 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qi.cli._common import console, open_session, parse_date_option, print_json, say
+from qi.cli._common import console, open_db, parse_date_option, print_json, say
 from qi.domain import ChartType, Rules
-from qi.errors import Conflict, QiError
 
 if TYPE_CHECKING:
-    from qi.charts import ChartSpec
-    from qi.services.measure_view import MeasureView, ViewOptions
+    from qi.services.measure_view import ViewOptions
+    from qi.services.render import Job
 
 
 class Format(StrEnum):
@@ -36,17 +32,6 @@ class Format(StrEnum):
 
 
 _EXTENSIONS = {f".{f.value}" for f in Format}
-# Below this many charts, starting worker processes costs more than it saves.
-PARALLEL_MIN = 8
-_EXISTING_SHOWN = 5
-
-
-@dataclass(frozen=True)
-class _Job:
-    """One chart to write: the measure as the services see it, and where it goes."""
-
-    view: MeasureView
-    path: Path
 
 
 def chart(
@@ -176,7 +161,9 @@ def chart(
     across teams: qi chart --measure SLUG --across-projects [--team T]... [-o FILE].
     """
     from qi.cli import chart_grid
+    from qi.services import render
 
+    render.drawing_process()
     measure = measure if measure_opt is None else measure_opt
     chart_grid.check(measure=measure, project=project, grid=grid, across=across_projects,
                      all_measures=all_measures, programme=programme, teams=teams)
@@ -189,7 +176,7 @@ def chart(
     end = parse_date_option(date_to, "--to")
     if start and end and start > end:
         raise typer.BadParameter(f"{start} is after --to {end}", param_hint="'--from'")
-    fmt_name = None if grid or across_projects else _format_name(output, fmt, batch)
+    fmt_name = "" if grid or across_projects else _format_name(output, fmt, batch)
     if analyze_window and start is None and end is None:
         raise typer.BadParameter("--analyse-window needs --from or --to: it analyses only "
                                  "the data between them", param_hint="'--analyse-window'")
@@ -198,7 +185,7 @@ def chart(
     from qi.services.measure_view import ViewOptions
 
     needed = chart_for_rules(rules, chart_type) if rules and chart_type else None
-    if needed is not None:
+    if rules is not None and needed is not None:
         raise typer.BadParameter(f"the {rules.value} rules are for {needed.value} charts; use "
                                  f"--type {needed.value} or leave --type out",
                                  param_hint="'--rules'")
@@ -210,21 +197,29 @@ def chart(
         date_from=start, date_to=end, planned=planned, annotations=not no_annotations,
         analyze_window=analyze_window,
     )
-    size = {"width": width, "height": height, "dpi": dpi, "generated": _generated()}
+    size = {"width": width, "height": height, "dpi": dpi, "generated": render.generated()}
     if grid or across_projects:
         chart_grid.draw(measure=measure, project=project, teams=teams, options=options,
                         output=output, fmt=fmt.value if fmt else None, size=size,
                         force=force, json_out=json_out)
         return
-    if batch:
-        jobs = _batch_jobs(project, programme, options, Path(output or "."), fmt_name)
-    else:
-        jobs = [_single_job(_ref(measure, project), options, output, fmt_name)]
+    with open_db(write=False) as db:
+        if batch:
+            plan = render.plan_batch(db, project=project, programme=programme,
+                                     options=options, folder=Path(output or "."),
+                                     fmt=fmt_name)
+        else:
+            assert measure is not None  # _check_selection: not a batch, so a MEASURE
+            plan = render.Plan([_single_job(db, _ref(measure, project), options, output,
+                                            fmt_name)])
+    for line in plan.skipped:
+        say(f"Skipped {line}")
+    plan.check()
     layouts: list[dict] | None = [] if json_out else None
-    written = _write(jobs, fmt_name, size, force=force, quiet=json_out, layouts=layouts)
+    _write(plan.jobs, fmt_name, size, force=force, quiet=json_out, layouts=layouts)
     if json_out:
         print_json([{**_record(job, fmt_name), "layout": lay}
-                    for job, lay in zip(written, layouts, strict=True)])
+                    for job, lay in zip(plan.jobs, layouts or [], strict=True)])
 
 
 # --------------------------------------------------------------------------- what to draw
@@ -279,190 +274,40 @@ def _is_folder(output: str) -> bool:
     return output.endswith(("/", os.sep)) or Path(output).is_dir()
 
 
-def _single_job(ref: str, options: ViewOptions, output: str | None, fmt: str) -> _Job:
-    from qi.services.measure_view import view
+def _single_job(db, ref: str, options: ViewOptions, output: str | None, fmt: str) -> Job:
+    from qi.services.render import Job, one_view
 
-    with open_session(write=False) as s:
-        v = view(s, ref, options)
+    v = one_view(db, ref, options)
     if options.freeze_until is not None and v.has_data and v.baseline_points is None:
         say(f"Note: --freeze {options.freeze_until} leaves fewer than 2 points before it, or "
             "none after it in the first phase, so no baseline is frozen")
     if output and not _is_folder(output):
-        return _Job(v, Path(output))
+        return Job(v, Path(output))
     # Path(".") / name is just name: the default file lands in the current folder.
-    return _Job(v, Path(output or ".") / f"{v.measure.slug}.{fmt}")
-
-
-def _batch_jobs(project: str | None, programme: bool, options: ViewOptions, folder: Path,
-                fmt: str) -> list[_Job]:
-    """Every measure's view, from one session; measures that cannot be drawn are skipped
-    with a line on stderr (another measure of the batch may still be drawn)."""
-    from qi.services import measures as measure_service
-    from qi.services.measure_view import measures_of_programme, view
-
-    jobs = []
-    with open_session(write=False) as s:
-        if programme:
-            pairs = [(m, folder / p.team / p.slug) for p, m in measures_of_programme(s)]
-            if not pairs:
-                raise QiError("No active project has any measures yet. Add one with "
-                              "'qi measure add SLUG --project P ...'")
-        else:
-            pairs = [(m, folder) for m in measure_service.list_all(s, project=project)]
-            if not pairs:
-                raise QiError(f"Project '{project}' has no measures yet. Add one with "
-                              f"'qi measure add SLUG --project {project} ...'")
-        for m, where in pairs:
-            try:
-                v = view(s, m.ref, options)
-            except QiError as exc:
-                say(f"Skipped {m.ref}: {exc}")
-                continue
-            if not v.has_data:
-                period = " in the period asked for" if v.measure_points else " yet"
-                say(f"Skipped {m.ref}: no data{period}")
-                continue
-            jobs.append(_Job(v, where / f"{m.slug}.{fmt}"))
-    if not jobs:
-        raise QiError(f"No chart was written: none of the {len(pairs)} measures has data to "
-                      "draw (see above)")
-    return jobs
+    return Job(v, Path(output or ".") / f"{v.measure.slug}.{fmt}")
 
 
 # --------------------------------------------------------------------------- writing
 
 
-def _generated() -> date:
-    """The date in the caption: today, or SOURCE_DATE_EPOCH for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isascii() and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
-    return date.today()
-
-
-def _check_targets(jobs: list[_Job], force: bool) -> None:
-    """Refuse before writing anything: a batch replaces all its files or none."""
-    folders = [j.path for j in jobs if j.path.is_dir()]
-    if folders:
-        raise Conflict(f"'{folders[0]}' is a folder, so no chart can be written there. Give "
-                       "another -o")
-    if force:
-        return
-    existing = [str(j.path) for j in jobs if j.path.exists()]
-    if not existing:
-        return
-    if len(existing) == 1:
-        raise Conflict(f"'{existing[0]}' already exists. Use --force to replace it, or -o to "
-                       "write elsewhere")
-    shown = ", ".join(f"'{p}'" for p in existing[:_EXISTING_SHOWN])
-    more = len(existing) - _EXISTING_SHOWN
-    raise Conflict(f"{len(existing)} of the {len(jobs)} files already exist: {shown}"
-                   + (f" and {more} more" if more > 0 else "")
-                   + ". Nothing was written. Use --force to replace them, or -o to write "
-                   "elsewhere")
-
-
-def _write(jobs: list[_Job], fmt: str, size: dict, *, force: bool, quiet: bool,
-           layouts: list[dict] | None = None) -> list[_Job]:
+def _write(jobs: list[Job], fmt: str, size: dict, *, force: bool, quiet: bool,
+           layouts: list[dict] | None = None) -> None:
     """Draw and save every chart; one line each on stderr unless `quiet` (for --json).
     With `layouts` (a list), each chart's layout is appended to it, in order."""
     from qi import charts
+    from qi.services import render
 
-    _check_targets(jobs, force)
     specs = [charts.spec_from_view(j.view, **size) for j in jobs]
-    if len(jobs) == 1:
-        _save(specs[0], jobs[0].path, fmt, force, layouts)
-        _written(jobs[0], quiet)
-        return jobs
-    # The workers are forked before the progress bar starts its refresh thread.
-    with _renderer(specs, [j.path for j in jobs], fmt, force, layouts) as results, \
-            _progress(len(jobs)) as step:
-        for k in results:
-            _written(jobs[k], quiet)
-            step()
-    if not quiet:
+    bar = progress_bar if len(jobs) > 1 else None
+    for k in render.save_all(specs, [j.path for j in jobs], fmt, force=force,
+                             layouts=layouts, progress=bar):
+        _written(jobs[k], quiet)
+    if len(jobs) > 1 and not quiet:
         say(f"Wrote {len(jobs)} charts in '{os.path.commonpath([j.path.parent for j in jobs])}'")
-    return jobs
-
-
-def _save(spec: ChartSpec, path: Path, fmt: str, force: bool,
-          layouts: list[dict] | None) -> None:
-    from qi import charts
-
-    if layouts is None:
-        charts.save(spec, path, fmt, overwrite=force)
-        return
-    fig = charts.figure(spec)
-    layouts.append(charts.layout_of(fig))
-    charts.save(fig, path, fmt, overwrite=force)
 
 
 @contextmanager
-def _renderer(specs: list[ChartSpec], paths: list[Path], fmt: str, force: bool,
-              layouts: list[dict] | None = None) -> Iterator[Iterator[int]]:
-    """Save each chart, giving its index as it is written (in order): in this process, or
-    in worker processes for a large batch (not with --json, whose layouts are measured
-    here)."""
-    workers = _workers(len(specs))
-    if workers < 2 or layouts is not None:
-        yield _render_here(specs, paths, fmt, force, layouts)
-        return
-    with _pool(specs, paths, fmt, force, workers) as pool:
-        # imap keeps the order (and so the order of the lines on stderr); chunks of one
-        # share the work evenly whatever each chart costs.
-        yield pool.imap(_render_one, range(len(specs)), chunksize=1)
-
-
-def _render_here(specs, paths, fmt: str, force: bool,
-                 layouts: list[dict] | None = None) -> Iterator[int]:
-    for k, (spec, path) in enumerate(zip(specs, paths, strict=True)):
-        _save(spec, path, fmt, force, layouts)
-        yield k
-
-
-def _workers(count: int) -> int:
-    """Worker processes for a batch: QI_CHART_WORKERS=N (Linux only, where forking is
-    cheap and safe; at most one per core), else none. Off by default: on the 2-core
-    machine it was measured on, busy with other work, it made batches no faster (see
-    benchmarks/charts-results.md); with idle cores it can help."""
-    asked = os.environ.get("QI_CHART_WORKERS", "").strip()
-    if (not (asked.isascii() and asked.isdigit()) or count < PARALLEL_MIN
-            or not sys.platform.startswith("linux")):
-        return 1
-    return max(1, min(int(asked), os.cpu_count() or 1, count))
-
-
-# Set just before forking, so that workers inherit the charts to draw instead of having
-# them pickled (an Analysis holds numpy arrays and the specs are large).
-_BATCH: dict[str, Any] = {}
-
-
-def _render_one(k: int) -> int:
-    from qi import charts
-
-    b = _BATCH
-    charts.save(b["specs"][k], b["paths"][k], b["fmt"], overwrite=b["force"])
-    return k
-
-
-@contextmanager
-def _pool(specs, paths, fmt: str, force: bool, workers: int) -> Iterator:
-    import multiprocessing
-
-    from qi import db
-
-    # Forked children must not share the parent's database connections.
-    db.dispose_all()
-    _BATCH.update(specs=specs, paths=paths, fmt=fmt, force=force)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield pool
-    finally:
-        _BATCH.clear()
-
-
-@contextmanager
-def _progress(total: int) -> Iterator:
+def progress_bar(total: int) -> Iterator:
     """A progress bar on a terminal; nothing when stderr is piped."""
     if not sys.stderr.isatty():
         yield lambda: None
@@ -475,7 +320,7 @@ def _progress(total: int) -> Iterator:
         yield lambda: bar.advance(task)
 
 
-def _written(job: _Job, quiet: bool) -> None:
+def _written(job: Job, quiet: bool) -> None:
     if quiet:
         return
     summary = job.view.summary
@@ -484,7 +329,7 @@ def _written(job: _Job, quiet: bool) -> None:
         f"{'' if points == 1 else 's'}; {summary['verdict']}")
 
 
-def _record(job: _Job, fmt: str) -> dict:
+def _record(job: Job, fmt: str) -> dict:
     """One written chart in --json output (documented in the README)."""
     v = job.view
     return {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from qi.cli._common import open_session, print_json, say
+from qi.cli._common import open_db, print_json, say
 
 _EXTENSIONS = (".png", ".svg", ".pdf")
 
@@ -41,11 +41,12 @@ def draw(*, measure: str | None, project: str | None, teams: list[str] | None, o
     from qi.charts.grid import grid_figure
     from qi.services import grid as grid_service
 
-    with open_session(write=False) as s:
+    with open_db(write=False) as db:
         if project:
-            g = grid_service.project_grid(s, project, options)
+            g = grid_service.project_grid(db, project, options)
         else:
-            g = grid_service.across_grid(s, measure, teams or [], options)
+            assert measure is not None  # check(): --across-projects needs --measure
+            g = grid_service.across_grid(db, measure, teams or [], options)
     for line in g.skipped:
         say(f"Left out {line}")
     default = f"{project}-grid" if project else f"{measure}-across-projects"

@@ -37,6 +37,9 @@ def demo(
     from qi import db
     from qi import demo as demo_data
     from qi.config import resolve
+    from qi.services import render
+
+    render.drawing_process()
 
     day = parse_date_option(today, "--today") or date.today()
     started = time.perf_counter()
@@ -58,10 +61,7 @@ def demo(
         f"{counts['members']} members, {counts['projects']} projects, {counts['measures']} "
         f"measures with {counts['measurements']} weekly points, {counts['cycles']} PDSA "
         f"cycles, {counts['meetings']} meetings")
-    written = _write_charts(loc, folder / "charts") if charts else []
-    report = _write_report(loc, folder / "programme-report.html") if charts else None
-    grids = _write_grids(loc, folder / "charts") if charts else []
-    deck = _write_deck(loc, folder / "programme-session.pptx") if charts else None
+    written, grids, report, deck = _draw(loc, folder) if charts else ([], [], None, None)
     _show(f"Database: {database}")
     if written:
         _show(f"Charts:   {folder / 'charts'} ({len(written)} files)")
@@ -81,65 +81,69 @@ def demo(
         "  qi cycle show dna-rate#2")
 
 
-def _write_report(loc, path: Path) -> Path:
-    """The facilitator's session pack for the whole programme, as `qi report --programme`."""
-    from qi import db
-    from qi.cli.report import html_document
+def _draw(loc, folder: Path) -> tuple[list[Path], list[Path], Path, Path]:
+    """Every measure's chart, each project's grid, the programme's HTML report and its
+    deck: read once (the views through the gateway, the report's content in one session),
+    drawn in this process by the render service, as `qi chart --programme`, `qi chart
+    --grid` and `qi report --programme` draw them."""
+    from qi import db, gateway
     from qi.services import report
 
     with db.session(loc, write=False) as s:
         built = report.build_programme(s)
+    with gateway.connect(loc, write=False) as conn:
+        written = _write_charts(conn, folder / "charts")
+        grids = _write_grids(conn, folder / "charts")
+    html = _write(folder / "programme-report.html", built, "html")
+    deck = _write(folder / "programme-session.pptx", built, "pptx")
+    return written, grids, html, deck
+
+
+def _write(path: Path, built, kind: str) -> Path:
+    """The report as HTML, or its deck."""
+    from qi.cli.report import deck_bytes, html_document
     from qi.files import write_file
 
-    write_file(path, html_document(built), overwrite=True, what="report")
+    if kind == "html":
+        write_file(path, html_document(built), overwrite=True, what="report")
+    else:
+        write_file(path, deck_bytes(built), overwrite=True, what="deck")
     return path
 
 
-def _write_deck(loc, path: Path) -> Path:
-    """The programme's session deck, as `qi report --programme -o FILE.pptx`."""
-    from qi import db
-    from qi.cli.report import deck_bytes
-    from qi.files import write_file
-    from qi.services import report
-
-    with db.session(loc, write=False) as s:
-        built = report.build_programme(s)
-    write_file(path, deck_bytes(built), overwrite=True, what="deck")
-    return path
-
-
-def _write_grids(loc, target: Path) -> list[Path]:
+def _write_grids(conn, target: Path) -> list[Path]:
     """Each project's family of measures on one image, as `qi chart --project P --grid`,
     beside the project's charts in TEAM/PROJECT/."""
     import dataclasses
 
-    from qi import charts, db
+    from qi import charts
     from qi.charts.grid import grid_figure
-    from qi.services import grid, projects
+    from qi.queries import projects
+    from qi.services import grid
     from qi.services.measure_view import ViewOptions
 
     written = []
-    with db.session(loc, write=False) as s:
-        grids = [(p.team, p.slug, grid.project_grid(s, p.slug, ViewOptions()))
-                 for p in projects.list_all(s)]
-    for team, slug, g in grids:
+    for p in projects.list_all(conn):
+        g = grid.project_grid(conn, p.slug, ViewOptions())
         specs = [dataclasses.replace(charts.spec_from_view(v), title=t)
                  for v, t in zip(g.views, g.panel_titles, strict=True)]
         fig = grid_figure(specs, title=g.title, subtitle=g.subtitle, shared_y=g.shared_y)
-        written.append(charts.save(fig, target / team / slug / f"{slug}-grid.png"))
+        written.append(charts.save(fig, target / p.team / p.slug / f"{p.slug}-grid.png"))
     return written
 
 
-def _write_charts(loc, target: Path) -> list[Path]:
-    """One PNG per measure in TEAM/PROJECT/ folders, as `qi chart --programme` writes them
-    (one process, one session)."""
-    from qi import charts, db
-    from qi.services import measure_view, measures
+def _write_charts(conn, target: Path) -> list[Path]:
+    """One PNG per measure in TEAM/PROJECT/ folders, as `qi chart --programme` writes
+    them."""
+    from qi import charts
+    from qi.queries import measures
+    from qi.services import render
+    from qi.services.measure_view import ViewOptions
 
-    with db.session(loc, write=False) as s:
-        views = [measure_view.view(s, m.ref) for m in measures.list_all(s)]
-    written = []
-    for v in views:
-        path = target / v.project.team / v.project.slug / f"{v.measure.slug}.png"
-        written.append(charts.save(charts.spec_from_view(v), path))
-    return written
+    views, _ = render.usable_views(conn, [m.id for m in measures.list_all(conn)],
+                                   ViewOptions())
+    paths = [target / v.project.team / v.project.slug / f"{v.measure.slug}.png"
+             for v in views]
+    specs = [charts.spec_from_view(v) for v in views]
+    list(render.save_all(specs, paths, "png", force=False))
+    return paths

@@ -3,9 +3,6 @@ HTML or JSON."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,13 +12,13 @@ import typer
 
 from qi.cli._common import (
     ProjectOption,
-    console,
     one_project,
     open_session,
     parse_date_option,
     say,
     write_data,
 )
+from qi.cli.chart import progress_bar
 from qi.errors import Conflict, InvalidInput
 
 
@@ -64,8 +61,10 @@ def report(
 ) -> None:
     """Write a progress summary: the aim, the team, each measure and what its chart says,
     the PDSA cycles of the period, the cycles still open and the next steps."""
+    from qi.services import render
     from qi.services import report as report_service
 
+    render.drawing_process()
     project = one_project(project, project_opt)
     if (project is None) == (not programme):
         raise typer.BadParameter("give a PROJECT or --programme (one of them)",
@@ -79,17 +78,18 @@ def report(
         _check_free(output, force)
     period = {"since": since_day, "since_last_meeting": since_last_meeting, "meeting": meeting}
     with open_session(write=False) as s:
-        if programme:
+        if project is None:  # --programme
             built = report_service.build_programme(s, **period)
         else:
             built = report_service.build_project(s, project, **period)
+    if output is None:  # Markdown, HTML or JSON on standard output (a deck needs -o)
+        write_data(_render(built, fmt, None, force)[0])
+        return
+    charts: dict[Path, bytes] = {}
     if fmt == Format.pptx:
-        data, charts = deck_bytes(built), {}
+        data = deck_bytes(built)
     else:
         text, charts = _render(built, fmt, output, force)
-        if output is None:
-            write_data(text)
-            return
         data = text.encode("utf-8")
     _write(output, data, charts, force)
     drawn = f", {len(charts)} chart{'s' if len(charts) != 1 else ''} in {_charts_dir(output)}" \
@@ -104,7 +104,7 @@ _SUFFIXES = {".md": Format.md, ".markdown": Format.md, ".html": Format.html,
 def _format(fmt: Format | None, output: Path | None) -> Format:
     """--format, else the file name's; both given and different is a mistake (exit 2)."""
     implied = _SUFFIXES.get(output.suffix.lower()) if output is not None else None
-    if fmt is not None and implied is not None and fmt != implied:
+    if output is not None and fmt is not None and implied is not None and fmt != implied:
         raise typer.BadParameter(f"the file name '{output.name}' ends in {output.suffix} but "
                                  f"--format is {fmt.value}; change one of them",
                                  param_hint="'--format'")
@@ -153,9 +153,10 @@ def _generated(built):
 def html_document(built) -> str:
     """The report as one self-contained HTML file, charts inline (also used by qi demo)."""
     from qi.reports import figures, html
+    from qi.services.render import render_all
 
-    svgs = figures.render_all(figures.specs(built.views, generated=_generated(built)), "svg",
-                              progress=_progress)
+    svgs = render_all(figures.specs(built.views, generated=_generated(built)), "svg",
+                      text="text", progress=progress_bar)
     render = html.programme if "contents" in built.content else html.project
     return render(built.content, svgs, "svg")
 
@@ -163,10 +164,11 @@ def html_document(built) -> str:
 def deck_bytes(built) -> bytes:
     """The report as a PowerPoint deck, charts at slide size (also used by qi demo)."""
     from qi.reports import deck, figures
+    from qi.services.render import render_all
 
     specs = figures.specs(built.views, generated=_generated(built), width=deck.WIDTH,
                           height=deck.HEIGHT, subtitle=True, dpi=deck.CHART_DPI)
-    pngs = figures.render_all(specs, "png", progress=_progress)
+    pngs = render_all(specs, "png", progress=progress_bar)
     from qi.charts import caption_text
 
     notes = {ref: caption_text(spec) for ref, spec in specs.items()}
@@ -175,6 +177,7 @@ def deck_bytes(built) -> bytes:
 
 def _markdown(built, output: Path | None, force: bool) -> tuple[str, dict[Path, bytes]]:
     from qi.reports import figures, markdown
+    from qi.services.render import render_all
 
     render = markdown.programme if "contents" in built.content else markdown.project
     if output is None:
@@ -185,24 +188,10 @@ def _markdown(built, output: Path | None, force: bool) -> tuple[str, dict[Path, 
         more = f" (and {len(taken) - 1} more of its charts)" if len(taken) > 1 else ""
         raise Conflict(f"'{taken[0]}' already exists{more}. Add --force to replace the "
                        "report's charts, or choose another file with -o")
-    pngs = figures.render_all(figures.specs(built.views, generated=_generated(built)), "png",
-                              progress=_progress) if paths else {}
+    pngs = render_all(figures.specs(built.views, generated=_generated(built)), "png",
+                      progress=progress_bar) if paths else {}
     links = {ref: quote(f"{p.parent.name}/{p.name}") for ref, p in paths.items()}
     return render(built.content, links), {paths[ref]: data for ref, data in pngs.items()}
-
-
-@contextmanager
-def _progress(total: int) -> Iterator:
-    """A progress bar on a terminal; nothing when stderr is piped."""
-    if not sys.stderr.isatty():
-        yield lambda: None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    with Progress(TextColumn("Drawing charts"), BarColumn(), MofNCompleteColumn(),
-                  console=console(stderr=True), transient=True) as bar:
-        task = bar.add_task("charts", total=total)
-        yield lambda: bar.advance(task)
 
 
 def _write(output: Path, data: bytes, charts: dict[Path, bytes], force: bool) -> None:

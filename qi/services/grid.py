@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session
-
 from qi.domain import MeasureKind, ProjectStatus
-from qi.errors import InvalidInput, NotFound, QiError
-from qi.services import measures as measure_service
-from qi.services import projects as project_service
-from qi.services import teams as team_service
-from qi.services.measure_view import MeasureView, ViewOptions, view
+from qi.errors import InvalidInput, NotFound
+from qi.gateway import Db, as_db
+from qi.queries import measures as measure_queries
+from qi.queries import projects as project_queries
+from qi.queries import teams as team_queries
+from qi.services.measure_view import MeasureView, ViewOptions
+from qi.services.render import usable_views
 
 KIND_ORDER = {MeasureKind.outcome: 0, MeasureKind.process: 1, MeasureKind.balancing: 2}
 
@@ -28,38 +28,24 @@ class Grid:
     skipped: list[str]  # "ref: why", for stderr
 
 
-def _usable(s: Session, refs: list[str], options: ViewOptions):
-    views, skipped = [], []
-    for ref in refs:
-        try:
-            v = view(s, ref, options)
-        except QiError as exc:
-            skipped.append(f"{ref}: {exc}")
-            continue
-        if v.has_data:
-            views.append(v)
-        else:
-            why = " in the period asked for" if v.measure_points else " yet"
-            skipped.append(f"{ref}: no data{why}")
-    return views, skipped
-
-
 def _same_unit(views: list[MeasureView]) -> bool:
     return len({(v.percent, v.measure.unit) for v in views}) == 1
 
 
-def project_grid(s: Session, project: str, options: ViewOptions) -> Grid:
-    """A project's measures: outcome, process, balancing, then by slug."""
-    p = project_service.show(s, project)
-    measures = sorted(measure_service.list_all(s, project=p.slug),
+def project_grid(db: Db, project: str, options: ViewOptions) -> Grid:
+    """A project's measures: outcome, process, balancing, then by slug. `db`: a gateway
+    connection (or an ORM session, whose connection is used)."""
+    db = as_db(db)
+    p = project_queries.show(db, project)
+    measures = sorted(measure_queries.list_all(db, project=p.slug),
                       key=lambda m: (KIND_ORDER[m.kind], m.slug))
     if not measures:
         raise InvalidInput(f"Project '{p.slug}' has no measures yet. Add one with "
                            f"'qi measure add SLUG --project {p.slug} ...'")
-    views, skipped = _usable(s, [m.ref for m in measures], options)
+    views, skipped = usable_views(db, [m.id for m in measures], options)
     if not views:
         raise InvalidInput(f"None of the measures of '{p.slug}' has data to chart yet")
-    team = team_service.show(s, p.team)
+    team = team_queries.show(db, p.team)
     return Grid(title=f"{p.title}: the family of measures",
                 subtitle=f"{team.name} · Aim: {' '.join(p.aim.split())}",
                 views=views, panel_titles=[f"{v.measure.kind.value.capitalize()}: "
@@ -67,12 +53,13 @@ def project_grid(s: Session, project: str, options: ViewOptions) -> Grid:
                 shared_y=False, skipped=skipped)
 
 
-def across_grid(s: Session, slug: str, teams: list[str], options: ViewOptions) -> Grid:
+def across_grid(db: Db, slug: str, teams: list[str], options: ViewOptions) -> Grid:
     """The measure `slug` in every active project (of `teams` if given), by team."""
-    wanted = {team_service.show(s, t).slug for t in teams}
-    projects = {p.slug: p for p in project_service.list_all(s, status=ProjectStatus.active)
+    db = as_db(db)
+    wanted = {team_queries.show(db, t).slug for t in teams}
+    projects = {p.slug: p for p in project_queries.list_all(db, status=ProjectStatus.active)
                 if not wanted or p.team in wanted}
-    measures = [m for m in measure_service.list_all(s)
+    measures = [m for m in measure_queries.list_all(db)
                 if m.slug == slug and m.project in projects]
     if not measures:
         where = f" of team{'s' if len(wanted) > 1 else ''} {', '.join(sorted(wanted))}" \
@@ -80,10 +67,10 @@ def across_grid(s: Session, slug: str, teams: list[str], options: ViewOptions) -
         raise NotFound(f"No active project{where} has a measure '{slug}'. See the measures "
                        "with 'qi measure list'")
     measures.sort(key=lambda m: (projects[m.project].team, m.project))
-    views, skipped = _usable(s, [m.ref for m in measures], options)
+    views, skipped = usable_views(db, [m.id for m in measures], options)
     if not views:
         raise InvalidInput(f"No project's '{slug}' has data to chart yet")
-    names = {t.slug: t.name for t in team_service.list_all(s)}
+    names = {t.slug: t.name for t in team_queries.list_all(db)}
     shared = _same_unit(views)
     scale = "one y scale" if shared else "each its own y scale (the units differ)"
     return Grid(title=f"{views[0].measure.name}: across projects",

@@ -142,8 +142,8 @@ def load(s, projects: list[domain.Project], *, until: date | None = None) -> Loa
     ids = [p.id for p in projects]
     data = view_queries.load(db, measure_queries.ids_of_projects(db, ids), ids)
     measures: dict[str, list[domain.Measure]] = defaultdict(list)
-    for m in data.measures.values():  # in project and slug order
-        measures[m.project].append(m)
+    for measure in data.measures.values():  # in project and slug order
+        measures[measure.project].append(measure)
     cycles: dict[str, list[domain.Cycle]] = defaultdict(list, data.cycles)
     loaded = Loaded(projects, teams, members, measures, cycles)
     loaded.views = measure_view.views_of(data, until=until, problems=loaded.problems)
@@ -311,7 +311,7 @@ def _measure(v: measure_view.MeasureView, period: ReportPeriod, problem: str | N
         "points": summary["points"], "new_points": new_points,
         # The baseline as the analysis used it: frozen over these points, or (None) not
         # frozen, when too few points fall before the end recorded or found.
-        "baseline_end": v.baseline_end.isoformat() if v.baseline_points else None,
+        "baseline_end": _iso(v.baseline_end) if v.baseline_points else None,
         "baseline_points": v.baseline_points,
         "baseline_centre": summary["baseline_centre"],
         "latest": None if summary["latest_date"] is None else {

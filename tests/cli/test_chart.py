@@ -362,34 +362,25 @@ def test_batch_where_nothing_can_be_drawn_is_an_error(qi, programme):
                         "add SLUG --project bare ...'.\n")
 
 
-def test_workers_only_when_asked_for_and_for_large_batches(monkeypatch):
-    monkeypatch.setattr(chart_cli.os, "cpu_count", lambda: 4)
-    monkeypatch.delenv("QI_CHART_WORKERS", raising=False)
-    assert chart_cli._workers(50) == 1
-    monkeypatch.setenv("QI_CHART_WORKERS", "8")
-    assert chart_cli._workers(50) == 4  # never more than the cores
-    assert chart_cli._workers(chart_cli.PARALLEL_MIN - 1) == 1
-    monkeypatch.setenv("QI_CHART_WORKERS", "lots")
-    assert chart_cli._workers(50) == 1
-
-
 @pytest.mark.slow
 def test_batches_drawn_in_worker_processes_give_the_same_files(qi, programme, tmp_path,
                                                                      monkeypatch):
+    from qi.services import render
+
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     args = ["chart", "--project", "dna-rate", "--all", "--format", "svg", *SMALL]
     qi([*args, "-o", "here"], ok=True)
-    monkeypatch.setattr(chart_cli, "PARALLEL_MIN", 2)
-    monkeypatch.setattr(chart_cli.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(render, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(render.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setenv("QI_CHART_WORKERS", "2")
     forked = []
-    real_pool = chart_cli._pool
+    real_workers = render._workers
 
-    def spy(*args):
-        forked.append(args[-1])
-        return real_pool(*args)
+    def spy(count):
+        forked.append(real_workers(count))
+        return forked[-1]
 
-    monkeypatch.setattr(chart_cli, "_pool", spy)
+    monkeypatch.setattr(render, "_workers", spy)
     r = qi([*args, "-o", "forked"], ok=True)
     assert r.stderr.splitlines()[-1] == "Wrote 2 charts in 'forked'"
     assert forked == [2]
