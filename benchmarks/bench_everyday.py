@@ -59,6 +59,8 @@ EVERYDAY = [
                                     "Better", "--no-edit"]),
     ("qi idea list --json", ["idea", "list", "project-000", "--json"]),
     ("qi team list --json", ["team", "list", "--json"]),
+    ("qi data add project-002/m0 2018-04-02 12", ["data", "add", "project-002/m0",
+                                                  "2018-04-02", "12"]),
 ]
 
 

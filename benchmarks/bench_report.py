@@ -73,7 +73,7 @@ def build(path: Path | str, *, projects: int, measures: int, points: int,
     from qi import db
     from qi.config import resolve
     from qi.domain import ChartType, Decision, Direction, MeasureKind
-    from qi.services import cycles, data, meetings, members, notes, teams
+    from qi.services import cycles, data_import, meetings, members, notes, teams
     from qi.services import measures as measure_service
     from qi.services import projects as project_service
 
@@ -111,7 +111,7 @@ def build(path: Path | str, *, projects: int, measures: int, points: int,
                                             "denominator"])
                 writer.writeheader()
                 writer.writerows(rows)
-            data.import_file(s, csv_path, project=slug)
+            data_import.import_file(s, csv_path, project=slug)
             for c in range(4):
                 started = START + timedelta(weeks=change_at + 6 * c)
                 cycle = cycles.new(s, slug, f"SMS reminders, step {c + 1} of the ramp",

@@ -209,7 +209,8 @@ HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "alembic", "pandas", "numpy", "ma
 ALLOWED_QI = re.compile(
     r"^qi(\.(__init__|config|errors|domain|dates|gateway|text|values|numbers))?$"
     r"|^qi\.cli(\.\w+)?$|^qi\.queries(\.\w+)?$"
-    r"|^qi\.reports(\._icons|\._text)?$")  # words and icons of `qi status`, stdlib only
+    r"|^qi\.reports(\._icons|\._text)?$"  # words and icons of `qi status`, stdlib only
+    r"|^qi\.services(\.data)?$")  # `qi data add`: one point's rules, stdlib only
 EVERYDAY = [
     ["project", "list", "--json"], ["project", "show", "dna-rate", "--json"],
     ["cycle", "list", "dna-rate", "--json"], ["cycle", "show", "dna-rate#1", "--json"],
@@ -217,6 +218,7 @@ EVERYDAY = [
     ["idea", "list", "--json"], ["data", "list", "dna-rate/dna", "--json"],
     ["team", "list", "--json"], ["team", "show", "north", "--json"],
     ["member", "list", "--team", "north", "--json"],
+    ["data", "add", "dna-rate/dna", "2018-02-05", "--numerator", "3", "--denominator", "40"],
 ]
 # `qi status` analyses every measure: numpy and the analysis too, and nothing else heavy.
 STATUS_QI = re.compile(r"^qi\.analysis(\.\w+)?$|^qi\.services(\.(status|measure_view))?$")

@@ -2,6 +2,8 @@
 malformed files thrown at `qi data import` (never a traceback, never a partial write)."""
 
 import sqlite3
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -11,8 +13,13 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from qi import ingest
+from qi import values
 from qi.errors import InvalidInput
+from qi.ingest import cells as ingest_cells
+from qi.ingest import identifiers
+from qi.ingest.problems import Problems
+
+NAN = float("nan")
 
 
 def _nhs_reference(number: str) -> bool:
@@ -30,13 +37,13 @@ def _nhs_reference(number: str) -> bool:
     ("0000000000", True),
 ])
 def test_nhs_number_check_known_numbers(number, valid):
-    assert ingest.nhs_number_valid(np.array([int(number)]))[0] == valid
+    assert identifiers.nhs_number_valid(np.array([int(number)]))[0] == valid
     assert _nhs_reference(number) == valid
 
 
 @given(st.lists(st.integers(10**9, 10**10 - 1), min_size=1, max_size=50))
 def test_nhs_number_check_agrees_with_the_reference(numbers):
-    got = ingest.nhs_number_valid(np.array(numbers, dtype=np.int64)).tolist()
+    got = identifiers.nhs_number_valid(np.array(numbers, dtype=np.int64)).tolist()
     assert got == [_nhs_reference(f"{n:010d}") for n in numbers]
 
 
@@ -47,11 +54,11 @@ def test_nhs_number_check_agrees_with_the_reference(numbers):
     ("measure", False), ("value", False), ("Appointment date", False),
 ])
 def test_identifier_column_names(name, flagged):
-    assert ingest._identifier_name(name) == flagged
+    assert identifiers._identifier_name(name) == flagged
 
 
 def _dates(cells):
-    days, blank, bad, why = ingest.parse_dates(pd.Series(cells, dtype=object))
+    days, blank, bad, why = ingest_cells.parse_dates(pd.Series(cells, dtype=object))
     return [None if np.isnat(d) else str(d) for d in days], blank.tolist(), bad.tolist(), why
 
 
@@ -96,19 +103,19 @@ def test_many_distinct_dates_take_the_fast_path():
 def test_start_of_period():
     days = np.array(["2018-04-02", "2018-04-08", "2018-04-09", "2018-02-28", "NaT"],
                     dtype="datetime64[D]")
-    week = ingest.start_of_period(days, "week")
-    month = ingest.start_of_period(days, "month")
+    week = ingest_cells.start_of_period(days, "week")
+    month = ingest_cells.start_of_period(days, "month")
     assert [str(d) for d in week] == ["2018-04-02", "2018-04-02", "2018-04-09",
                                       "2018-02-26", "NaT"]
     assert [str(d) for d in month][:4] == ["2018-04-01", "2018-04-01", "2018-04-01",
                                            "2018-02-01"]
-    assert ingest.start_of_period(days, None) is days
+    assert ingest_cells.start_of_period(days, None) is days
 
 
 def test_parse_numbers_text_cells():
     cells = pd.Series(["12", " 7 ", "1,234", "1,234,567.5", "45%", "-3.5", "", None, "1,2",
                        "abc", "nan", "inf", "12,34"], dtype=object)
-    values, blank, bad, why = ingest.parse_numbers(cells)
+    values, blank, bad, why = ingest_cells.parse_numbers(cells)
     assert values[:6].tolist() == [12.0, 7.0, 1234.0, 1234567.5, 0.45, -3.5]
     assert blank.tolist() == [False] * 6 + [True, True] + [False] * 5
     assert bad.tolist() == [8, 9, 10, 11, 12]
@@ -117,7 +124,7 @@ def test_parse_numbers_text_cells():
 
 
 def test_parse_numbers_numeric_columns():
-    values, blank, bad, _ = ingest.parse_numbers(pd.Series([1.5, np.nan, np.inf]))
+    values, blank, bad, _ = ingest_cells.parse_numbers(pd.Series([1.5, np.nan, np.inf]))
     assert blank.tolist() == [False, True, False] and bad.tolist() == [2]
     assert values[0] == 1.5
 
@@ -126,17 +133,55 @@ def test_parse_numbers_numeric_columns():
     ("12", 12.0), ("1,234", 1234.0), ("45%", 0.45), (" 2.5 ", 2.5), ("-1,000.5", -1000.5),
 ])
 def test_parse_number(text, number):
-    assert ingest.parse_number(text) == number
+    assert values.parse_number(text) == number
 
 
 @pytest.mark.parametrize("text", ["abc", "1,2", "nan", "inf", "1_000", ""])
 def test_parse_number_refuses(text):
     with pytest.raises(InvalidInput, match="is not a number"):
-        ingest.parse_number(text)
+        values.parse_number(text)
+
+
+_NUMBER = st.one_of(st.just(float("nan")), st.sampled_from([-1.0, 0.0, 0.5, 3.0, 150.0]),
+                    st.floats(-1e6, 1e6))
+
+
+@given(_NUMBER, _NUMBER, _NUMBER, st.booleans(), st.sampled_from(["run", "i", "p", "c", "u"]))
+def test_one_point_and_a_file_meet_the_same_value_rules(value, numerator, denominator, ratio,
+                                                        chart):
+    """`qi data add` checks plain floats, `qi data import` arrays: the same rules, said in
+    the same words."""
+    one = values.ValueRules.of_measure(chart, ratio)
+    typed = values.check_values(value, numerator, denominator, one)
+    column = values.ValueRules(*(np.array([flag]) for flag in
+                                 (one.ratio, one.proportion, one.negative_ok)))
+    filed = values.check_values(np.array([value]), np.array([numerator]),
+                                np.array([denominator]), column)
+    assert [(role, why) for role, _, why in typed] == [(role, why) for role, _, why in filed]
+    assert all(bool(mask) is True for _, mask, _ in typed)
+
+
+@pytest.mark.parametrize(("chart", "ratio", "numbers", "role"), [
+    ("c", False, (-1.0, NAN, NAN), "value"), ("i", False, (-1.0, NAN, NAN), None),
+    ("p", True, (NAN, 5.0, 4.0), "numerator"), ("u", True, (NAN, 5.0, 4.0), None),
+    ("p", True, (NAN, -1.0, 4.0), "numerator"), ("u", True, (NAN, 1.0, 0.0), "denominator"),
+])
+def test_value_rules_of_a_measure(chart, ratio, numbers, role):
+    found = values.check_values(*numbers, values.ValueRules.of_measure(chart, ratio))
+    assert [r for r, _, _ in found][:1] == ([role] if role else [])
+
+
+def test_the_value_rules_and_the_number_grammar_need_no_pandas_or_numpy():
+    """`qi data add` uses them and must not pay for loading numpy."""
+    code = ("import sys; import qi.values, qi.services.data; "
+            "print(sorted({'numpy', 'pandas', 'sqlalchemy'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_problems_single_and_capped():
-    problems = ingest.Problems(Path("x.csv"))
+    problems = Problems(Path("x.csv"))
     problems.add(np.array([5]), "value", np.array(["abc"], dtype=object), "not a number")
     assert problems.message() == "x.csv, row 5, column 'value': 'abc' - not a number."
     problems.add(np.arange(100, 40, -1), "date", np.array([None] * 60, dtype=object),

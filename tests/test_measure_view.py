@@ -12,7 +12,7 @@ import pytest
 from qi import domain
 from qi.domain import ChartType, Direction, MeasureKind, Rules
 from qi.errors import InvalidInput, NotFound
-from qi.services import cycles, data, measures, notes, phases, projects, teams
+from qi.services import cycles, data, data_import, measures, notes, phases, projects, teams
 from qi.services.measure_view import (
     Mark,
     ViewOptions,
@@ -335,7 +335,7 @@ def test_sources_name_the_imported_files_and_count_points_added_by_hand(session,
     path = tmp_path / "emis.csv"
     path.write_text("date,measure,value\n2018-03-05,dna,3\n2018-03-12,dna,4\n")
     with session() as s:
-        data.import_file(s, path, project="dna-rate")
+        data_import.import_file(s, path, project="dna-rate")
     v = get(session, "dna")
     assert (v.sources, v.hand_entered) == (("emis.csv",), 2)
 

@@ -12,11 +12,12 @@ import pytest
 from qi.analysis.document import to_dict
 from qi.domain import ChartType, Decision, Direction, MeasureKind, ProjectStatus
 from qi.errors import InvalidInput, NotFound
-from qi.ingest import Layout
+from qi.ingest.measurements import Layout
 from qi.reports import html, markdown
 from qi.services import (
     cycles,
     data,
+    data_import,
     measure_view,
     measures,
     meetings,
@@ -302,7 +303,7 @@ def test_bulk_views_are_the_views_of_measure_view(programme, tmp_path):
     with programme() as s:
         measures.edit(s, "dna-rate/calls", baseline_until=week(6))
         # imported points carry their file's name (a chart's source); added ones do not
-        data.import_file(s, waits, project="dna-rate", layout=Layout(measure="wait"))
+        data_import.import_file(s, waits, project="dna-rate", layout=Layout(measure="wait"))
         data.add(s, "dna-rate/wait", week(8), value=12)
     with programme(write=False) as s:
         built = report.build_project(s, "dna-rate", today=TODAY)

@@ -10,11 +10,10 @@ import typer
 
 from qi.cli._common import JsonOption, console
 from qi.domain import CHART_NAMES, RULE_NAMES, ChartType, Direction, Rules
-from qi.errors import InvalidInput
 
 if TYPE_CHECKING:
     from qi.analysis import Analysis
-    from qi.ingest import Series
+    from qi.ingest.series import FileSeries
 
 
 _MAX_SIGNALS_SHOWN = 25
@@ -193,6 +192,42 @@ def analyze(
         analyze_chart.parse_mark(m)
     part_list = _positions(part, "--part")
     exclude_list = _positions(exclude, "--exclude")
+    chart_name = _chart_name(chart, rules, multiply, target, improvement, drawn=output is not None)
+
+    from qi.analysis import PositionError
+    from qi.services.analyze_file import analyze_file
+
+    try:
+        series, result = analyze_file(
+            file, x=x, y=y, n=n, allow_identifiers=allow_identifiers, chart=chart_name,
+            freeze=freeze, part=part_list, exclude=exclude_list, multiply=multiply,
+            screen_mr=not no_screen_mr, rules=rules.value,
+            improvement=improvement.value if improvement and rules is Rules.mdc else None,
+            target=target if rules is Rules.mdc else None)
+    except PositionError as exc:
+        raise typer.BadParameter(exc.reason, param_hint=f"'--{exc.option}'") from None
+
+    if output is not None:
+        from qi import charts
+
+        chart_spec = analyze_chart.spec(
+            result, series, title=title, ylabel=ylabel, marks=mark, marks_file=marks,
+            improvement=improvement.value if improvement is not None
+            else ("up" if rules is Rules.mdc else "neither"), target=target)
+        charts.save(chart_spec, output, fmt, overwrite=force)
+    if json_out:
+        _print_json(result)
+    else:
+        _print(result, series)
+    if output is not None and not json_out:
+        from qi.cli._common import say
+
+        say(f"Wrote {output}")
+
+
+def _chart_name(chart: ChartType | None, rules: Rules, multiply: float, target: float | None,
+                improvement: Direction | None, *, drawn: bool) -> str:
+    """The chart to analyse, after refusing option values that cannot go together (exit 2)."""
     if multiply == 0 or multiply != multiply or multiply in (float("inf"), float("-inf")):
         raise typer.BadParameter("must be a finite number other than 0", param_hint="'--multiply'")
     from qi.values import OUT_OF_RANGE, out_of_range
@@ -200,9 +235,9 @@ def analyze(
     for given, option in ((multiply, "--multiply"), (target, "--target")):
         if given is not None and out_of_range([given])[0]:
             raise typer.BadParameter(f"{given!r} is {OUT_OF_RANGE}", param_hint=f"'{option}'")
-    if rules is not Rules.mdc and output is None:
-        for given, option in ((improvement, "--improvement"), (target, "--target")):
-            if given is not None:
+    if rules is not Rules.mdc and not drawn:
+        for option, unset in (("--improvement", improvement is None), ("--target", target is None)):
+            if not unset:
                 raise typer.BadParameter("only applies with --rules mdc, or to a chart (-o)",
                                          param_hint=f"'{option}'")
     from qi.domain import RULE_FACTS, chart_for_rules
@@ -215,59 +250,20 @@ def analyze(
             "the IHI rules are for run charts; use --chart run or --rules anhoej",
             param_hint="'--rules'",
         )  # fmt: skip
+    return chart_name
 
-    from qi.analysis import InvalidValue, PositionError
-    from qi.analysis import analyze as run_analysis
-    from qi.ingest import read_series
 
-    series = read_series(file, x=x, y=y, n=n)
-    found = series.identifiers()
-    if found and not allow_identifiers:
-        raise InvalidInput(
-            f"{series.path.name} looks patient-identifiable: {'; '.join(found)}. QI data "
-            "should be aggregate (counts per week or month), not about patients: remove "
-            "those columns from the file, or add --allow-identifiers if this is a deliberate "
-            "decision")
+def _print_json(result: Analysis) -> None:
+    """The documented JSON document, streamed; a reader that leaves early ends it quietly."""
+    from qi.analysis.document import write_json
+    from qi.text import json_safe
+
     try:
-        result = run_analysis(
-            series.y, x=series.x, n=series.n, chart=chart_name, freeze=freeze,
-            part=part_list, exclude=exclude_list, multiply=multiply,
-            screen_mr=not no_screen_mr, rules=rules.value,
-            improvement=improvement.value if improvement and rules is Rules.mdc else None,
-            target=target if rules is Rules.mdc else None,
-        )  # fmt: skip
-    except PositionError as exc:
-        raise typer.BadParameter(exc.reason, param_hint=f"'--{exc.option}'") from None
-    except InvalidValue as exc:
-        raise InvalidInput(
-            f"{series.where(exc.index, exc.field)}: {_show(exc.value)} - {exc.reason}"
-        ) from None
-
-    if output is not None:
-        from qi import charts
-
-        chart_spec = analyze_chart.spec(
-            result, series, title=title, ylabel=ylabel, marks=mark, marks_file=marks,
-            improvement=improvement.value if improvement is not None
-            else ("up" if rules is Rules.mdc else "neither"), target=target)
-        charts.save(chart_spec, output, fmt, overwrite=force)
-    if json_out:
-        from qi.analysis.document import write_json
-
-        try:
-            from qi.text import json_safe
-
-            write_json(result, lambda chunk: sys.stdout.write(json_safe(chunk)))
-            sys.stdout.flush()
-        except BrokenPipeError:  # e.g. `qi analyze ... --json | head`: the reader left
-            _silence_stdout()
-            raise typer.Exit(1) from None
-    else:
-        _print(result, series)
-    if output is not None and not json_out:
-        from qi.cli._common import say
-
-        say(f"Wrote {output}")
+        write_json(result, lambda chunk: sys.stdout.write(json_safe(chunk)))
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `qi analyze ... --json | head`: the reader left
+        _silence_stdout()
+        raise typer.Exit(1) from None
 
 
 def _silence_stdout() -> None:
@@ -281,22 +277,14 @@ def _silence_stdout() -> None:
         pass  # not a real file (tests); nothing will be flushed to a closed pipe
 
 
-def _show(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _fmt(v: float | None) -> str:
     if v is None or v != v:
         return "-"
     return f"{v:.4g}"
 
 
-def _print(a: Analysis, series: Series) -> None:
+def _print(a: Analysis, series: FileSeries) -> None:
     """A readable summary: what was analysed, then each part with its signals."""
-    from rich.table import Table
-
     out = console()
     what = series.columns["y"] + (f" / {series.columns['n']}" if "n" in series.columns else "")
     if a.multiply != 1:
@@ -311,46 +299,9 @@ def _print(a: Analysis, series: Series) -> None:
         title = f"Part {p.part}: points {p.start} to {p.end} ({xlabel(p.start)} to {xlabel(p.end)})"
         if len(a.parts) == 1:
             title = f"Points 1 to {p.end} ({xlabel(1)} to {xlabel(p.end)})"
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold")
-        grid.add_column()
-        cl_name = "median" if a.chart == "run" else ("mean" if a.rules == "mdc" else "centre line")
-        grid.add_row(cl_name.capitalize(), _fmt(p.cl))
-        if a.chart != "run":
-            limit = "process limits" if a.rules == "mdc" else "control limits"
-            grid.add_row(
-                limit.capitalize(),
-                f"{_fmt(p.lcl)} to {_fmt(p.ucl)}" + (" (average)" if _varies(a, p) else ""),
-            )
-        grid.add_row("Useful points", f"{p.n_useful} of {p.n_obs}")
-        if p.longest_run is not None and a.rules != "mdc":  # mdc has its own run rules
-            grid.add_row(
-                "Longest run", f"{p.longest_run} (more than {p.longest_run_max} suggests a shift)"
-            )
-            grid.add_row(
-                "Crossings", f"{p.n_crossings} (fewer than {p.n_crossings_min} suggests a shift)"
-            )
-        if a.rules == "ihi" and p.ihi and p.ihi["n_runs"] is not None:
-            grid.add_row(
-                "Runs",
-                str(p.ihi["n_runs"])
-                + (
-                    f" (expected {p.ihi['runs_lower']} to {p.ihi['runs_upper']})"
-                    if p.ihi["runs_tested"]
-                    else ""
-                ),
-            )
-        if a.chart != "run":
-            grid.add_row("Outside the limits", str(p.sigma_signals))
-        if a.rules == "mdc":
-            grid.add_row("Variation", (p.variation_type or "-").replace("_", " "))
-            if a.target is not None:
-                grid.add_row("Assurance", (p.assurance_type or "-").replace("_", " "))
-        else:
-            grid.add_row("Runs signal", "yes" if p.runs_signal else "no")
         out.print()
         out.print(title, style="bold", markup=False)
-        out.print(grid)
+        out.print(_part_grid(a, p))
         if p.signals:
             out.print("Signals:", markup=False)
             for s in p.signals[:_MAX_SIGNALS_SHOWN]:
@@ -362,6 +313,50 @@ def _print(a: Analysis, series: Series) -> None:
             out.print("No signals: the variation looks random (common cause).", markup=False)
         for note in p.notes:
             out.print(f"Note: {note}", markup=False)
+
+
+def _part_grid(a: Analysis, p):
+    """One part's centre line, limits and runs statistics as a two-column grid."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    cl_name = "median" if a.chart == "run" else ("mean" if a.rules == "mdc" else "centre line")
+    grid.add_row(cl_name.capitalize(), _fmt(p.cl))
+    if a.chart != "run":
+        limit = "process limits" if a.rules == "mdc" else "control limits"
+        grid.add_row(
+            limit.capitalize(),
+            f"{_fmt(p.lcl)} to {_fmt(p.ucl)}" + (" (average)" if _varies(a, p) else ""),
+        )
+    grid.add_row("Useful points", f"{p.n_useful} of {p.n_obs}")
+    if p.longest_run is not None and a.rules != "mdc":  # mdc has its own run rules
+        grid.add_row(
+            "Longest run", f"{p.longest_run} (more than {p.longest_run_max} suggests a shift)"
+        )
+        grid.add_row(
+            "Crossings", f"{p.n_crossings} (fewer than {p.n_crossings_min} suggests a shift)"
+        )
+    if a.rules == "ihi" and p.ihi and p.ihi["n_runs"] is not None:
+        grid.add_row(
+            "Runs",
+            str(p.ihi["n_runs"])
+            + (
+                f" (expected {p.ihi['runs_lower']} to {p.ihi['runs_upper']})"
+                if p.ihi["runs_tested"]
+                else ""
+            ),
+        )
+    if a.chart != "run":
+        grid.add_row("Outside the limits", str(p.sigma_signals))
+    if a.rules == "mdc":
+        grid.add_row("Variation", (p.variation_type or "-").replace("_", " "))
+        if a.target is not None:
+            grid.add_row("Assurance", (p.assurance_type or "-").replace("_", " "))
+    else:
+        grid.add_row("Runs signal", "yes" if p.runs_signal else "no")
+    return grid
 
 
 def _varies(a: Analysis, p) -> bool:

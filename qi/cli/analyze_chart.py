@@ -27,12 +27,13 @@ def read_marks(path: Path) -> list[tuple[str, str, str, str]]:
     """(x, label, kind, where-in-the-file) from a CSV of date,label[,kind] with a header."""
     import io
 
-    from qi.ingest import _csv_text, read_file
+    from qi.ingest.files import read_file
+    from qi.ingest.tables import decode_csv
 
     if not path.exists():
         raise InvalidInput(f"There is no marks file '{path}'. Check the path")
     try:
-        rows = list(csv.reader(io.StringIO(_csv_text(path, read_file(path)), newline="")))
+        rows = list(csv.reader(io.StringIO(decode_csv(path, read_file(path)), newline="")))
     except csv.Error as exc:
         raise InvalidInput(f"{path.name} is not a readable CSV file ({exc})") from None
     if not rows:

@@ -90,7 +90,7 @@ def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
 def _read(file: Path) -> tuple[object, str]:
     """The parsed document and the name to give it in messages."""
     name = "standard input" if str(file) == "-" else str(file)
-    from qi.ingest import read_file
+    from qi.ingest.files import read_file
 
     if str(file) != "-" and not os.path.lexists(file):
         raise InvalidInput(f"There is no file {file}. Give the path of a bundle made with "

@@ -187,8 +187,8 @@ def import_(
     note. Wide format: a date column and a column per measure slug. Dates are YYYY-MM-DD
     or day-first DD/MM/YYYY; blank cells are skipped and reported.
     """
-    from qi import ingest
-    from qi.services import data
+    from qi.ingest.measurements import Layout
+    from qi.services import data_import
 
     where = _numerator_where(numerator_where)
     if where and not aggregate:
@@ -200,7 +200,7 @@ def import_(
     if aggregate and period:
         raise typer.BadParameter("--aggregate already sets the period; leave out --period",
                                  param_hint="'--period'")
-    layout = ingest.Layout(
+    layout = Layout(
         date_col=date_col, value_col=value_col, numerator_col=numerator_col,
         denominator_col=denominator_col, measure=measure, sheet=sheet,
         period=period.value if period else None,
@@ -208,7 +208,7 @@ def import_(
         allow_identifiers=allow_identifiers,
     )
     with _progress(file) as progress, open_session(write=not dry_run) as s:
-        summary = data.import_file(s, file, project=project, layout=layout,
+        summary = data_import.import_file(s, file, project=project, layout=layout,
                                    create_measures=create_measures, replace=replace,
                                    dry_run=dry_run, progress=progress)
     if json_out:
@@ -218,7 +218,7 @@ def import_(
 
 
 def _number(text: str | None, what: str) -> float | None:
-    from qi.ingest import parse_number
+    from qi.values import parse_number
 
     if text is None:
         return None
@@ -258,8 +258,8 @@ def add(
     numbers = {"value": _number(value, "'VALUE'"),
                "numerator": _number(numerator, "'--numerator'"),
                "denominator": _number(denominator, "'--denominator'")}
-    with open_session() as s:
-        point, status = data.add(s, measure, day, note=note, replace=replace, period=period,
+    with open_db() as db:
+        point, status = data.add(db, measure, day, note=note, replace=replace, period=period,
                                  **numbers)
     if json_out:
         print_json({"measure": point.measure.ref, "status": status, **point.points()[0]})
@@ -285,6 +285,7 @@ def _show_series(s: Series) -> None:
             f"or 'qi data import FILE --project {m.project}'")
         return
     points = s.points()
+    rows: list[tuple]
     if m.denominator:
         from qi.domain import percent_axis
 
@@ -357,14 +358,14 @@ def export(
 ) -> None:
     """Export a project's measurements as a long CSV (date,measure,value,numerator,
     denominator,note), which `qi data import` reads back."""
-    from qi.services import data
+    from qi.services import data_export
 
     project = one_project(project, project_opt, required=True)
     if output is not None and output.exists() and not force:
         raise Conflict(f"{output} already exists. Add --force to overwrite it, or choose "
                        "another file")
     with open_session(write=False) as s:
-        text, count = data.export_csv(s, project)
+        text, count = data_export.export_csv(s, project or "")  # required: never None
     if output is None:
         with _reader_may_leave():
             write_data(text)
@@ -381,10 +382,10 @@ def imports(
     json_out: JsonOption = False,
 ) -> None:
     """List recorded imports: file, SHA-256, rows added and changed, when, undone."""
-    from qi.services import data
+    from qi.services import data_imports
 
     with open_session(write=False) as s:
-        rows = data.imports(s, project=project)
+        rows = data_imports.imports(s, project=project)
     show_list(rows, json_out, empty="No imports yet. Import a file with 'qi data import FILE "
               "--project P'", title="Imports",
               columns=["import", "project", "file", "sha256", "added", "changed",
@@ -402,14 +403,14 @@ def undo(
     json_out: JsonOption = False,
 ) -> None:
     """Reverse an import exactly: remove what it added, restore what it replaced."""
-    from qi.services import data
+    from qi.services import data_imports
 
     with open_session(write=False) as s:
-        record = data.check_undoable(s, import_id)
+        record = data_imports.check_undoable(s, import_id)
     confirm(f"Undo import {record.id} ({record.file}: {record.added} added, {record.changed} "
             "changed)?", yes)
     with open_session() as s:
-        record = data.undo(s, str(record.id))
+        record = data_imports.undo(s, str(record.id))
     if json_out:
         print_json(record.as_json())
         return

@@ -70,7 +70,8 @@ def test_a_typed_number_means_what_the_same_cell_means_in_a_file(text):
     import numpy as np
     import pandas as pd
 
-    from qi.ingest import parse_number, parse_numbers
+    from qi.ingest.cells import parse_numbers
+    from qi.values import parse_number
 
     values, blank, bad, _why = parse_numbers(pd.Series([text], dtype=object))
     try:
@@ -154,9 +155,9 @@ def test_a_device_is_refused_not_read_forever(qi, measure, args):
 
 
 def test_an_endless_stream_is_cut_off_with_a_clear_error(qi, measure, monkeypatch):
-    from qi import ingest
+    from qi.ingest import files
 
-    monkeypatch.setattr(ingest, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 1000)
     body = "date,value\n" + "".join(f"2018-04-01,{k}\n" for k in range(200))
     for args in (["data", "import", "-", "--project", "dna-rate", "--measure", measure],
                  ["import-bundle", "-"]):

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from qi.domain import (
-    CHART_FACTS,
     RATIO_CHARTS,
     ChartType,
     Decision,
@@ -172,14 +171,14 @@ def _check_points(problems: Problems, path: str, m: Json) -> None:
     """The rules of `qi data add` and `qi data import`, on a measure's whole series."""
     import numpy as np
 
-    from qi import ingest
+    from qi.values import NUMBER_ROLES, ValueRules, check_values
 
     points = m["measurements"]
     if not points or m["chart"] is None:
         return
     ratio = m["denominator"]
     for k, p in enumerate(points):
-        given = [r for r in ingest.NUMBER_ROLES if p[r] is not None]
+        given = [r for r in NUMBER_ROLES if p[r] is not None]
         if not p["_ok"]:
             continue
         if ratio and given != ["numerator", "denominator"]:
@@ -193,11 +192,11 @@ def _check_points(problems: Problems, path: str, m: Json) -> None:
         return np.array([np.nan if p[role] is None else p[role] for p in points], dtype=float)
 
     n = len(points)
-    facts = CHART_FACTS[ChartType(m["chart"])]
-    rules = ingest.Rules(ratio=np.full(n, ratio), proportion=np.full(n, facts.proportion),
-                         negative_ok=np.full(n, facts.negative_ok))
-    for role, mask, why in ingest.check_values(column("value"), column("numerator"),
-                                                column("denominator"), rules):
+    one = ValueRules.of_measure(m["chart"], ratio)
+    rules = ValueRules(*(np.full(n, flag) for flag in (ratio, one.proportion, one.negative_ok)))
+    with np.errstate(invalid="ignore"):
+        found = check_values(column("value"), column("numerator"), column("denominator"), rules)
+    for role, mask, why in found:
         for k in np.flatnonzero(mask)[:MAX_PROBLEMS]:
             problems.add(f"{path}[{k}].{role}", why)
 
