@@ -84,20 +84,89 @@ class Rules(StrEnum):
     mdc = "mdc"
 
 
-CHART_NAMES = {
-    "run": "Run chart", "i": "I chart (XmR)", "mr": "MR chart", "xbar": "Xbar chart",
-    "s": "S chart", "t": "T chart", "p": "P chart", "pp": "P' chart (Laney)", "c": "C chart",
-    "u": "U chart", "up": "U' chart (Laney)", "g": "G chart",
-}  # fmt: skip
-RULE_NAMES = {
-    "anhoej": "Anhøj rules", "ihi": "IHI run chart rules",
-    "mdc": "Making Data Count rules (NHSRplotthedots)",
-}  # fmt: skip
+@dataclass(frozen=True)
+class ChartFacts:
+    """What qi knows about one chart type. Every layer asks this table (via `CHART_FACTS`)
+    rather than keeping its own list of chart types."""
 
-# Chart types whose points are a numerator over a denominator.
+    name: str  # as charts, reports and `qi status` name it
+    ratio: bool = False  # a numerator over a denominator (needs denominators)
+    proportion: bool = False  # ... that cannot exceed it: drawn in percent
+    negative_ok: bool = False  # values may be below zero (others count or time things)
+    positive: bool = False  # every value above zero (a time between events)
+    limits: bool = True  # control limits around the centre line (a run chart has a median)
+    subgroups: bool = False  # needs several values per date (qi stores one per date)
+    between_events: bool = False  # a time or count between events: no denominator
+
+
+CHART_FACTS: dict[ChartType, ChartFacts] = {
+    ChartType.run: ChartFacts("Run chart", negative_ok=True, limits=False),
+    ChartType.i: ChartFacts("I chart (XmR)", negative_ok=True),
+    ChartType.mr: ChartFacts("MR chart", negative_ok=True),
+    ChartType.xbar: ChartFacts("Xbar chart", negative_ok=True, subgroups=True),
+    ChartType.s: ChartFacts("S chart", negative_ok=True, subgroups=True),
+    ChartType.t: ChartFacts("T chart", positive=True, between_events=True),
+    ChartType.p: ChartFacts("P chart", ratio=True, proportion=True),
+    ChartType.pp: ChartFacts("P' chart (Laney)", ratio=True, proportion=True),
+    ChartType.c: ChartFacts("C chart"),
+    ChartType.u: ChartFacts("U chart", ratio=True),
+    ChartType.up: ChartFacts("U' chart (Laney)", ratio=True),
+    ChartType.g: ChartFacts("G chart", between_events=True),
+}
+
+
+def _charts(fact: str) -> frozenset[ChartType]:
+    return frozenset(c for c, f in CHART_FACTS.items() if getattr(f, fact))
+
+
+CHART_NAMES = {chart.value: facts.name for chart, facts in CHART_FACTS.items()}
+RATIO_CHARTS = _charts("ratio")  # points are a numerator over a denominator
+PROPORTION_CHARTS = _charts("proportion")  # drawn in percent
+NEGATIVE_OK_CHARTS = _charts("negative_ok")
+SUBGROUP_CHARTS = _charts("subgroups")
+BETWEEN_EVENTS_CHARTS = _charts("between_events")
+
+
+@dataclass(frozen=True)
+class RuleFacts:
+    """One rule set: its name, the one chart type it is for (None: any chart), and the
+    package whose results it follows where the name alone does not say."""
+
+    name: str
+    chart: ChartType | None = None
+    after: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        """The name with its source, as reports and captions name the rules."""
+        return f"{self.name} ({self.after})" if self.after else self.name
+
+
+RULE_FACTS: dict[Rules, RuleFacts] = {
+    Rules.anhoej: RuleFacts("Anhøj rules"),
+    Rules.ihi: RuleFacts("IHI run chart rules", ChartType.run),
+    Rules.mdc: RuleFacts("Making Data Count rules", ChartType.i, after="NHSRplotthedots"),
+}
+RULE_NAMES = {rules.value: facts.full_name for rules, facts in RULE_FACTS.items()}
+
+
+def chart_for_rules(rules: Rules | str, chart: ChartType | str | None = None
+                    ) -> ChartType | None:
+    """The chart type `rules` need when `chart` is not it (None: they fit, or any chart
+    will do). The one rule/chart compatibility check: each caller words its own advice."""
+    needed = RULE_FACTS[Rules(rules)].chart
+    return None if needed is None or chart == needed else needed
+
+
 SPARK_POINTS = 20  # the latest points a sparkline of `qi status` shows
-RATIO_CHARTS = frozenset({ChartType.p, ChartType.pp, ChartType.u, ChartType.up})
-PROPORTION_CHARTS = frozenset({ChartType.p, ChartType.pp})  # drawn in percent
+
+# The signals of the rules in words, as chart legends, captions and reports name them.
+SIGNAL_NAMES = {
+    "longest_run": "long run", "crossings": "too few crossings",
+    "sigma": "outside the limits", "shift": "shift", "trend": "trend",
+    "too_few_runs": "too few runs", "too_many_runs": "too many runs",
+    "outside_limits": "outside the limits", "two_of_three": "two of three near a limit",
+}  # fmt: skip
 
 
 def is_proportion(measure: Measure) -> bool:

@@ -112,3 +112,11 @@ def json_safe(document: str) -> str:
     surrogate inside its strings written as a \\u escape: the same JSON, safe to show."""
     return _UNSAFE.sub(lambda m: m.group() if m.group() in "\n\r\t"
                        else f"\\u{ord(m.group()):04x}", document)
+
+
+# --- words -----------------------------------------------------------------------------------
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 point', '2 points': a count with its noun (regular plurals only)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from qi.domain import ChartType
+from qi.domain import NEGATIVE_OK_CHARTS, PROPORTION_CHARTS, ChartType
 from qi.errors import InvalidInput
 from qi.text import clip, quoted
 
@@ -33,11 +33,10 @@ THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 # The numbers of a measurement: a value, or a numerator and a denominator.
 NUMBER_ROLES = ("value", "numerator", "denominator")
 
-# Charts whose values may be below zero; every other chart counts or times things.
-NEGATIVE_OK = frozenset({ChartType.run, ChartType.i, ChartType.mr, ChartType.xbar,
-                         ChartType.s})
-# Charts of a proportion: the numerator cannot exceed the denominator (u and u' are rates).
-PROPORTION = frozenset({ChartType.p, ChartType.pp})
+# Charts whose values may be below zero (every other chart counts or times things), and
+# of a proportion (the numerator cannot exceed the denominator): from the chart-type table.
+NEGATIVE_OK = NEGATIVE_OK_CHARTS
+PROPORTION = PROPORTION_CHARTS
 
 
 def _beyond(size):

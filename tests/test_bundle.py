@@ -31,6 +31,7 @@ from qi.services import (
     teams,
 )
 from qi.services.bundle import ImportOptions
+from qi.services.bundle import load as bundle_load
 
 PG_URL = os.environ.get("QI_TEST_POSTGRES_URL")
 needs_postgres = pytest.mark.skipif(not PG_URL, reason="needs QI_TEST_POSTGRES_URL")
@@ -505,7 +506,7 @@ def test_a_failure_while_writing_leaves_nothing(session, document, monkeypatch):
     def broken(*args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(bundle, "_write_measurements", broken)
+    monkeypatch.setattr(bundle_load, "_write_measurements", broken)
     with pytest.raises(RuntimeError):
         _import(session, document)
     for table in ("team", "member", "project", "measure", "cycle", "meeting"):
@@ -519,7 +520,7 @@ def test_unknown_on_clash_value(session, document):
 
 def test_measurements_of_a_large_bundle_arrive_whole(session, document, monkeypatch):
     """More points than one insert chunk: every one arrives, in order."""
-    monkeypatch.setattr(bundle, "INSERT_CHUNK", 7)
+    monkeypatch.setattr(bundle_load, "INSERT_CHUNK", 7)
     document = copy.deepcopy(document)
     calls = document["measures"][0]
     calls["measurements"] = [{"date": date.fromordinal(736000 + k).isoformat(),

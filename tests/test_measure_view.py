@@ -300,10 +300,10 @@ def test_from_and_to_are_a_window_of_the_whole_analysis(session, project):
     assert (v.baseline_end, v.baseline_points) == (whole.baseline_end, whole.baseline_points)
 
 
-def test_analyse_window_analyses_only_the_points_in_it(session, project):
+def test_analyze_window_analyses_only_the_points_in_it(session, project):
     add_measure(session, "dna", DROP)
     cycle(session, "Early", on=week(2))
-    v = get(session, "dna", date_from=week(10), date_to=week(20), analyse_window=True)
+    v = get(session, "dna", date_from=week(10), date_to=week(20), analyze_window=True)
     assert str(v.analysis.x[0]) == str(week(10)) and len(v.analysis) == 11
     assert v.window is None
     # the first cycle (week 2) still ends the baseline, which lies before the window

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from qi.analysis.document import to_dict
 from qi.domain import ChartType, Decision, Direction, MeasureKind, ProjectStatus
 from qi.errors import InvalidInput, NotFound
 from qi.ingest.measurements import Layout
@@ -292,7 +293,7 @@ def test_an_empty_programme_still_renders(session):
 def _comparable(v: measure_view.MeasureView) -> dict:
     fields = dict(v.__dict__)
     analysis = fields.pop("analysis")
-    fields["analysis"] = None if analysis is None else analysis.to_dict()
+    fields["analysis"] = None if analysis is None else to_dict(analysis)
     return fields
 
 
@@ -313,7 +314,7 @@ def test_bulk_views_are_the_views_of_measure_view(programme, tmp_path):
             # as the data stood on a date (a report for a meeting held then)
             assert _comparable(before.views[ref]) == _comparable(
                 measure_view.view(s, ref, measure_view.ViewOptions(date_to=week(9),
-                                                                   analyse_window=True)))
+                                                                   analyze_window=True)))
     assert list(built.views) == ["dna-rate/calls", "dna-rate/dna", "dna-rate/wait"]
 
 

@@ -5,10 +5,21 @@ import io
 import json
 import xml.etree.ElementTree as ET
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qi.text import clip, csv_row, csv_text, csv_untext, json_safe, printable, quoted, visible
+from qi.text import (
+    clip,
+    csv_row,
+    csv_text,
+    csv_untext,
+    json_safe,
+    plural,
+    printable,
+    quoted,
+    visible,
+)
 
 CONTROLS = [chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]] + [
     "\u202e", "\u2066", "\u2028", "\u2029", "\ufeff"]
@@ -85,3 +96,11 @@ def test_json_safe_is_the_same_json_without_raw_controls(document):
     assert json.loads(text) == document
     assert not any(c in text for c in CONTROLS if c not in "\n")
     text.encode("utf-8")
+
+
+@pytest.mark.parametrize(("n", "noun", "expected"), [
+    (0, "point", "0 points"), (1, "point", "1 point"), (2, "useful point", "2 useful points"),
+    (-1, "day", "-1 days"),
+])
+def test_plural_counts_with_regular_plurals(n, noun, expected):
+    assert plural(n, noun) == expected

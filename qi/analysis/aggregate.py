@@ -57,7 +57,7 @@ def aggregate(x: np.ndarray, y: np.ndarray, n: np.ndarray | None) -> Subgroups:
     keep = ~_missing(x)
     if not keep.all():
         x, y, rows = x[keep], y[keep], rows[keep]
-        if got_n:
+        if n is not None:
             n = n[keep]
     if got_n:
         n = np.asarray(n, dtype=np.float64)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .engine import Analysis
+from .result import Analysis
 
 __all__ = ["to_dict", "write_json", "POINT_KEYS"]
 
@@ -112,49 +112,52 @@ def _float_texts(arr: np.ndarray) -> list[str]:
     return out
 
 
+def _float_column(arr: np.ndarray) -> Callable:
+    return lambda idx: _float_texts(arr[idx])
+
+
+def _bool_column(arr: np.ndarray) -> Callable:
+    return lambda idx: _TRUE_FALSE[arr[idx].astype(np.int64)].tolist()
+
+
+def _x_texts(a: Analysis) -> Callable:
+    if np.issubdtype(a.x.dtype, np.datetime64):
+        return lambda idx: ['"' + t + '"'
+                            for t in np.datetime_as_string(a.x[idx], unit="D").tolist()]
+    if a.x.dtype.kind == "f":
+        return _float_column(a.x)
+    return lambda idx: list(map(str, a.x[idx].tolist()))
+
+
+def _n_column(a: Analysis) -> tuple[np.ndarray, Callable]:
+    """The denominators (zeros without any, so no repeats are found) and their texts."""
+    if not a.got_n:
+        n_values = np.zeros(len(a))
+        return n_values, lambda idx: ["null"] * len(n_values[idx])
+    as_int = bool(np.all(np.isnan(a.n) | (a.n == np.round(a.n))))
+
+    def n_texts(idx):
+        v = a.n[idx]
+        texts = (
+            list(map(str, np.nan_to_num(v).astype(np.int64).tolist()))
+            if as_int
+            else (list(map(float.__repr__, v.tolist())))
+        )
+        for i in np.flatnonzero(np.isnan(v)).tolist():
+            texts[i] = "null"
+        return texts
+
+    return a.n, n_texts
+
+
 def _point_columns(a: Analysis) -> list[tuple[str, np.ndarray, Callable]]:
     """(key, values, texts(index) -> list of JSON texts), in the document's order.
 
     ``index`` is a slice or an array of positions; ``values`` is what repeats are detected on.
     """
-
-    def floats(arr):
-        return lambda idx: _float_texts(arr[idx])
-
-    def bools(arr):
-        return lambda idx: _TRUE_FALSE[arr[idx].astype(np.int64)].tolist()
-
-    if np.issubdtype(a.x.dtype, np.datetime64):
-
-        def x_texts(idx):
-            return ['"' + t + '"' for t in np.datetime_as_string(a.x[idx], unit="D").tolist()]
-    elif a.x.dtype.kind == "f":
-        x_texts = floats(a.x)
-    else:
-
-        def x_texts(idx):
-            return list(map(str, a.x[idx].tolist()))
-
-    if not a.got_n:
-        n_values = np.zeros(len(a))
-
-        def n_texts(idx):
-            return ["null"] * len(n_values[idx])
-    else:
-        n_values = a.n
-        as_int = bool(np.all(np.isnan(a.n) | (a.n == np.round(a.n))))
-
-        def n_texts(idx):
-            v = n_values[idx]
-            texts = (
-                list(map(str, np.nan_to_num(v).astype(np.int64).tolist()))
-                if as_int
-                else (list(map(float.__repr__, v.tolist())))
-            )
-            for i in np.flatnonzero(np.isnan(v)).tolist():
-                texts[i] = "null"
-            return texts
-
+    floats, bools = _float_column, _bool_column
+    x_texts = _x_texts(a)
+    n_values, n_texts = _n_column(a)
     cols = [
         ("x", a.x, x_texts),
         ("y", a.y, floats(a.y)),

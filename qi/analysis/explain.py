@@ -10,7 +10,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["Labeller", "labeller", "plural"]
+from qi.text import plural
+
+__all__ = ["Labeller", "labeller"]
 
 Labeller = Callable[[int], str | None]
 
@@ -21,10 +23,6 @@ def labeller(x: np.ndarray) -> Labeller:
         days = x.astype("datetime64[D]")
         return lambda pos: str(days[pos - 1])
     return lambda pos: None
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def span(start: int, end: int, label: Labeller) -> str:

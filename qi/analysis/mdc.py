@@ -165,21 +165,51 @@ def special_causes(y, include, positions, mean, lpl, upl, nlpl, nupl,
     # Pattern rules work on the sequence of included points only.
     seq = np.flatnonzero(include)
     ys, rs, cs = y[seq], rtm[seq], close[seq]
+    at = positions[seq]
+    shift_flag, shifts = _shifts(rs, at)
+    trend_flag, trend_dir, trends = _trends(ys, at)
+    tit_flag, two_in_three = _two_in_three(rs, cs, at)
 
-    # Shift: 7+ equal non-zero signs in a row (NaN and 0 break the run).
-    shift_flag = np.zeros(seq.shape[0], dtype=bool)
+    # Labels by priority: outside > trend > two-in-three > shift.
+    n = seq.shape[0]
+    seq_label = np.zeros(n, dtype=np.int8)
+    seq_high = np.zeros(n, dtype=np.int8)
+    side = np.where(rs > 0, 1, -1)  # "Above" when relative_to_mean > 0, else "Below"
+    for flag, name, hi in (
+        (shift_flag, SHIFT, side),
+        (tit_flag, TWO_IN_THREE, side),
+        (trend_flag, TREND, trend_dir),
+    ):  # lowest priority first, so higher ones overwrite
+        seq_label[flag] = name
+        seq_high[flag] = hi[flag]
+    label[seq] = seq_label
+    high[seq] = seq_high
+    # outside the limits applies to every point, excluded ones too
+    label[outside] = OUTSIDE
+    high[outside] = np.where(rtm[outside] == 1, 1, -1)
+    return SpecialCauses(outside, label, high, _point_types(y, high, direction),
+                         tuple(shifts), tuple(trends), tuple(two_in_three))
+
+
+def _shifts(rs: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, list[Run]]:
+    """Shift: 7+ equal non-zero signs in a row (NaN and 0 break the run)."""
+    shift_flag = np.zeros(rs.shape[0], dtype=bool)
     shifts = []
     for s, e in _long_blocks(rs, RUN):
         shift_flag[s:e] = True
-        shifts.append(Run(int(positions[seq[s]]), int(positions[seq[e - 1]]), int(rs[s]), e - s))
+        shifts.append(Run(int(at[s]), int(at[e - 1]), int(rs[s]), e - s))
+    return shift_flag, shifts
 
-    # Trend: 6+ equal strict step signs in a row = 7+ points (ties and NaN break it).
+
+def _trends(ys: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Run]]:
+    """Trend: 6+ equal strict step signs in a row = 7+ points (ties and NaN break it);
+    the flags, each point's direction, and the trends."""
     steps = np.sign(np.diff(ys))
-    trend_flag = np.zeros(seq.shape[0], dtype=bool)
+    trend_flag = np.zeros(ys.shape[0], dtype=bool)
     trends = []
     for s, e in _long_blocks(steps, RUN - 1):
         trend_flag[s : e + 1] = True
-        trends.append(Run(int(positions[seq[s]]), int(positions[seq[e]]), int(steps[s]), e - s + 1))
+        trends.append(Run(int(at[s]), int(at[e]), int(steps[s]), e - s + 1))
     # NHSRplotthedots' direction of a trend point: the step to the next point when that
     # point is in a trend too, else the step from the previous point; "Increasing" only
     # when that step is +1 (so a flat step reads "Decreasing", as in the package).
@@ -190,10 +220,14 @@ def special_causes(y, include, positions, mean, lpl, upl, nlpl, nupl,
         step_dir = np.where(next_flag & trend_flag, right, left)
         trend_dir = np.where(step_dir == 1, 1, -1)
     else:
-        trend_dir = np.zeros(seq.shape[0], dtype=np.int64)
+        trend_dir = np.zeros(ys.shape[0], dtype=np.int64)
+    return trend_flag, trend_dir, trends
 
-    # Two in three: a window of 3 with >= 2 close points, all 3 on the same side.
-    n = seq.shape[0]
+
+def _two_in_three(rs: np.ndarray, cs: np.ndarray, at: np.ndarray
+                  ) -> tuple[np.ndarray, list[Run]]:
+    """Two in three: a window of 3 with >= 2 close points, all 3 on the same side."""
+    n = rs.shape[0]
     tit_flag = np.zeros(n, dtype=bool)
     if n >= 3:
         c = cs.astype(np.int64)
@@ -214,30 +248,14 @@ def special_causes(y, include, positions, mean, lpl, upl, nlpl, nupl,
                 prev = i
                 continue
             count = int(np.count_nonzero(tit_flag[start : prev + 1]))
-            two_in_three.append(
-                Run(int(positions[seq[start]]), int(positions[seq[prev]]), int(rs[start]), count)
-            )
+            two_in_three.append(Run(int(at[start]), int(at[prev]), int(rs[start]), count))
             if i is not None:
                 start = prev = i
+    return tit_flag, two_in_three
 
-    # Labels by priority: outside > trend > two-in-three > shift.
-    seq_label = np.zeros(n, dtype=np.int8)
-    seq_high = np.zeros(n, dtype=np.int8)
-    side = np.where(rs > 0, 1, -1)  # "Above" when relative_to_mean > 0, else "Below"
-    for flag, name, hi in (
-        (shift_flag, SHIFT, side),
-        (tit_flag, TWO_IN_THREE, side),
-        (trend_flag, TREND, trend_dir),
-    ):  # lowest priority first, so higher ones overwrite
-        seq_label[flag] = name
-        seq_high[flag] = hi[flag]
-    label[seq] = seq_label
-    high[seq] = seq_high
-    # outside the limits applies to every point, excluded ones too
-    label[outside] = OUTSIDE
-    high[outside] = np.where(rtm[outside] == 1, 1, -1)
 
-    point_type = np.zeros(k, dtype=np.int8)  # common_cause
+def _point_types(y: np.ndarray, high: np.ndarray, direction: int) -> np.ndarray:
+    point_type = np.zeros(y.shape[0], dtype=np.int8)  # common_cause
     if direction == 0:
         point_type[high > 0] = 3  # special_cause_neutral_high
         point_type[high < 0] = 4  # special_cause_neutral_low
@@ -246,6 +264,4 @@ def special_causes(y, include, positions, mean, lpl, upl, nlpl, nupl,
         point_type[oriented > 0] = 1  # special_cause_improvement
         point_type[oriented < 0] = 2  # special_cause_concern
     point_type[np.isnan(y)] = MISSING
-
-    return SpecialCauses(outside, label, high, point_type, tuple(shifts), tuple(trends),
-                         tuple(two_in_three))
+    return point_type

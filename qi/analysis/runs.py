@@ -45,13 +45,20 @@ class Run:
 
 
 @dataclass(frozen=True)
-class AnhoejResult:
+class RunsStats:
+    """A part's runs statistics, as qicharts2's ``summary()`` gives them (None when the
+    part has no useful points)."""
+
     n_obs: int
     n_useful: int
     longest_run: int | None
     longest_run_max: int | None
     n_crossings: int | None
     n_crossings_min: int | None
+
+
+@dataclass(frozen=True)
+class AnhoejResult(RunsStats):
     signal: bool
     long_runs: tuple[Run, ...]  # every run longer than longest_run_max
 

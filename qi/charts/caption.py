@@ -8,8 +8,9 @@ import math
 import numpy as np
 
 from qi.analysis import Analysis
-from qi.charts.spec import ChartSpec, _day, _is_dates, _plural, _value, shown
+from qi.charts.spec import ChartSpec, _day, _is_dates, _value, shown
 from qi.charts.style import _CL_NAMES, _FEW, _RULE_NAMES, _SIGNAL_NAMES, _THRESHOLD
+from qi.text import plural
 
 
 def _cl_name(a: Analysis) -> str:
@@ -35,7 +36,7 @@ def _points_sentence(spec: ChartSpec, missing_periods: int) -> str:
     idx = np.flatnonzero(mask)
     present = int(np.count_nonzero(~np.isnan(a.y[mask])))
     missing = int(idx.size) - present + missing_periods
-    s = _plural(present, "point")
+    s = plural(present, "point")
     if _is_dates(a) and idx.size:
         first, last = a.x[idx[0]], a.x[idx[-1]]
         s += f" from {_day(first)} to {_day(last)}" if idx.size > 1 else f" on {_day(first)}"
@@ -77,7 +78,7 @@ def _centre_sentence(spec: ChartSpec) -> str:
         p = a.parts[0]
         s = f"{name} {values[0]}"
         if frozen_any:
-            s += f" from the first {_plural(frozen[0], 'point')}, extended"
+            s += f" from the first {plural(frozen[0], 'point')}, extended"
         return s + _limits_clause(spec, p) + "."
     clauses = [
         f"{v} in phase {p.part} ({_span(a, p.start, p.end)})"
@@ -86,7 +87,7 @@ def _centre_sentence(spec: ChartSpec) -> str:
     s = f"{name} {', '.join(clauses)}"
     if frozen_any:
         if len(set(frozen)) == 1:
-            s += f", each from the first {_plural(frozen[0], 'point')} of its phase, extended"
+            s += f", each from the first {plural(frozen[0], 'point')} of its phase, extended"
         else:
             s += ", each from the baseline of its phase, extended"
     return s + "."
@@ -113,7 +114,7 @@ def _signal_sentence(spec: ChartSpec, max_per_part: int) -> str:
         ]
         if len(items) > max_per_part:
             rest = len(items) - max_per_part
-            items = items[:max_per_part] + [f"{_plural(rest, 'more signal')}"]
+            items = items[:max_per_part] + [f"{plural(rest, 'more signal')}"]
         if items:
             prefix = f"in phase {p.part}, " if len(a.parts) > 1 else ""
             found.append(prefix + "; ".join(items))
@@ -122,7 +123,7 @@ def _signal_sentence(spec: ChartSpec, max_per_part: int) -> str:
         if present < _FEW:
             # saying "only chance" about 3 points would claim more than the rules can tell
             return (
-                f"{rules}: no signals, but with only {_plural(present, 'point')} few "
+                f"{rules}: no signals, but with only {plural(present, 'point')} few "
                 "patterns could show yet."
             )
         return f"{rules}: no signals, only the variation expected by chance."

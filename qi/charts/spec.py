@@ -15,6 +15,7 @@ from qi.analysis import Analysis
 from qi.charts.style import _DEFAULT_H, _DEFAULT_W
 from qi.errors import InvalidInput
 from qi.numbers import decimals_for, fixed
+from qi.text import plural
 
 PERIODS = ("day", "week", "month")
 
@@ -182,10 +183,6 @@ def shown(spec: ChartSpec) -> np.ndarray:
     return mask
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def spec_from_view(view, *, width: float = _DEFAULT_W, height: float = _DEFAULT_H,
                    dpi: float = 150, generated: date | None = None) -> ChartSpec:
     """The chart of a measure as `qi.services.measure_view.view()` describes it.
@@ -252,7 +249,7 @@ def _source_text(view) -> str:
         [f"{len(view.sources) - _SOURCE_FILES} more files"]
         if len(view.sources) > _SOURCE_FILES else [])
     if view.hand_entered:
-        files.append(f"{_plural(view.hand_entered, 'point')} added by hand")
+        files.append(f"{plural(view.hand_entered, 'point')} added by hand")
     return ", ".join(files) if files else "qi"
 
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
+from qi.domain import RULE_FACTS, SIGNAL_NAMES
+
 # Okabe & Ito (2008) colour-blind-safe palette, plus neutral greys.
 PALETTE = {
     "data": "#4B5B6B",  # dark grey-blue: the measurements
@@ -78,24 +80,10 @@ _CL_NAMES = {
 }
 
 
-_RULE_NAMES = {
-    "anhoej": "Anhøj rules",
-    "ihi": "IHI run chart rules",
-    "mdc": "Making Data Count rules",
-}
+_RULE_NAMES = {rules.value: facts.name for rules, facts in RULE_FACTS.items()}
 
 
-_SIGNAL_NAMES = {
-    "longest_run": "Long run",
-    "crossings": "Too few crossings",
-    "sigma": "Outside the limits",
-    "shift": "Shift",
-    "trend": "Trend",
-    "too_few_runs": "Too few runs",
-    "too_many_runs": "Too many runs",
-    "outside_limits": "Outside the limits",
-    "two_of_three": "Two of three near a limit",
-}
+_SIGNAL_NAMES = {rule: name.capitalize() for rule, name in SIGNAL_NAMES.items()}
 
 
 # Signals that mark a stretch of points (highlighted); the others concern a whole part.

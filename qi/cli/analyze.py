@@ -240,17 +240,16 @@ def _chart_name(chart: ChartType | None, rules: Rules, multiply: float, target: 
             if not unset:
                 raise typer.BadParameter("only applies with --rules mdc, or to a chart (-o)",
                                          param_hint=f"'{option}'")
-    chart_name = chart.value if chart is not None else ("i" if rules is Rules.mdc else "run")
-    if rules is Rules.mdc and chart_name != "i":
+    from qi.domain import RULE_FACTS, chart_for_rules
+
+    chart_name = (chart or RULE_FACTS[rules].chart or ChartType.run).value
+    if chart_for_rules(rules, chart_name) is not None:
         raise typer.BadParameter(
-            "the Making Data Count rules are for i (XmR) charts; use --chart i or leave it out",
-            param_hint="'--rules'",
-        )
-    if rules is Rules.ihi and chart_name != "run":
-        raise typer.BadParameter(
+            "the Making Data Count rules are for i (XmR) charts; use --chart i or leave it out"
+            if rules is Rules.mdc else
             "the IHI rules are for run charts; use --chart run or --rules anhoej",
             param_hint="'--rules'",
-        )
+        )  # fmt: skip
     return chart_name
 
 

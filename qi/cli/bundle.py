@@ -51,6 +51,7 @@ def export(
     from qi.services import bundle
 
     project = one_project(project, project_opt, required=True)
+    assert project is not None  # required=True: an error says to give one
     if output is not None and output.exists() and not force:
         raise Conflict(f"{output} already exists. Add --force to overwrite it, or choose "
                        "another file")

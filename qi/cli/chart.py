@@ -103,7 +103,7 @@ def chart(
         typer.Option("--to", metavar="DATE", help="Show the chart up to DATE (a window, as "
                      "--from).", show_default=False),
     ] = None,
-    analyse_window: Annotated[
+    analyze_window: Annotated[
         bool, typer.Option("--analyse-window", help="Analyse only the data in --from/--to "
                            "(its own baseline, centre line and limits) instead of showing a "
                            "window of the whole analysis.")
@@ -177,14 +177,15 @@ def chart(
     if start and end and start > end:
         raise typer.BadParameter(f"{start} is after --to {end}", param_hint="'--from'")
     fmt_name = "" if grid or across_projects else _format_name(output, fmt, batch)
-    if analyse_window and start is None and end is None:
+    if analyze_window and start is None and end is None:
         raise typer.BadParameter("--analyse-window needs --from or --to: it analyses only "
                                  "the data between them", param_hint="'--analyse-window'")
 
-    from qi.services.measure_view import RULES_CHART, ViewOptions
+    from qi.domain import chart_for_rules
+    from qi.services.measure_view import ViewOptions
 
-    needed = RULES_CHART.get(rules) if rules else None
-    if rules is not None and needed is not None and chart_type not in (None, needed):
+    needed = chart_for_rules(rules, chart_type) if rules and chart_type else None
+    if rules is not None and needed is not None:
         raise typer.BadParameter(f"the {rules.value} rules are for {needed.value} charts; use "
                                  f"--type {needed.value} or leave --type out",
                                  param_hint="'--rules'")
@@ -194,7 +195,7 @@ def chart(
         rebase_at=None if rebase_at is None
         else tuple(parse_date_option(d, "--rebase-at") for d in rebase_at),
         date_from=start, date_to=end, planned=planned, annotations=not no_annotations,
-        analyse_window=analyse_window,
+        analyze_window=analyze_window,
     )
     size = {"width": width, "height": height, "dpi": dpi, "generated": render.generated()}
     if grid or across_projects:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qi.errors import NotFound
+from qi.text import plural
 
 MAX_LISTED = 8
 
@@ -13,9 +14,7 @@ def known_list(names: list[str]) -> str:
     return shown + (", ..." if len(names) > MAX_LISTED else "")
 
 
-def counted(n: int, noun: str) -> str:
-    """'1 project', '2 projects'."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+counted = plural  # '1 project', '2 projects' (the name the services know it by)
 
 
 def not_found(kind: str, wanted: str, existing: list[str], list_cmd: str) -> NotFound:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from qi.dates import humanise
 from qi.numbers import fixed
+from qi.text import plural
 
 DIRECTIONS = {"up": "higher is better", "down": "lower is better",
               "neither": "no preferred direction"}
@@ -109,7 +110,3 @@ def at_a_glance(p: dict) -> str:
     if p["missing"]:
         text += f"; {plural(p['missing'], 'thing')} missing"
     return text
-
-
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from qi.domain import is_slug
 from qi.errors import InvalidInput
@@ -64,6 +64,15 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value
 
 
+T = TypeVar("T")
+
+
+def stored(s: Session, model: type[T], key: int) -> T:
+    """The row of `model` with this id, which a lookup has just found in this transaction."""
+    row = s.get(model, key)
+    if row is None:
+        raise RuntimeError(f"no {model.__name__} {key}: it was there a moment ago")
+    return row
 
 
 class Stored(Protocol):

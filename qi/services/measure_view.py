@@ -18,8 +18,9 @@ import numpy as np
 from qi import domain
 from qi.analysis import Analysis, InvalidValue, analyze
 from qi.domain import (  # noqa: F401 (is_proportion, percent_axis: used from here too)
+    CHART_FACTS,
     PROPORTION_CHARTS,
-    RATIO_CHARTS,
+    RULE_FACTS,
     ChartType,
     Direction,
     ProjectStatus,
@@ -30,12 +31,6 @@ from qi.domain import (  # noqa: F401 (is_proportion, percent_axis: used from he
 from qi.errors import InvalidInput
 from qi.numbers import decimals_for
 
-# qi keeps one value per measure and date, so there are never subgroups to chart.
-_SUBGROUP_CHARTS = frozenset({ChartType.xbar, ChartType.s})
-# Times and counts between events make no sense of a numerator over a denominator.
-_SINGLE_VALUE_CHARTS = frozenset({ChartType.t, ChartType.g})
-# The chart each rule set needs (Anhøj's rules apply to every chart).
-RULES_CHART = {Rules.ihi: ChartType.run, Rules.mdc: ChartType.i}
 _DIRECTION_TO_IMPROVEMENT = {Direction.up: "up", Direction.down: "down",
                              Direction.neither: "neither"}
 
@@ -54,8 +49,8 @@ class ViewOptions:
     planned: bool = False                 # also mark cycles not started yet (planned start)
     annotations: bool = True
     # --from/--to show a window of the analysis of all the data (zoom: the same centre
-    # lines, limits and signals); with analyse_window, only the window is analysed.
-    analyse_window: bool = False
+    # lines, limits and signals); with analyze_window, only the window is analysed.
+    analyze_window: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,20 +167,23 @@ def choose_chart(measure: domain.Measure, chart: ChartType | None,
                  rules: Rules) -> ChartType:
     """The chart to draw: the one asked for, else the one each rule set needs, else the
     measure's own. Raises InvalidInput for a chart the data or the rules cannot give."""
-    needed = RULES_CHART.get(rules)
+    needed = RULE_FACTS[rules].chart
     if chart is not None and needed is not None and chart != needed:
         raise InvalidInput(
-            f"The {domain.RULE_NAMES[rules.value]} are for {needed.value} charts, not "
+            f"The {RULE_FACTS[rules].full_name} are for {needed.value} charts, not "
             f"{chart.value} charts. Use --type {needed.value}, or leave --type out")
     chart = chart or needed or measure.chart
-    if chart in _SUBGROUP_CHARTS:
+    facts = CHART_FACTS[chart]
+    # qi keeps one value per measure and date, so there are never subgroups to chart.
+    if facts.subgroups:
         raise InvalidInput(
             f"An {chart.value} chart needs several values per date, and qi keeps one value "
             f"per date for '{measure.ref}'. Use --type i (or run)")
-    if chart in RATIO_CHARTS and not measure.denominator:
+    if facts.ratio and not measure.denominator:
         raise InvalidInput(f"A {chart.value} chart needs numerators and denominators, and "
                            f"'{measure.ref}' has single values. Choose --type run, i or c")
-    if chart in _SINGLE_VALUE_CHARTS and measure.denominator:
+    # Times and counts between events make no sense of a numerator over a denominator.
+    if facts.between_events and measure.denominator:
         raise InvalidInput(
             f"A {chart.value} chart plots the time or count between events, and "
             f"'{measure.ref}' is a numerator over a denominator. Choose --type run, i, p or u")
@@ -233,9 +231,9 @@ def _baseline(measure: domain.Measure, cycles: list[domain.Cycle],
         return options.freeze_until, "option"
     if measure.baseline_until is not None:
         return measure.baseline_until, "recorded"
-    started = [c for c in cycles if c.started_on is not None]
-    linked = [c.started_on for c in started if measure.slug in c.measures]
-    first = min(linked or [c.started_on for c in started], default=None)
+    started = [(c.started_on, c) for c in cycles if c.started_on is not None]
+    linked = [day for day, c in started if measure.slug in c.measures]
+    first = min(linked or [day for day, _ in started], default=None)
     return (first - timedelta(days=1), "first cycle") if first else (None, None)
 
 
@@ -259,7 +257,7 @@ def build(data, measure_id: int, options: ViewOptions | None = None,
     project = data.projects[measure.project]
     series = data.series[measure_id]
     rules = options.rules or Rules.anhoej
-    zoom = (options.date_from or options.date_to) is not None and not options.analyse_window
+    zoom = (options.date_from or options.date_to) is not None and not options.analyze_window
     keep = [k for k, d in enumerate(series.dates) if zoom or _in_window(d, options)]
     dates = [series.dates[k] for k in keep]
     cycles = data.cycles.get(measure.project, [])
@@ -278,8 +276,8 @@ def build(data, measure_id: int, options: ViewOptions | None = None,
         targets = resolve_targets(measure, data.targets.get(measure_id, []), multiply, chart,
                                   dates)
         if any(_in_window(d, options) for d in dates):
-            analysis, frozen = analyse(measure, series, keep, dates, chart, rules, multiply,
-                                        baseline_end, phase_starts, targets.now)
+            analysis, frozen = analysis_of(measure, series, keep, dates, chart, rules,
+                                           multiply, baseline_end, phase_starts, targets.now)
     except InvalidInput as exc:
         if problems is None:
             raise
@@ -316,7 +314,7 @@ def views_of(data, *, until: date | None = None,
              problems: dict[str, str] | None = None) -> dict[str, MeasureView]:
     """Every loaded measure's view, by ref; with `until`, of the data up to that date as
     they were then (an analysis of that data, not a window of today's)."""
-    options = ViewOptions(date_to=until, analyse_window=True)
+    options = ViewOptions(date_to=until, analyze_window=True)
     return {m.ref: build(data, m.id, options, problems) for m in data.measures.values()}
 
 
@@ -335,8 +333,8 @@ def measures_of_programme(s) -> list[tuple[domain.Project, domain.Measure]]:
     return [(p, m) for p in ordered for m in by_project.get(p.slug, [])]
 
 
-def analyse(measure, series, keep, dates, chart, rules, multiply, baseline_end,
-             phase_starts, target) -> tuple[Analysis, int | None]:
+def analysis_of(measure, series, keep, dates, chart, rules, multiply, baseline_end,
+                phase_starts, target) -> tuple[Analysis, int | None]:
     """The analysis of the kept points, and how many of them form the frozen baseline."""
     if measure.denominator:
         y = np.array([series.numerators[k] for k in keep], dtype=float)
@@ -437,7 +435,7 @@ def summarise(v: MeasureView) -> dict:
     latest = float(a.y[valid[-1]]) if valid.size else None
     latest_date = str(a.x[valid[-1]]) if valid.size else None
     baseline_centre = float(a.cl[0]) if a.cl.size else None
-    direction, verdict = _direction_of(v)
+    direction, verdict = _direction_of(v, a)
     short = provisional(v)
     if short and direction != "none":
         verdict = f"{verdict} (provisional: {short})"
@@ -456,16 +454,15 @@ def summarise(v: MeasureView) -> dict:
             "runs_signal": bool(any(p.runs_signal for p in a.parts)),
             "sigma_signals": int(sum(p.sigma_signals for p in a.parts)),
             "parts": len(a.parts), "first_part_points": int(a.parts[0].n_obs),
-            "provisional": short, "decimals": decimals_for(_shown_values(v)),
-            **_icons(v)}
+            "provisional": short, "decimals": decimals_for(_shown_values(v, a)),
+            **_icons(v, a)}
 
 
-def _icons(v: MeasureView) -> dict:
+def _icons(v: MeasureView, a: Analysis) -> dict:
     """The Making Data Count icons and the lines they were judged by (at the latest
     point); no icons for a run chart."""
     from qi.analysis.icons import icons
 
-    a = v.analysis
     got = icons(a, _DIRECTION_TO_IMPROVEMENT[v.measure.direction], v.target)
     return {"variation": got.variation, "assurance": got.assurance,
             "centre": _value(float(a.cl[-1])), "lcl": _value(float(a.lcl[-1])),
@@ -500,10 +497,9 @@ def provisional(v: MeasureView) -> str | None:
     return f"baseline of {count} {points if count != 1 else points[:-1]}; {what} {need}"
 
 
-def _shown_values(v: MeasureView) -> list[float]:
+def _shown_values(v: MeasureView, a: Analysis) -> list[float]:
     """The values a chart of the measure prints: points, centre lines, limits, target
     (the chart's :func:`qi.charts.spec.value_decimals` uses the same)."""
-    a = v.analysis
     values = np.concatenate([a.y, a.cl, a.lcl, a.ucl]).tolist()
     return values + ([v.target] if v.target is not None else [])
 
@@ -525,10 +521,9 @@ def _current_centre(a: Analysis) -> float | None:
     return float(np.mean(y))
 
 
-def _direction_of(v: MeasureView) -> tuple[str, str]:
+def _direction_of(v: MeasureView, a: Analysis) -> tuple[str, str]:
     """Whether the signals point to improvement, concern, or just change; and in words."""
-    a = v.analysis
-    if a.rules == "mdc":
+    if a.rules == "mdc" and a.point_type is not None:
         special = [t for t in a.point_type if t and t != "common_cause"]
         if special:
             # the most recent special cause says where things stand
@@ -542,7 +537,7 @@ def _direction_of(v: MeasureView) -> tuple[str, str]:
         direction = _better_or_worse(v, _sign(float(a.cl[-1]) - float(a.cl[0])))
         return direction, _PHASE_VERDICTS[direction]
     # Points on the centre line tell the runs rules nothing (all-equal values have none).
-    useful = sum(p.n_useful for p in a.parts) if a.rules != "mdc" else len(a)
+    useful: int = sum(p.n_useful for p in a.parts) if a.rules != "mdc" else len(a)
     direction = "random" if useful >= _FEW_USEFUL else "none"
     return direction, _VERDICTS[direction]
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from sqlmodel import Session, delete, func, select
+from sqlmodel import Session, col, delete, func, select
 
 from qi import domain, models
-from qi.domain import RATIO_CHARTS, ChartType, Direction, MeasureKind
+from qi.domain import RATIO_CHARTS, SUBGROUP_CHARTS, ChartType, Direction, MeasureKind
 from qi.errors import Conflict, InvalidInput
 from qi.gateway import of_session
 from qi.queries import measures as measure_queries
@@ -22,6 +22,8 @@ from qi.services._common import (
     counted,
     optional_text,
     required_text,
+    row_id,
+    stored,
 )
 
 LIST_CMD = "qi measure list"
@@ -30,11 +32,11 @@ LIST_CMD = "qi measure list"
 def get_row(s: Session, ref: str) -> tuple[models.Measure, models.Project]:
     """Find a measure by 'slug' (unique) or 'project/slug' (the lookup of `qi.queries`)."""
     measure_id, project_id = measure_queries.locate(of_session(s), ref)
-    return s.get(models.Measure, measure_id), s.get(models.Project, project_id)
+    return stored(s, models.Measure, measure_id), stored(s, models.Project, project_id)
 
 
 def _one(s: Session, measure: models.Measure) -> domain.Measure:
-    return measure_queries.by_ids(of_session(s), [measure.id])[0]
+    return measure_queries.by_ids(of_session(s), [row_id(measure)])[0]
 
 
 def _check_target(target: float | None) -> float | None:
@@ -48,7 +50,6 @@ def _check_target(target: float | None) -> float | None:
 # qi stores one aggregate value per measure and date; xbar and s charts need the individual
 # observations of each period (waiting times per patient), which are patient-level data that
 # a QI tracker should not keep. `qi analyze FILE --chart xbar|s` charts such a file directly.
-SUBGROUP_CHARTS = (ChartType.xbar, ChartType.s)
 
 
 def _check_new_chart(chart: ChartType) -> None:
@@ -92,7 +93,7 @@ def add(
             f"slug, or see it with 'qi measure show {project_row.slug}/{slug}'"
         )
     measure = models.Measure(
-        project_id=project_row.id,
+        project_id=row_id(project_row),
         slug=slug,
         name=required_text(name, "measure name", 300),
         kind=kind.value,
@@ -181,7 +182,7 @@ def _children(s: Session, measure_id: int) -> dict[str, int]:
 def check_removable(s: Session, ref: str, *, force: bool) -> domain.Measure:
     """The measure, unless it has measurements, notes or phases and `force` is not given."""
     measure, project = get_row(s, ref)
-    children = _children(s, measure.id)
+    children = _children(s, row_id(measure))
     if any(children.values()) and not force:
         what = " and ".join(counted(n, k) for k, n in children.items() if n)
         raise Conflict(
@@ -197,7 +198,7 @@ def remove(s: Session, ref: str, *, force: bool = False) -> domain.Measure:
     (imports that wrote them can then no longer be undone)."""
     record = check_removable(s, ref, force=force)
     measure, _ = get_row(s, ref)
-    s.exec(delete(models.Measurement).where(models.Measurement.measure_id == measure.id))
+    s.exec(delete(models.Measurement).where(col(models.Measurement.measure_id) == measure.id))
     s.delete(measure)  # what imports replaced for it goes too (ON DELETE CASCADE)
     s.flush()
     return record

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from qi import domain
-from qi.domain import CHART_NAMES, RULE_NAMES, Stage
+from qi.domain import CHART_NAMES, RULE_NAMES, SIGNAL_NAMES, Stage
 from qi.errors import InvalidInput, NotFound
 from qi.gateway import of_session
 from qi.queries import measures as measure_queries
@@ -33,20 +33,13 @@ from qi.services import teams as team_service
 from qi.services._common import counted
 
 OPEN_STAGES = (Stage.plan, Stage.do, Stage.study, Stage.act)
-# The analysis' rules in words (as the charts' legends name them).
-SIGNAL_RULES = {
-    "longest_run": "long run", "crossings": "too few crossings",
-    "sigma": "outside the control limits", "shift": "shift", "trend": "trend",
-    "too_few_runs": "too few runs", "too_many_runs": "too many runs",
-    "outside_limits": "outside the limits", "two_of_three": "two of three near a limit",
-}
 
 
 # ------------------------------------------------------------------------------ the period
 
 
 @dataclass(frozen=True)
-class Period:
+class ReportPeriod:
     """The dates a report covers: activity on or after `since` (None: from the start) up
     to `until`; `meeting` when the period is named after one."""
 
@@ -76,7 +69,7 @@ class Period:
 def resolve_period(
     s, *, since: date | None = None, since_last_meeting: bool = False,
     meeting: int | None = None, today: date, team: str | None = None,
-) -> Period:
+) -> ReportPeriod:
     """The period of a report from its options (at most one of them).
 
     `since_last_meeting`: since the latest meeting *before* today (the team's or the
@@ -93,22 +86,22 @@ def resolve_period(
             raise InvalidInput(f"--since {since.isoformat()} is after today "
                                f"({today.isoformat()}), so there is nothing to report yet. "
                                "Give a date on or before today")
-        return Period(since, today)
+        return ReportPeriod(since, today)
     if since_last_meeting:
         last = _last_meeting_before(s, today, team)
         if last is None:
             whose = f"team '{team}' or the programme" if team else "the programme"
             raise NotFound(f"There is no meeting of {whose} before today to report since. "
                            "Add one with 'qi meeting add DATE TITLE', or give --since DATE")
-        return Period(last.date, today, previous=last)
+        return ReportPeriod(last.date, today, previous=last)
     if meeting is not None:
         target = meeting_service.get(s, meeting)
         earlier = [m for m in meeting_service.list_all(s)
                    if m.team in (None, target.team) and m.date < target.date]
         previous = earlier[-1] if earlier else None
-        return Period(previous.date if previous else None, target.date, meeting=target,
+        return ReportPeriod(previous.date if previous else None, target.date, meeting=target,
                       previous=previous)
-    return Period(None, today)
+    return ReportPeriod(None, today)
 
 
 def _last_meeting_before(s, today: date, team: str | None) -> domain.Meeting | None:
@@ -137,7 +130,7 @@ class Loaded:
 def load(s, projects: list[domain.Project], *, until: date | None = None) -> Loaded:
     """Teams, members, measures, cycles and every measure's view for these projects;
     with `until`, the views of the data up to that date as they were then
-    (`ViewOptions(date_to=until, analyse_window=True)`: an analysis of that data, not a
+    (`ViewOptions(date_to=until, analyze_window=True)`: an analysis of that data, not a
     window of today's). The views come from the one view builder (`qi.queries.views.load`
     then `measure_view.build` for each measure), as one chart's view does."""
     teams = {t.slug: t for t in team_service.list_all(s)}
@@ -221,7 +214,7 @@ def build_programme(s, *, since: date | None = None, since_last_meeting: bool = 
     return Report(content, _charted(loaded, chosen))
 
 
-def _data_until(period: Period, today: date) -> date | None:
+def _data_until(period: ReportPeriod, today: date) -> date | None:
     """A report for a meeting already held shows the data as they stood at that meeting;
     every other report shows all the data."""
     return period.until if period.meeting is not None and period.until < today else None
@@ -253,7 +246,7 @@ def _contents(sections: list[dict]) -> list[dict]:
     return list(groups.values())
 
 
-def _project(loaded: Loaded, p: domain.Project, period: Period) -> dict:
+def _project(loaded: Loaded, p: domain.Project, period: ReportPeriod) -> dict:
     team = loaded.teams[p.team]
     members = loaded.members.get(team.slug, [])
     measures = [_measure(loaded.views[m.ref], period, loaded.problems.get(m.ref))
@@ -276,7 +269,7 @@ def _project(loaded: Loaded, p: domain.Project, period: Period) -> dict:
     }
 
 
-def _active_in(c: domain.Cycle, period: Period) -> bool:
+def _active_in(c: domain.Cycle, period: ReportPeriod) -> bool:
     """Any activity in the period: its planned start, Do or completion date, or - for a
     cycle still open - its last update (when a plan or a Study was written: they have no
     date of their own; a cycle is updated when it is created). A completed cycle's later
@@ -293,11 +286,11 @@ def _number(v: float | None) -> float | None:
     return None if v is None else round(float(v), 6)
 
 
-def _measure(v: measure_view.MeasureView, period: Period, problem: str | None) -> dict:
+def _measure(v: measure_view.MeasureView, period: ReportPeriod, problem: str | None) -> dict:
     m, summary = v.measure, v.summary
     signals = []
     if v.analysis is not None:
-        signals = [{"rule": sig.rule, "rule_name": SIGNAL_RULES.get(sig.rule, sig.rule),
+        signals = [{"rule": sig.rule, "rule_name": SIGNAL_NAMES.get(sig.rule, sig.rule),
                     "text": sig.text} for sig in v.analysis.signals]
     new_points = None
     if period.since is not None and v.analysis is not None:
@@ -377,7 +370,7 @@ def _next_steps(in_period: list[domain.Cycle], still_open: list[domain.Cycle]) -
     return steps
 
 
-def _missing(p, team, members, measures, cycles, in_period, period: Period) -> list[str]:
+def _missing(p, team, members, measures, cycles, in_period, period: ReportPeriod) -> list[str]:
     """What the report cannot show yet, each with the command that fills the gap."""
     out = []
     if not members:

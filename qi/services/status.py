@@ -99,7 +99,8 @@ def overdue(c: domain.Cycle, today: date) -> dict | None:
         days = (today - c.planned_start).days
         reason = (f"planned to start on {c.planned_start.isoformat()} ({_days(days)} ago) "
                   "and not started")
-    elif c.stage == Stage.do and (today - c.started_on).days > OVERDUE_DAYS:
+    elif (c.stage == Stage.do and c.started_on is not None
+          and (today - c.started_on).days > OVERDUE_DAYS):
         days = (today - c.started_on).days
         reason = f"started on {c.started_on.isoformat()} ({_days(days)} ago) and not studied"
     else:

@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 
 from qi.analysis import analyze
-from qi.analysis.document import write_json
+from qi.analysis.document import to_dict, write_json
 
 
 def _same(a):
     buf = io.StringIO()
     write_json(a, buf.write)
-    assert buf.getvalue() == json.dumps(a.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    assert buf.getvalue() == json.dumps(to_dict(a), indent=2, ensure_ascii=False) + "\n"
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from qi.analysis import InvalidValue, PositionError, analyze
+from qi.analysis.document import to_dict
 from qi.errors import InvalidInput
 
 NA = np.nan
@@ -112,7 +113,7 @@ def test_ihi_rules_report_signals_and_the_missing_runs_test():
     assert [s.rule for s in p.signals] == ["trend"]
     assert p.runs_signal and a.runs_signal.all()
     assert "outside the IHI table's 10..60" in p.notes[0]
-    d = a.to_dict()["parts"][0]
+    d = to_dict(a)["parts"][0]
     assert d["ihi"]["runs_tested"] is False and "note" in d
 
 
@@ -187,7 +188,7 @@ def test_positions_out_of_range(kwargs, option):
 
 def test_document_has_exactly_the_documented_keys():
     x = np.array(["2018-01-01", "2018-01-08", "2018-01-15"], dtype="datetime64[D]")
-    d = analyze([12, 9, 14], n=[100, 90, 100], x=x, chart="p").to_dict()
+    d = to_dict(analyze([12, 9, 14], n=[100, 90, 100], x=x, chart="p"))
     assert list(d) == ["chart", "rules", "parts", "points"]
     part_keys = ["part", "n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings",
                  "n_crossings_min", "runs_signal", "cl", "sigma_signals", "signals"]  # fmt: skip
@@ -201,15 +202,15 @@ def test_document_has_exactly_the_documented_keys():
 
 
 def test_document_for_mdc_adds_point_type_variation_and_assurance():
-    d = analyze([1, 2, 3, 2, 1] * 3, chart="i", rules="mdc", target=10).to_dict()
+    d = to_dict(analyze([1, 2, 3, 2, 1] * 3, chart="i", rules="mdc", target=10))
     assert d["points"][0]["point_type"] == "common_cause"
     assert d["parts"][0]["variation_type"] == "common_cause"
     assert d["parts"][0]["assurance_type"] == "consistent_fail"
-    no_target = analyze([1, 2, 3, 2, 1] * 3, chart="i", rules="mdc").to_dict()
+    no_target = to_dict(analyze([1, 2, 3, 2, 1] * 3, chart="i", rules="mdc"))
     assert "assurance_type" not in no_target["parts"][0]
 
 
 def test_missing_values_become_null():
-    d = analyze([1, NA, 3], chart="run").to_dict()
+    d = to_dict(analyze([1, NA, 3], chart="run"))
     assert d["points"][1]["y"] is None and d["points"][0]["lcl"] is None
     assert d["points"][0]["n"] is None

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qi.analysis import analyze
-from qi.analysis.document import write_json
+from qi.analysis.document import to_dict, write_json
 
 pytestmark = pytest.mark.slow  # hypothesis-heavy property tests
 
@@ -134,4 +134,4 @@ def test_fast_json_writer_matches_json_dumps(y, kind, dates):
     a = analyze(y, x=x, chart=chart, rules=rules)
     buf = io.StringIO()
     write_json(a, buf.write)
-    assert buf.getvalue() == json.dumps(a.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    assert buf.getvalue() == json.dumps(to_dict(a), indent=2, ensure_ascii=False) + "\n"

@@ -505,7 +505,7 @@ def test_from_and_to_show_a_window_of_the_whole_analysis(qi, programme, session)
     assert "a window of all 30" in text(fig, "caption")
     assert xs(fig, "cycle") == [dnum(week(20) + timedelta(days=2))]
     assert "SMS reminders" not in text(fig, "key")
-    again = figure_of(session, "dna", date_from=week(16), date_to=week(24), analyse_window=True)
+    again = figure_of(session, "dna", date_from=week(16), date_to=week(24), analyze_window=True)
     (data,) = by_gid(again, "data")
     assert len(data.get_xdata()) == 9 and "a window" not in text(again, "caption")
 
