@@ -176,9 +176,7 @@ def analyze(
     Prints each part's centre line, limits and runs statistics and every signal in words;
     --json prints the documented JSON document (one entry per subgroup).
     """
-    from qi.cli import analyze_chart
-
-    fmt = analyze_chart.output_format(output) if output is not None else None
+    fmt = _output_format(output) if output is not None else None
     if output is None and (mark or marks or title or ylabel):
         raise typer.BadParameter("--title, --ylabel, --mark and --marks are for the chart; "
                                  "add -o FILE.png", param_hint="'--output'")
@@ -187,15 +185,14 @@ def analyze(
 
         raise Conflict(f"'{output}' already exists. Add --force to replace it, or choose "
                        "another file with -o")
-    mark = mark or []
-    for m in mark:  # a malformed --mark is a usage error, before any work
-        analyze_chart.parse_mark(m)
+    # A malformed --mark is a usage error, before any work.
+    marks_given = [(*_parse_mark(m), f"--mark {m!r}") for m in mark or []]
     part_list = _positions(part, "--part")
     exclude_list = _positions(exclude, "--exclude")
     chart_name = _chart_name(chart, rules, multiply, target, improvement, drawn=output is not None)
 
     from qi.analysis import PositionError
-    from qi.services.analyze_file import analyze_file
+    from qi.services.analyze_file import analyze_file, chart_spec
 
     try:
         series, result = analyze_file(
@@ -210,11 +207,11 @@ def analyze(
     if output is not None:
         from qi import charts
 
-        chart_spec = analyze_chart.spec(
-            result, series, title=title, ylabel=ylabel, marks=mark, marks_file=marks,
+        spec = chart_spec(
+            result, series, title=title, ylabel=ylabel, marks=marks_given, marks_file=marks,
             improvement=improvement.value if improvement is not None
             else ("up" if rules is Rules.mdc else "neither"), target=target)
-        charts.save(chart_spec, output, fmt, overwrite=force)
+        charts.save(spec, output, fmt, overwrite=force)
     if json_out:
         _print_json(result)
     else:
@@ -373,3 +370,20 @@ def _x_labels(a: Analysis):
     if np.issubdtype(a.x.dtype, np.datetime64):
         return lambda pos: str(a.x[pos - 1])
     return lambda pos: f"x = {a.x[pos - 1]}"
+
+
+def _parse_mark(text: str) -> tuple[str, str]:
+    """'2018-03-05=SMS reminders' -> ('2018-03-05', 'SMS reminders'); exit 2 otherwise."""
+    where, sep, label = text.partition("=")
+    if not sep or not where.strip() or not label.strip():
+        raise typer.BadParameter(f"'{text}' is not DATE=LABEL (e.g. 2018-03-05=SMS reminders)",
+                                 param_hint="'--mark'")
+    return where.strip(), label.strip()
+
+
+def _output_format(output: Path) -> str:
+    suffix = output.suffix.lower()
+    if suffix not in (".png", ".svg", ".pdf"):
+        raise typer.BadParameter(f"cannot tell the format of '{output}': end it in .png, .svg "
+                                 "or .pdf", param_hint="'--output'")
+    return suffix[1:]
