@@ -169,34 +169,11 @@ def chart(
                      all_measures=all_measures, programme=programme, teams=teams)
     batch = (grid or across_projects) or _check_selection(measure, project, all_measures,
                                                           programme)
-    if freeze is not None and no_freeze:
-        raise typer.BadParameter("give --freeze DATE or --no-freeze, not both",
-                                 param_hint="'--freeze'")
-    start = parse_date_option(date_from, "--from")
-    end = parse_date_option(date_to, "--to")
-    if start and end and start > end:
-        raise typer.BadParameter(f"{start} is after --to {end}", param_hint="'--from'")
+    options = _view_options(
+        chart_type=chart_type, rules=rules, freeze=freeze, no_freeze=no_freeze,
+        rebase_at=rebase_at, date_from=date_from, date_to=date_to, planned=planned,
+        annotations=not no_annotations, analyze_window=analyze_window)
     fmt_name = "" if grid or across_projects else _format_name(output, fmt, batch)
-    if analyze_window and start is None and end is None:
-        raise typer.BadParameter("--analyse-window needs --from or --to: it analyses only "
-                                 "the data between them", param_hint="'--analyse-window'")
-
-    from qi.domain import chart_for_rules
-    from qi.services.measure_view import ViewOptions
-
-    needed = chart_for_rules(rules, chart_type) if rules and chart_type else None
-    if rules is not None and needed is not None:
-        raise typer.BadParameter(f"the {rules.value} rules are for {needed.value} charts; use "
-                                 f"--type {needed.value} or leave --type out",
-                                 param_hint="'--rules'")
-    options = ViewOptions(
-        chart=chart_type, rules=rules, freeze_until=parse_date_option(freeze, "--freeze"),
-        no_freeze=no_freeze,
-        rebase_at=None if rebase_at is None
-        else tuple(parse_date_option(d, "--rebase-at") for d in rebase_at),
-        date_from=start, date_to=end, planned=planned, annotations=not no_annotations,
-        analyze_window=analyze_window,
-    )
     size = {"width": width, "height": height, "dpi": dpi, "generated": render.generated()}
     if grid or across_projects:
         chart_grid.draw(measure=measure, project=project, teams=teams, options=options,
@@ -220,6 +197,40 @@ def chart(
     if json_out:
         print_json([{**_record(job, fmt_name), "layout": lay}
                     for job, lay in zip(plan.jobs, layouts or [], strict=True)])
+
+
+def _view_options(*, chart_type: ChartType | None, rules: Rules | None, freeze: str | None,
+                  no_freeze: bool, rebase_at: list[str] | None, date_from: str | None,
+                  date_to: str | None, planned: bool, annotations: bool,
+                  analyze_window: bool) -> ViewOptions:
+    """The chart options as one ViewOptions, after refusing values that cannot go
+    together (exit 2)."""
+    from qi.domain import chart_for_rules
+    from qi.services.measure_view import ViewOptions
+
+    if freeze is not None and no_freeze:
+        raise typer.BadParameter("give --freeze DATE or --no-freeze, not both",
+                                 param_hint="'--freeze'")
+    start = parse_date_option(date_from, "--from")
+    end = parse_date_option(date_to, "--to")
+    if start and end and start > end:
+        raise typer.BadParameter(f"{start} is after --to {end}", param_hint="'--from'")
+    if analyze_window and start is None and end is None:
+        raise typer.BadParameter("--analyse-window needs --from or --to: it analyses only "
+                                 "the data between them", param_hint="'--analyse-window'")
+    needed = chart_for_rules(rules, chart_type) if rules and chart_type else None
+    if rules is not None and needed is not None:
+        raise typer.BadParameter(f"the {rules.value} rules are for {needed.value} charts; use "
+                                 f"--type {needed.value} or leave --type out",
+                                 param_hint="'--rules'")
+    return ViewOptions(
+        chart=chart_type, rules=rules, freeze_until=parse_date_option(freeze, "--freeze"),
+        no_freeze=no_freeze,
+        rebase_at=None if rebase_at is None
+        else tuple(parse_date_option(d, "--rebase-at") for d in rebase_at),
+        date_from=start, date_to=end, planned=planned, annotations=annotations,
+        analyze_window=analyze_window,
+    )
 
 
 # --------------------------------------------------------------------------- what to draw
