@@ -108,10 +108,10 @@ def remove(
 ) -> None:
     """Remove a team. A team with projects or members needs --force."""
     from qi.services import teams
-    from qi.services._common import counted
+    from qi.text import plural
 
     def question(counts: dict[str, int]) -> str:
-        what = " and ".join(counted(n, k) for k, n in counts.items() if n)
+        what = " and ".join(plural(n, k) for k, n in counts.items() if n)
         return f"Remove team '{slug}'" + (f" with its {what}?" if what else "?")
 
     remove_confirmed(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from qi.errors import NotFound
-from qi.text import plural
 
 MAX_LISTED = 8
 
@@ -13,8 +12,6 @@ def known_list(names: list[str]) -> str:
     shown = ", ".join(names[:MAX_LISTED])
     return shown + (", ..." if len(names) > MAX_LISTED else "")
 
-
-counted = plural  # '1 project', '2 projects' (the name the services know it by)
 
 
 def not_found(kind: str, wanted: str, existing: list[str], list_cmd: str) -> NotFound:

@@ -10,7 +10,6 @@ from qi.errors import InvalidInput
 from qi.gateway import of_session
 from qi.queries._common import (  # noqa: F401 (shared with the services from here)
     MAX_LISTED,
-    counted,
     id_by_slug,
     known_list,
     not_found,

@@ -23,7 +23,8 @@ from qi.queries import ideas as idea_queries
 from qi.queries import measures as measure_queries
 from qi.queries import members as member_queries
 from qi.queries.cycles import ref_of, stage_of  # noqa: F401 (part of this service's API)
-from qi.services._common import counted, optional_text, required_text
+from qi.services._common import optional_text, required_text
+from qi.text import plural
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -301,7 +302,7 @@ def check_removable(s: Conn, ref: str, *, force: bool) -> domain.Cycle:
     later = [number for number, _started in writes.children(db, record.id)]
     if later and not force:
         refs = ", ".join(ref_of(record.project, n) for n in later)
-        raise Conflict(f"{record.ref} is built on by {counted(len(later), 'cycle')} ({refs}). "
+        raise Conflict(f"{record.ref} is built on by {plural(len(later), 'cycle')} ({refs}). "
                        "Add --force to remove it; those cycles stay, unlinked")
     return record
 

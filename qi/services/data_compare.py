@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from qi import domain
 from qi.ingest.problems import MAX_SHOWN
 from qi.ingest.rules import period_keys
-from qi.queries._common import counted
 from qi.services.data import describe_change, point
+from qi.text import plural
 from qi.values import NUMBER_ROLES
 
 if TYPE_CHECKING:
@@ -121,6 +121,6 @@ def refusal(path: Path, changed: tuple[domain.ValueChange, ...], total: int) -> 
     lines = [describe_change(c) + "." for c in changed[:MAX_SHOWN]]
     if total > len(lines):
         lines.append(f"... and {total - len(lines)} more.")
-    return (f"{path.name} would change {counted(total, 'value')} already stored, so nothing "
+    return (f"{path.name} would change {plural(total, 'value')} already stored, so nothing "
             "was imported. Check them; add --replace to replace them (the import can be "
             "undone with 'qi data undo'):\n" + "\n".join(lines))

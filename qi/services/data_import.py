@@ -28,7 +28,8 @@ from qi.queries import data as data_queries
 from qi.queries import measures as measure_queries
 from qi.services import data_compare
 from qi.services import projects as project_service
-from qi.services._common import check_slug, counted, known_list, row_id
+from qi.services._common import check_slug, known_list, row_id
+from qi.text import plural
 from qi.values import NEGATIVE_OK, NUMBER_ROLES, PROPORTION, ValueRules
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ def import_file(
     problems.raise_any()
     if len(batch) == 0:
         raise InvalidInput(f"{path.name} has no values to import: all "
-                           f"{counted(len(blank_rows), 'value cell')} are blank")
+                           f"{plural(len(blank_rows), 'value cell')} are blank")
 
     codes, slugs = pd.factorize(batch.measure)
     ids = np.array([infos[str(x)].id for x in slugs], dtype=np.int64)

@@ -10,7 +10,8 @@ from sqlmodel import Session, col, delete, func, select
 from qi import domain, models
 from qi.errors import Conflict, NotFound
 from qi.services import projects as project_service
-from qi.services._common import as_utc, counted, row_id
+from qi.services._common import as_utc, row_id
+from qi.text import plural
 
 
 def _import_record(row: models.DataImport, project_slug: str) -> domain.DataImport:
@@ -69,7 +70,7 @@ def check_undoable(s: Session, ref: str) -> domain.DataImport:
                  "by 'qi data add --replace' or by removing a measure, so it can no longer "
                  "be undone exactly")
         raise Conflict(f"Import {row.id} ({row.file_name}) cannot be undone: "
-                       f"{wrote - still} of the {counted(wrote, 'value')} it wrote have been "
+                       f"{wrote - still} of the {plural(wrote, 'value')} it wrote have been "
                        f"changed since, {cause}. Nothing was changed")
     return _import_record(row, project_slug)
 

@@ -15,7 +15,8 @@ from qi.queries import cycles as cycle_queries
 from qi.queries import ideas as idea_queries
 from qi.queries import projects as project_queries
 from qi.queries.ideas import LIST_CMD  # noqa: F401 (part of this service's API)
-from qi.services._common import counted, optional_text, required_text
+from qi.services._common import optional_text, required_text
+from qi.text import plural
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -86,7 +87,7 @@ def check_removable(s: Conn, ref: str, *, force: bool) -> domain.Idea:
     if record.cycles and not force:
         raise Conflict(
             f"Idea {record.id} ('{record.title}') is tested by "
-            f"{counted(len(record.cycles), 'cycle')} ({', '.join(record.cycles)}). Add --force "
+            f"{plural(len(record.cycles), 'cycle')} ({', '.join(record.cycles)}). Add --force "
             "to remove it; the cycles stay, without an idea"
         )
     return record

@@ -19,12 +19,12 @@ from qi.queries import measures as measure_queries
 from qi.services import projects as project_service
 from qi.services._common import (
     check_slug,
-    counted,
     optional_text,
     required_text,
     row_id,
     stored,
 )
+from qi.text import plural
 
 LIST_CMD = "qi measure list"
 
@@ -184,7 +184,7 @@ def check_removable(s: Session, ref: str, *, force: bool) -> domain.Measure:
     measure, project = get_row(s, ref)
     children = _children(s, row_id(measure))
     if any(children.values()) and not force:
-        what = " and ".join(counted(n, k) for k, n in children.items() if n)
+        what = " and ".join(plural(n, k) for k, n in children.items() if n)
         raise Conflict(
             f"Measure '{project.slug}/{measure.slug}' has {what}. "
             "Add --force to remove it with them (export the data first with 'qi data export "

@@ -30,7 +30,7 @@ from qi.services import meetings as meeting_service
 from qi.services import members as member_service
 from qi.services import projects as project_service
 from qi.services import teams as team_service
-from qi.services._common import counted
+from qi.text import plural
 
 OPEN_STAGES = (Stage.plan, Stage.do, Stage.study, Stage.act)
 
@@ -395,5 +395,5 @@ def _missing(p, team, members, measures, cycles, in_period, period: ReportPeriod
         out.append(f"No PDSA cycles yet — plan one with 'qi cycle new {p.slug} TITLE'")
     elif not in_period:
         out.append(f"No PDSA cycle activity {period.label()} (the project has "
-                   f"{counted(len(cycles), 'cycle')})")
+                   f"{plural(len(cycles), 'cycle')})")
     return out

@@ -14,11 +14,11 @@ from qi.queries import teams as team_queries
 from qi.services import projects as project_service
 from qi.services._common import (
     check_slug,
-    counted,
     optional_text,
     required_text,
     row_id,
 )
+from qi.text import plural
 
 LIST_CMD = "qi team list"
 
@@ -102,7 +102,7 @@ def check_removable(s: Session, slug: str, *, force: bool) -> dict[str, int]:
     """Refuse to remove a team with children unless forced; return what would go."""
     counts = children(s, slug)
     if any(counts.values()) and not force:
-        what = " and ".join(counted(n, k) for k, n in counts.items() if n)
+        what = " and ".join(plural(n, k) for k, n in counts.items() if n)
         raise Conflict(
             f"Team '{slug}' has {what}. Add --force to remove the team with its projects "
             "and their measures (members stay), or first move the projects with "

@@ -12,9 +12,9 @@ from enum import StrEnum
 from typing import Any
 
 from qi.errors import InvalidInput
-from qi.services._common import check_slug, counted, optional_text, required_text
+from qi.services._common import check_slug, optional_text, required_text
 from qi.services.bundle.schema import MAX_PROBLEMS, MAX_WHOLE, OPTIONAL_KEYS, VERSION
-from qi.text import clip, quoted, visible
+from qi.text import clip, plural, quoted, visible
 from qi.values import OUT_OF_RANGE, out_of_range
 
 
@@ -33,7 +33,7 @@ class Problems:
         shown = self.found[:MAX_PROBLEMS]
         more = len(self.found) - len(shown)
         raise InvalidInput(
-            f"{source} is not a valid qi bundle ({counted(len(self.found), 'problem')}), so "
+            f"{source} is not a valid qi bundle ({plural(len(self.found), 'problem')}), so "
             "nothing was imported:\n" + "\n".join(shown)
             + (f"\n... and {more} more." if more else ""))
 
