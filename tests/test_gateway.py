@@ -308,6 +308,17 @@ def test_status_loads_numpy_and_the_analysis_but_no_database_library(qi, backend
     assert [m for m in qi_modules if not (ALLOWED_QI.match(m) or STATUS_QI.match(m))] == []
 
 
+@pytest.mark.parametrize("argv", [["report", "--programme", "--format", "json"],
+                                  ["report", "dna-rate", "--format", "md"]], ids=" ".join)
+@pytest.mark.slow
+def test_reports_read_through_the_gateway_with_no_database_library(qi, backend, argv):
+    _fill(qi)
+    loaded = _probe(backend, argv)
+    heavy = sorted({m.split(".")[0] for m in loaded} & set(HEAVY))
+    assert not {"sqlalchemy", "sqlmodel", "pydantic", "alembic"} & set(heavy), heavy
+    assert "qi.services.report" in loaded and "qi.models" not in loaded
+
+
 def test_a_change_made_under_an_orm_session_is_seen_by_its_loaded_rows(qi, backend):
     """The demo, bundles and tests write cycles through the gateway functions inside an ORM
     session: rows the session loaded before are read again, not trusted stale."""

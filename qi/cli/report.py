@@ -13,7 +13,7 @@ import typer
 from qi.cli._common import (
     ProjectOption,
     one_project,
-    open_session,
+    open_db,
     parse_date_option,
     say,
     write_data,
@@ -77,11 +77,11 @@ def report(
     if output is not None:
         _check_free(output, force)
     period = {"since": since_day, "since_last_meeting": since_last_meeting, "meeting": meeting}
-    with open_session(write=False) as s:
+    with open_db(write=False) as db:
         if project is None:  # --programme
-            built = report_service.build_programme(s, **period)
+            built = report_service.build_programme(db, **period)
         else:
-            built = report_service.build_project(s, project, **period)
+            built = report_service.build_project(db, project, **period)
     if output is None:  # Markdown, HTML or JSON on standard output (a deck needs -o)
         write_data(_render(built, fmt, None, force)[0])
         return

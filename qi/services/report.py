@@ -22,14 +22,14 @@ from datetime import date, timedelta
 from qi import domain
 from qi.domain import CHART_NAMES, RULE_NAMES, SIGNAL_NAMES, Stage
 from qi.errors import InvalidInput, NotFound
-from qi.gateway import of_session
+from qi.gateway import as_db
 from qi.queries import measures as measure_queries
+from qi.queries import meetings as meeting_queries
+from qi.queries import members as member_queries
+from qi.queries import projects as project_queries
+from qi.queries import teams as team_queries
 from qi.queries import views as view_queries
 from qi.services import measure_view
-from qi.services import meetings as meeting_service
-from qi.services import members as member_service
-from qi.services import projects as project_service
-from qi.services import teams as team_service
 from qi.text import plural
 
 OPEN_STAGES = (Stage.plan, Stage.do, Stage.study, Stage.act)
@@ -88,15 +88,16 @@ def resolve_period(
                                "Give a date on or before today")
         return ReportPeriod(since, today)
     if since_last_meeting:
-        last = _last_meeting_before(s, today, team)
+        last = _last_meeting_before(as_db(s), today, team)
         if last is None:
             whose = f"team '{team}' or the programme" if team else "the programme"
             raise NotFound(f"There is no meeting of {whose} before today to report since. "
                            "Add one with 'qi meeting add DATE TITLE', or give --since DATE")
         return ReportPeriod(last.date, today, previous=last)
     if meeting is not None:
-        target = meeting_service.get(s, meeting)
-        earlier = [m for m in meeting_service.list_all(s)
+        db = as_db(s)
+        target = meeting_queries.get(db, meeting)
+        earlier = [m for m in meeting_queries.list_all(db)
                    if m.team in (None, target.team) and m.date < target.date]
         previous = earlier[-1] if earlier else None
         return ReportPeriod(previous.date if previous else None, target.date, meeting=target,
@@ -104,10 +105,11 @@ def resolve_period(
     return ReportPeriod(None, today)
 
 
-def _last_meeting_before(s, today: date, team: str | None) -> domain.Meeting | None:
+def _last_meeting_before(db, today: date, team: str | None) -> domain.Meeting | None:
     if team is not None:
-        return meeting_service.last_before(s, today - timedelta(days=1), team=team)
-    earlier = [m for m in meeting_service.list_all(s) if m.team is None and m.date < today]
+        return meeting_queries.last_before(db, today - timedelta(days=1),
+                                           team_id=team_queries.id_of(db, team))
+    earlier = [m for m in meeting_queries.list_all(db) if m.team is None and m.date < today]
     return earlier[-1] if earlier else None
 
 
@@ -133,12 +135,12 @@ def load(s, projects: list[domain.Project], *, until: date | None = None) -> Loa
     (`ViewOptions(date_to=until, analyze_window=True)`: an analysis of that data, not a
     window of today's). The views come from the one view builder (`qi.queries.views.load`
     then `measure_view.build` for each measure), as one chart's view does."""
-    teams = {t.slug: t for t in team_service.list_all(s)}
+    db = as_db(s)
+    teams = {t.slug: t for t in team_queries.list_all(db)}
     members: dict[str, list[domain.Member]] = defaultdict(list)
-    for m in member_service.list_all(s):
+    for m in member_queries.list_all(db):
         for team in m.teams:
             members[team].append(m)
-    db = of_session(s)
     ids = [p.id for p in projects]
     data = view_queries.load(db, measure_queries.ids_of_projects(db, ids), ids)
     measures: dict[str, list[domain.Measure]] = defaultdict(list)
@@ -173,7 +175,7 @@ def build_project(s, project: str, *, since: date | None = None,
                   since_last_meeting: bool = False, meeting: int | None = None,
                   today: date | None = None) -> Report:
     today = today or date.today()
-    record = project_service.show(s, project)
+    record = project_queries.show(as_db(s), project)
     period = resolve_period(s, since=since, since_last_meeting=since_last_meeting,
                             meeting=meeting, today=today, team=record.team)
     loaded = load(s, [record], until=_data_until(period, today))
@@ -196,7 +198,9 @@ def build_programme(s, *, since: date | None = None, since_last_meeting: bool = 
     period = resolve_period(s, since=since, since_last_meeting=since_last_meeting,
                             meeting=meeting, today=today)
     team = period.meeting.team if period.meeting else None
-    chosen = project_service.list_all(s, team=team, status=domain.ProjectStatus.active)
+    db = as_db(s)
+    chosen = project_queries.list_all(db, team_id=team_queries.id_of(db, team) if team else None,
+                                      status=domain.ProjectStatus.active)
     loaded = load(s, chosen, until=_data_until(period, today))
     chosen.sort(key=lambda p: (p.team, p.slug))
     sections = [_project(loaded, p, period) for p in chosen]
